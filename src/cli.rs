@@ -1,0 +1,80 @@
+//! Command-line arguments (clap). Parsing only; `main.rs` acts on them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "archsite", version, about = "Build a cross-linked, validated website from architecture documents in Markdown", long_about = None)]
+pub struct Cli {
+    /// When to colour diagnostics (auto: only on a terminal, and never with NO_COLOR set)
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// compiler-style messages with source snippets
+    Human,
+    /// one JSON object per line
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new site: archsite.yaml, a master index, dev and prod documents, data and a diagram
+    Init {
+        /// Folder to create (must not exist or be empty)
+        dir: PathBuf,
+        /// Language of the sample text and of the theme
+        #[arg(long, value_parser = ["ko", "en"], default_value = "ko")]
+        lang: String,
+    },
+    /// Build the site into the output folder (public/ by default); nothing is written if there are errors
+    Build {
+        #[command(flatten)]
+        site: SiteOpts,
+        /// Output folder (default: public/ in the site folder, or `output` in archsite.yaml)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write into an output folder that archsite did not create (its other files are removed)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the site (links, anchors, front matter, templates) without writing anything
+    Check {
+        #[command(flatten)]
+        site: SiteOpts,
+    },
+    /// Build the site in memory and serve it on http://127.0.0.1:1111
+    Serve {
+        #[command(flatten)]
+        site: SiteOpts,
+        /// Port to listen on (0: any free port)
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback makes the preview reachable from the network
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SiteOpts {
+    /// Site folder: holds archsite.yaml or content/, or is itself a folder of Markdown [default: .]
+    pub path: Option<PathBuf>,
+    /// Include pages marked `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

@@ -1,0 +1,250 @@
+//! Site configuration: where the site is, and the optional `archsite.yaml`.
+//!
+//! `RawConfig` is the file as written (serde, unknown keys rejected); `Config` is validated, with
+//! paths resolved. A folder without `archsite.yaml` is a valid site: zero configuration.
+
+use crate::diag::{closest, Diagnostic, SourceMap};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const CONFIG_FILE: &str = "archsite.yaml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    /// The master index page, relative to the content folder.
+    index: Option<String>,
+    /// Order of the top-level sidebar entries (paths relative to the content folder).
+    nav: Option<Vec<String>>,
+    content: Option<String>,
+    output: Option<String>,
+}
+
+const KNOWN_KEYS: &[&str] =
+    &["title", "description", "base_url", "language", "theme", "index", "nav", "content", "output"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    Ko,
+    #[default]
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub site_root: PathBuf,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub title: Option<String>,
+    pub description: String,
+    /// Absolute base URL with a trailing slash, e.g. `https://example.com/docs/`.
+    pub base_url: Option<String>,
+    /// Path part of `base_url`, always starting and ending with `/` (`/` without a base URL).
+    pub base_path: String,
+    /// `None`: detected from the content.
+    pub language: Option<Lang>,
+    pub theme: Option<String>,
+    pub index: Option<String>,
+    pub nav_order: Vec<String>,
+    pub drafts: bool,
+}
+
+/// What the command line says about where the site is.
+#[derive(Debug, Default, Clone)]
+pub struct SiteArgs {
+    pub path: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub drafts: bool,
+}
+
+impl Config {
+    /// Finds the site from `args`: a folder with `archsite.yaml` or a `content/` folder is a site
+    /// root; any other folder is itself the content. Config errors come back as diagnostics.
+    pub fn discover(args: &SiteArgs, sources: &mut SourceMap) -> Result<Config, Vec<Diagnostic>> {
+        let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+        if !path.is_dir() {
+            return Err(vec![Diagnostic::error(
+                "site-not-found",
+                format!("`{}` is not a folder", path.display()),
+            )
+            .help("give the folder that holds archsite.yaml, content/ or your Markdown files")]);
+        }
+        let config_path = path.join(CONFIG_FILE);
+        let raw = if config_path.is_file() {
+            read_raw(&config_path, sources)?
+        } else {
+            RawConfig::default()
+        };
+        let file: Arc<str> = display_path(&config_path).into();
+        let content_dir = match &raw.content {
+            Some(dir) => path.join(dir),
+            None if path.join("content").is_dir() => path.join("content"),
+            None => path.clone(),
+        };
+        if !content_dir.is_dir() {
+            return Err(vec![Diagnostic::error(
+                "config",
+                format!("content folder `{}` does not exist", content_dir.display()),
+            )
+            .in_file(&file)]);
+        }
+        let output_dir = match (&args.output, &raw.output) {
+            (Some(out), _) => out.clone(),
+            (None, Some(out)) => path.join(out),
+            (None, None) => path.join("public"),
+        };
+        let language = match raw.language.as_deref() {
+            None => None,
+            Some(l) if l == "ko" || l.starts_with("ko-") => Some(Lang::Ko),
+            Some(l) if l == "en" || l.starts_with("en-") => Some(Lang::En),
+            Some(other) => {
+                return Err(vec![Diagnostic::error("config", format!("unsupported language `{other}`"))
+                    .at(&file, find_value(sources, &file, other))
+                    .help("archsite's theme speaks `ko` and `en`")]);
+            }
+        };
+        let (base_url, base_path) = match raw.base_url.as_deref().map(str::trim) {
+            None | Some("") | Some("/") => (None, "/".to_string()),
+            Some(url) => normalize_base_url(url).map_err(|msg| {
+                vec![Diagnostic::error("config", msg)
+                    .at(&file, find_value(sources, &file, url))
+                    .help("use an absolute URL such as `https://example.com/docs/`, or a path such as `/docs/`")]
+            })?,
+        };
+        Ok(Config {
+            site_root: path,
+            content_dir,
+            output_dir,
+            title: raw.title,
+            description: raw.description.unwrap_or_default(),
+            base_url,
+            base_path,
+            language,
+            theme: raw.theme,
+            index: raw.index,
+            nav_order: raw.nav.unwrap_or_default(),
+            drafts: args.drafts,
+        })
+    }
+}
+
+fn read_raw(config_path: &Path, sources: &mut SourceMap) -> Result<RawConfig, Vec<Diagnostic>> {
+    let file: Arc<str> = display_path(config_path).into();
+    let bytes = std::fs::read(config_path)
+        .map_err(|e| vec![Diagnostic::error("config", format!("cannot read {CONFIG_FILE}: {e}")).in_file(&file)])?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| vec![Diagnostic::error("invalid-utf8", format!("{CONFIG_FILE} is not valid UTF-8")).in_file(&file)])?;
+    sources.add(file.clone(), text.clone().into());
+    if text.trim().is_empty() {
+        return Ok(RawConfig::default());
+    }
+    serde_yaml::from_str(&text).map_err(|e| vec![yaml_error(&file, &text, &e, KNOWN_KEYS)])
+}
+
+/// Turns a serde_yaml error into a diagnostic at its location, with a suggestion for a
+/// misspelt key.
+pub fn yaml_error(file: &Arc<str>, text: &str, err: &serde_yaml::Error, known: &[&str]) -> Diagnostic {
+    let message = err.to_string();
+    let start = err.location().map_or(0, |l| l.index());
+    let word_len = text[start.min(text.len())..]
+        .find(|c: char| c == ':' || c.is_whitespace())
+        .unwrap_or(0);
+    let short = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let mut diag = Diagnostic::error("config", short).at(file, start..start + word_len);
+    if let Some(unknown) = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
+        diag = diag.label("unknown key");
+        diag = match closest(unknown, known.iter().copied()) {
+            Some(best) => diag.help(format!("did you mean `{best}`?")),
+            None => diag.help(format!("known keys: {}", known.join(", "))),
+        };
+    }
+    diag
+}
+
+fn find_value(sources: &SourceMap, file: &str, value: &str) -> std::ops::Range<usize> {
+    sources
+        .get(file)
+        .and_then(|t| t.find(value))
+        .map_or(0..0, |i| i..i + value.len())
+}
+
+fn normalize_base_url(url: &str) -> Result<(Option<String>, String), String> {
+    let with_slash = if url.ends_with('/') { url.to_string() } else { format!("{url}/") };
+    if with_slash.starts_with('/') {
+        return Ok((Some(with_slash.clone()), with_slash));
+    }
+    let rest = with_slash
+        .strip_prefix("https://")
+        .or_else(|| with_slash.strip_prefix("http://"))
+        .ok_or_else(|| format!("base_url `{url}` is neither an http(s) URL nor a path"))?;
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    Ok((Some(with_slash.clone()), path.to_string()))
+}
+
+/// A path as the user would type it: relative to the working folder when it is below it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = cwd
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn discover_with(yaml: &str) -> Result<Config, Vec<Diagnostic>> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), yaml).unwrap();
+        let args = SiteArgs { path: Some(dir.path().to_path_buf()), ..Default::default() };
+        Config::discover(&args, &mut SourceMap::default())
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_suggestion() {
+        let errs = discover_with("title: x\ntitel: y\n").unwrap_err();
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `title`?"));
+        assert_eq!(errs[0].span.as_ref().unwrap().range, 9..14);
+    }
+
+    #[test]
+    fn base_url_path_is_extracted() {
+        let c = discover_with("base_url: https://example.com/docs").unwrap();
+        assert_eq!(c.base_url.as_deref(), Some("https://example.com/docs/"));
+        assert_eq!(c.base_path, "/docs/");
+        assert_eq!(discover_with("").unwrap().base_path, "/");
+    }
+
+    #[test]
+    fn bad_language_is_an_error() {
+        let errs = discover_with("language: klingon\n").unwrap_err();
+        assert!(errs[0].message.contains("klingon"));
+    }
+
+    #[test]
+    fn bare_folder_is_its_own_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = SiteArgs { path: Some(dir.path().to_path_buf()), ..Default::default() };
+        let c = Config::discover(&args, &mut SourceMap::default()).unwrap();
+        assert_eq!(c.content_dir, dir.path());
+        assert_eq!(c.output_dir, dir.path().join("public"));
+    }
+}

@@ -1,0 +1,168 @@
+//! Diagnostics as values. Every stage returns its soft errors as `Diagnostic`s with the file and
+//! byte span they point at; nothing is printed until the pipeline is done, and then everything
+//! is printed once, by one of the renderers in `render`.
+
+mod render;
+
+pub use render::{render_human, render_json, ColorMode};
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a source file: its display path (as the user would type it) and a byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub file: Arc<str>,
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable kebab-case identifier, e.g. `broken-link`; shown as `error[broken-link]`.
+    pub code: &'static str,
+    pub message: String,
+    pub span: Option<Span>,
+    /// Text under the caret.
+    pub label: Option<String>,
+    /// A likely fix, shown as `= help: ...`.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
+    }
+
+    pub fn at(mut self, file: &Arc<str>, range: Range<usize>) -> Self {
+        self.span = Some(Span { file: file.clone(), range });
+        self
+    }
+
+    /// Points at a whole file (no snippet), for errors such as unreadable files.
+    pub fn in_file(self, file: &Arc<str>) -> Self {
+        self.at(file, 0..0)
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    fn sort_key(&self) -> (Option<&str>, usize, Severity, &str) {
+        let (file, start) = match &self.span {
+            Some(s) => (Some(&*s.file), s.range.start),
+            None => (None, 0),
+        };
+        (file, start, self.severity, self.code)
+    }
+}
+
+/// The text of every file a diagnostic may point at, by display path.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: BTreeMap<Arc<str>, Arc<str>>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, path: Arc<str>, text: Arc<str>) {
+        self.files.insert(path, text);
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Arc<str>> {
+        self.files.get(path)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, path: &str, offset: usize) -> Option<(usize, usize)> {
+        let text = self.files.get(path)?;
+        Some(line_col(text, offset))
+    }
+}
+
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Diagnostics in a stable order: by file, position, severity.
+pub fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup();
+    diags
+}
+
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// The closest of `candidates` to `wanted` by edit distance, if it is close enough to be a
+/// plausible typo.
+pub fn closest<'a, I: IntoIterator<Item = &'a str>>(wanted: &str, candidates: I) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::normalized_damerau_levenshtein(wanted, candidate);
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, candidate));
+        }
+    }
+    best.filter(|(score, _)| *score >= 0.5).map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "첫 줄\n한글 [링크](x.md)";
+        let offset = text.find('[').unwrap();
+        assert_eq!(line_col(text, offset), (2, 4));
+    }
+
+    #[test]
+    fn closest_finds_typos_and_rejects_strangers() {
+        assert_eq!(closest("titel", ["title", "theme", "language"]), Some("title"));
+        assert_eq!(closest("zzzzzz", ["title", "theme"]), None);
+    }
+}

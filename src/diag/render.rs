@@ -1,0 +1,145 @@
+//! Diagnostic renderers: compiler-style text for people (codespan-reporting), and JSON lines
+//! for CI and editors.
+
+use super::{line_col, Diagnostic, Severity, SourceMap};
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::Buffer};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorMode {
+    Always,
+    Never,
+}
+
+/// Renders diagnostics as a compiler would, followed by a one-line summary.
+pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: ColorMode) -> String {
+    let mut files = SimpleFiles::new();
+    let mut ids = HashMap::new();
+    let mut buffer = match color {
+        ColorMode::Always => Buffer::ansi(),
+        ColorMode::Never => Buffer::no_color(),
+    };
+    let config = term::Config::default();
+    for diag in diags {
+        let mut cs = match diag.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        }
+        .with_code(diag.code)
+        .with_message(&diag.message);
+        if let Some(span) = &diag.span {
+            if let Some(text) = sources.get(&span.file) {
+                let id = *ids
+                    .entry(span.file.clone())
+                    .or_insert_with(|| files.add(span.file.to_string(), text.clone()));
+                let range = clamp(text, span.range.clone());
+                let mut label = Label::primary(id, range);
+                if let Some(l) = &diag.label {
+                    label = label.with_message(l);
+                }
+                cs = cs.with_labels(vec![label]);
+            } else {
+                cs = cs.with_notes(vec![format!("in {}", span.file)]);
+            }
+        }
+        if let Some(help) = &diag.help {
+            cs.notes.push(format!("help: {help}"));
+        }
+        // Writing into an in-memory buffer cannot fail for I/O reasons.
+        let _ = term::emit_to_write_style(&mut buffer, &config, &files, &cs);
+    }
+    let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diags.len() - errors;
+    if !diags.is_empty() {
+        out.push_str(&format!("{} error{}, {} warning{}\n", errors, plural(errors), warnings, plural(warnings)));
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// codespan panics on ranges that are out of bounds or split a character.
+fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let mut start = range.start.min(text.len());
+    let mut end = range.end.min(text.len()).max(start);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// One JSON object per line per diagnostic.
+pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for diag in diags {
+        let (file, line, column, end_line, end_column) = match &diag.span {
+            Some(span) => {
+                let (l, c) = sources.get(&span.file).map_or((0, 0), |t| line_col(t, span.range.start));
+                let (el, ec) = sources.get(&span.file).map_or((0, 0), |t| line_col(t, span.range.end));
+                (Some(span.file.to_string()), l, c, el, ec)
+            }
+            None => (None, 0, 0, 0, 0),
+        };
+        let value = serde_json::json!({
+            "severity": diag.severity,
+            "code": diag.code,
+            "message": diag.message,
+            "file": file,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "label": diag.label,
+            "help": diag.help,
+        });
+        out.push_str(&value.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn human_rendering_names_file_line_and_help() {
+        let mut sources = SourceMap::default();
+        let file: Arc<str> = "content/a.md".into();
+        sources.add(file.clone(), "# 제목\n\n[링크](missing.md)\n".into());
+        let d = Diagnostic::error("broken-link", "`missing.md` does not exist")
+            .at(&file, 10..27)
+            .label("no such file")
+            .help("did you mean `mission.md`?");
+        let text = render_human(&[d], &sources, ColorMode::Never);
+        assert!(text.contains("error[broken-link]: `missing.md` does not exist"), "{text}");
+        assert!(text.contains("content/a.md:3:1"), "{text}");
+        assert!(text.contains("help: did you mean `mission.md`?"), "{text}");
+        assert!(text.ends_with("1 error, 0 warnings\n"), "{text}");
+    }
+
+    #[test]
+    fn json_has_positions() {
+        let mut sources = SourceMap::default();
+        let file: Arc<str> = "a.md".into();
+        sources.add(file.clone(), "ab\ncd".into());
+        let d = Diagnostic::warning("x", "m").at(&file, 3..5);
+        let line: serde_json::Value = serde_json::from_str(render_json(&[d], &sources).trim()).unwrap();
+        assert_eq!(line["line"], 2);
+        assert_eq!(line["column"], 1);
+        assert_eq!(line["severity"], "warning");
+    }
+}

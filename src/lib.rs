@@ -1,0 +1,27 @@
+//! archsite: a static site generator for architecture documentation.
+//!
+//! The build is a pipeline of stages over plain data (`model`), each returning values plus
+//! diagnostics (`diag`), run in order by `pipeline`:
+//!
+//! 1. `config`: find the site and read the optional `archsite.yaml`;
+//! 2. `load`: walk the content folder, read Markdown, list files to publish;
+//! 3. `parse`: per page: front matter, headings with GitHub ids, links, with byte spans;
+//! 4. `resolve`: whole site: URLs, links and anchors, navigation, backlinks, environments;
+//! 5. `render`: view models → HTML with the theme's Tera templates, as an in-memory `Output`;
+//! 6. `output`: write only what changed, atomically, and only after a build without errors.
+//!
+//! `serve` sits on top of the pipeline; nothing in the pipeline knows about it.
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod init;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod resolve;
+pub mod serve;
+pub mod theme;

@@ -1,0 +1,150 @@
+//! Stage 1, load: the only code that reads the site's input folders.
+//!
+//! Walks the content folder (skipping hidden files, the output folder and symlinks that leave the
+//! site), reads Markdown files as UTF-8 text, lists every other file as an asset to publish, and
+//! reads the site's theme overrides. Problems are diagnostics; the walk goes on.
+
+use crate::config::{display_path, Config};
+use crate::diag::{Diagnostic, SourceMap};
+use crate::model::{Loaded, SourceFile};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use walkdir::WalkDir;
+
+pub fn load(config: &Config, sources: &mut SourceMap) -> (Loaded, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let files = walk_content(config, &mut diags);
+    let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
+    let read: Vec<_> = markdown.into_par_iter().map(|f| (read_text(&f.abs), f)).collect();
+    let mut loaded = Loaded { assets, ..Default::default() };
+    for (result, file) in read {
+        match result {
+            Ok(text) => {
+                sources.add(file.display.clone(), text.clone());
+                loaded.markdown.push((file, text));
+            }
+            Err(diag) => diags.push(diag.in_file(&file.display)),
+        }
+    }
+    loaded.theme_overrides = theme_overrides(config, &mut diags);
+    (loaded, diags)
+}
+
+pub fn is_markdown(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+    let root = &config.content_dir;
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+    let output = config.output_dir.canonicalize().ok();
+    let bare_folder = config.content_dir == config.site_root;
+    let mut files = Vec::new();
+    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
+    let mut walker = walker.filter_entry(|e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let name = e.file_name().to_string_lossy();
+        if name.starts_with('.') || name.ends_with('~') {
+            return false;
+        }
+        if output.as_deref().is_some_and(|out| e.path().canonicalize().is_ok_and(|p| p == out)) {
+            return false;
+        }
+        // In a bare folder the site's own config and theme folders sit beside the content.
+        !(bare_folder
+            && e.depth() == 1
+            && matches!(&*name, "archsite.yaml" | "templates" | "themes" | "static" | "node_modules"))
+    });
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().map(display_path).unwrap_or_default();
+                let message = if err.loop_ancestor().is_some() {
+                    format!("symlink loop at `{path}`")
+                } else {
+                    format!("cannot read `{path}`: {err}")
+                };
+                diags.push(Diagnostic::warning("unreadable", message));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let inside = entry.path().canonicalize().is_ok_and(|p| p.starts_with(&canonical_root));
+            if !inside {
+                let shown: Arc<str> = display_path(entry.path()).into();
+                diags.push(
+                    Diagnostic::warning("outside-site", format!("`{shown}` is a symlink to a file outside the content folder; it is not published"))
+                        .help("copy the file into the content folder if it should be published"),
+                );
+                continue;
+            }
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        files.push(SourceFile {
+            rel,
+            abs: entry.path().to_path_buf(),
+            display: display_path(entry.path()).into(),
+        });
+    }
+    files
+}
+
+fn read_text(path: &Path) -> Result<Arc<str>, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error("unreadable", format!("cannot read file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text).into()),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(Diagnostic::error("invalid-utf8", format!("file is not valid UTF-8 (byte {at}, line {line})"))
+                .help("save the file as UTF-8"))
+        }
+    }
+}
+
+/// Theme files from the site, by theme-relative path: `themes/<theme>/` first, then the site's
+/// own `templates/` and `static/`, which win.
+fn theme_overrides(config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut roots: Vec<(PathBuf, &str)> = Vec::new();
+    if let Some(theme) = &config.theme {
+        let dir = config.site_root.join("themes").join(theme);
+        if !dir.is_dir() && theme != "default" {
+            diags.push(Diagnostic::error("config", format!("theme `{theme}` not found at `{}`", display_path(&dir)))
+                .help("create the folder, or remove `theme` to use the built-in theme"));
+        }
+        roots.push((dir.join("templates"), "templates"));
+        roots.push((dir.join("static"), "static"));
+    }
+    roots.push((config.site_root.join("templates"), "templates"));
+    roots.push((config.site_root.join("static"), "static"));
+    for (dir, prefix) in roots {
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in WalkDir::new(&dir).sort_by_file_name().into_iter().flatten() {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => {
+                    files.insert(format!("{prefix}/{rel}"), bytes);
+                }
+                Err(e) => diags.push(Diagnostic::error("unreadable", format!("cannot read `{}`: {e}", display_path(entry.path())))),
+            }
+        }
+    }
+    files
+}

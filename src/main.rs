@@ -1,0 +1,102 @@
+//! The `archsite` command: parses arguments, runs the library, prints diagnostics once, and
+//! exits 0 (success), 1 (content errors) or 2 (usage errors).
+
+use archsite::cli::{Cli, Color, Command, Format, SiteOpts};
+use archsite::config::SiteArgs;
+use archsite::diag::{render_human, render_json, ColorMode};
+use archsite::pipeline::{self, Build};
+use clap::Parser;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        Color::Always => ColorMode::Always,
+        Color::Never => ColorMode::Never,
+        Color::Auto if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal() => ColorMode::Always,
+        Color::Auto => ColorMode::Never,
+    };
+    match cli.command {
+        Command::Init { dir, lang } => match archsite::init::init(&dir, &lang) {
+            Ok(files) => {
+                eprintln!("Created {} with {} files. Next: `archsite serve {}`", dir.display(), files.len(), dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Build { site, output, force } => {
+            let start = Instant::now();
+            let args = site_args(&site, output);
+            let (build, stats) = pipeline::build_and_write(&args, force);
+            report(&build, site.format, color);
+            match (stats, &build.config) {
+                (Some(stats), Some(config)) => {
+                    eprintln!(
+                        "Built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed)",
+                        build.pages,
+                        archsite::config::display_path(&config.output_dir),
+                        start.elapsed().as_millis(),
+                        stats.written,
+                        stats.unchanged,
+                        stats.removed
+                    );
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    eprintln!("Build failed: nothing was written.");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check { site } => {
+            let build = pipeline::build(&site_args(&site, None));
+            report(&build, site.format, color);
+            if build.failed() {
+                ExitCode::from(1)
+            } else {
+                if site.format == Format::Human {
+                    eprintln!("Checked {} pages: no errors.", build.pages);
+                }
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Serve { site, port, bind } => {
+            let build = pipeline::build(&site_args(&site, None));
+            report(&build, site.format, color);
+            let Some(config) = build.config.filter(|_| !build.diagnostics.iter().any(|d| d.severity == archsite::diag::Severity::Error)) else {
+                eprintln!("Build failed: fix the errors above and run again.");
+                return ExitCode::from(1);
+            };
+            if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
+                eprintln!("warning: serving on {bind}: anyone on your network can read this site");
+            }
+            match archsite::serve::serve(build.output, &config.base_path, &bind, port) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+fn site_args(site: &SiteOpts, output: Option<std::path::PathBuf>) -> SiteArgs {
+    SiteArgs { path: site.path.clone(), output, drafts: site.drafts }
+}
+
+fn report(build: &Build, format: Format, color: ColorMode) {
+    let text = match format {
+        Format::Human => render_human(&build.diagnostics, &build.sources, color),
+        Format::Json => render_json(&build.diagnostics, &build.sources),
+    };
+    match format {
+        Format::Json => print!("{text}"),
+        Format::Human => eprint!("{text}"),
+    }
+}

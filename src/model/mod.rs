@@ -1,0 +1,163 @@
+//! The site model: plain data passed between the pipeline stages. No I/O here.
+//!
+//! `load` produces `SourceFiles`, `parse` turns each Markdown file into a `Page`, `resolve`
+//! computes the whole-site facts (`Resolved`: URLs, links, navigation, backlinks) and `render`
+//! turns both into an `Output`.
+
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Index of a page in `Site::pages`.
+pub type PageId = usize;
+
+/// A file found in the content folder, before parsing.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the content folder, with `/` separators.
+    pub rel: String,
+    pub abs: PathBuf,
+    /// Path as shown in diagnostics.
+    pub display: Arc<str>,
+}
+
+/// What `load` found: Markdown sources (with their text) and every other publishable file.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub markdown: Vec<(SourceFile, Arc<str>)>,
+    pub assets: Vec<SourceFile>,
+    /// Site templates and static files overriding the embedded theme, by theme-relative path
+    /// (`templates/page.html`, `static/assets/archsite.css`).
+    pub theme_overrides: BTreeMap<String, Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub weight: Option<i64>,
+    pub environment: Option<String>,
+    /// Pages of one group pair by environment; defaults to the page's folder.
+    pub group: Option<String>,
+    pub draft: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    /// Plain text, as GitHub slugs it.
+    pub text: String,
+    pub id: String,
+    /// Leading section number such as `2.1` in `2.1 환경별 특성 비교`.
+    pub number: Option<String>,
+    /// Byte range in the page's source text.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Link,
+    Image,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub kind: LinkKind,
+    /// The destination as written.
+    pub dest: String,
+    /// Byte range of the whole link in the page's source text.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub file: SourceFile,
+    /// The whole file, front matter included; spans index into it.
+    pub text: Arc<str>,
+    /// Byte offset where the Markdown body starts (after the front matter).
+    pub body_start: usize,
+    pub front: FrontMatter,
+    pub title: String,
+    /// Whether the first block of the body is an H1 (the theme then skips its own title).
+    pub has_h1: bool,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    /// Every anchor a link may target: heading ids plus ids and names found in raw HTML.
+    pub anchors: Vec<String>,
+    /// Count of Hangul and Latin letters in the body, for language detection.
+    pub letters: (usize, usize),
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+/// Where a link goes, decided by `resolve`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTarget {
+    /// Another page (or this one) of the site.
+    Page { page: PageId, fragment: Option<String> },
+    /// A published non-Markdown file.
+    File,
+    /// Another scheme or host, or something archsite leaves alone.
+    External,
+    /// Broken: reported as a diagnostic, left as written.
+    Unresolved,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedLink {
+    pub target: LinkTarget,
+    /// The href to write, relative to the linking page.
+    pub href: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NavNode {
+    pub title: String,
+    /// Output URL relative to the site root; `None` for a folder without an index page.
+    pub url: Option<String>,
+    #[serde(skip)]
+    pub page: Option<PageId>,
+    pub children: Vec<NavNode>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvPeer {
+    pub env: String,
+    pub page: PageId,
+}
+
+/// Whole-site facts computed by `resolve`.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// Output URL of each page relative to the output root, e.g. `reference/index.html`.
+    pub urls: Vec<String>,
+    /// Per page, per link in source order.
+    pub links: Vec<Vec<ResolvedLink>>,
+    pub nav: Vec<NavNode>,
+    /// Pages in sidebar order, for previous/next.
+    pub order: Vec<PageId>,
+    /// Per page: the folder index pages above it, from the home page down.
+    pub breadcrumbs: Vec<Vec<PageId>>,
+    /// Per page: pages linking to it, sorted by title.
+    pub backlinks: Vec<Vec<PageId>>,
+    /// Per page: the documents of its environment group (including itself), in environment
+    /// order; empty for pages without `environment`.
+    pub env_peers: Vec<Vec<EnvPeer>>,
+    /// Per page, per heading: (environment, page, heading id) of the same-numbered sections in
+    /// the peers.
+    pub section_peers: Vec<HashMap<usize, Vec<(String, PageId, String)>>>,
+    /// The master index.
+    pub home: Option<PageId>,
+    /// Published non-Markdown files: source path relative to content → absolute source path.
+    pub files: BTreeMap<String, PathBuf>,
+    /// Site title: from the config, else the home page's title.
+    pub title: String,
+    /// Site language: from the config, else detected from the text.
+    pub lang: crate::config::Lang,
+}

@@ -1,0 +1,211 @@
+//! Stage 5, output: the built site as data (output path → bytes or file to copy), and the one
+//! function that writes it to disk.
+//!
+//! The pipeline decides a build's success before calling `write`, so a failed build never
+//! touches the output folder. `write` then changes only the files whose bytes differ, each
+//! through a temporary file and a rename (a reader never sees a half-written file), and removes
+//! files the build no longer produces. It refuses folders it did not create.
+
+use crate::config::display_path;
+use crate::diag::Diagnostic;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Name of the file that marks a folder as archsite's output, so that it may clean it.
+pub const MARKER: &str = ".archsite-output";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputFile {
+    Bytes(Vec<u8>),
+    /// A content file published as it is.
+    Copy(PathBuf),
+}
+
+#[derive(Debug, Default)]
+pub struct Output {
+    files: BTreeMap<String, OutputFile>,
+}
+
+impl Output {
+    pub fn insert(&mut self, path: String, file: OutputFile) {
+        self.files.insert(path, file);
+    }
+
+    pub fn get(&self, path: &str) -> Option<&OutputFile> {
+        self.files.get(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &OutputFile)> {
+        self.files.iter()
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Folders archsite must never clean, whatever `--force` says.
+pub struct Protected<'a> {
+    pub content_dir: &'a Path,
+    pub site_root: &'a Path,
+}
+
+pub fn write(output: &Output, dir: &Path, protected: &Protected, force: bool) -> Result<WriteStats, Diagnostic> {
+    check_destination(dir, protected, force)?;
+    fs::create_dir_all(dir).map_err(|e| io_error(dir, "create", &e))?;
+    fs::write(dir.join(MARKER), "This folder is written by archsite. Files the build does not produce are removed.\n")
+        .map_err(|e| io_error(dir, "write", &e))?;
+    let written = AtomicUsize::new(0);
+    let result: Result<Vec<()>, Diagnostic> = output
+        .files
+        .par_iter()
+        .map(|(rel, file)| {
+            let dest = dir.join(rel);
+            let bytes = match file {
+                OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+                OutputFile::Copy(src) => std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?),
+            };
+            if fs::read(&dest).is_ok_and(|existing| existing == *bytes) {
+                return Ok(());
+            }
+            write_atomic(&dest, &bytes).map_err(|e| io_error(&dest, "write", &e))?;
+            written.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })
+        .collect();
+    result?;
+    let removed = remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?;
+    let written = written.into_inner();
+    Ok(WriteStats { written, unchanged: output.len() - written, removed })
+}
+
+fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(), Diagnostic> {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let out = canonical(dir);
+    let content = canonical(protected.content_dir);
+    let site = canonical(protected.site_root);
+    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| canonical(&h));
+    let refuse = |why: &str| {
+        Err(Diagnostic::error("output", format!("refusing to write the site into `{}`: {why}", display_path(dir)))
+            .help("choose an empty folder or one archsite created, e.g. `--output public`"))
+    };
+    if out.parent().is_none() || Some(&out) == home.as_ref() {
+        return refuse("it is the root or home folder");
+    }
+    if content.starts_with(&out) || out == site {
+        return refuse("it holds the site's sources, which cleaning would delete");
+    }
+    if !force && out.is_dir() && !out.join(MARKER).exists() {
+        let has_files = fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(false);
+        if has_files {
+            return Err(Diagnostic::error(
+                "output",
+                format!("`{}` is not empty and was not created by archsite", display_path(dir)),
+            )
+            .help("archsite removes files it did not produce from its output folder; pass `--force` if that is what you want"));
+        }
+    }
+    Ok(())
+}
+
+fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let parent = dest.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)?;
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = parent.join(format!(".{name}.{}-{}.tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, dest).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+/// Removes files (and then empty folders) that this build did not produce. Hidden entries,
+/// such as a deployment's `.git` or `.nojekyll`, are left alone.
+fn remove_stale(dir: &Path, output: &Output) -> io::Result<usize> {
+    let mut removed = 0;
+    let mut folders = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).min_depth(1).into_iter().filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_dir() {
+            folders.push(entry.path().to_path_buf());
+        } else if output.get(&rel).is_none() {
+            fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    for folder in folders.iter().rev() {
+        // Fails, harmlessly, when the folder still has files.
+        let _ = fs::remove_dir(folder);
+    }
+    Ok(removed)
+}
+
+fn io_error(path: &Path, action: &str, err: &io::Error) -> Diagnostic {
+    Diagnostic::error("output", format!("cannot {action} `{}`: {err}", display_path(path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> Output {
+        let mut out = Output::default();
+        for (p, b) in files {
+            out.insert(p.to_string(), OutputFile::Bytes(b.as_bytes().to_vec()));
+        }
+        out
+    }
+
+    fn protected(dir: &Path) -> (PathBuf, PathBuf) {
+        (dir.join("site/content"), dir.join("site"))
+    }
+
+    #[test]
+    fn writes_only_changed_files_and_removes_stale_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected { content_dir: &content, site_root: &root };
+        let out = tmp.path().join("public");
+        let first = write(&site(&[("a.html", "1"), ("d/b.html", "2")]), &out, &p, false).unwrap();
+        assert_eq!(first, WriteStats { written: 2, unchanged: 0, removed: 0 });
+        fs::write(out.join(".nojekyll"), "").unwrap();
+        let second = write(&site(&[("a.html", "1"), ("c.html", "3")]), &out, &p, false).unwrap();
+        assert_eq!(second, WriteStats { written: 1, unchanged: 1, removed: 1 });
+        assert!(!out.join("d").exists());
+        assert!(out.join(".nojekyll").exists());
+    }
+
+    #[test]
+    fn refuses_foreign_folders_and_the_sources() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        fs::create_dir_all(&content).unwrap();
+        let p = Protected { content_dir: &content, site_root: &root };
+        let foreign = tmp.path().join("mine");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "x").unwrap();
+        assert!(write(&site(&[("a.html", "1")]), &foreign, &p, false).is_err());
+        assert!(foreign.join("keep.txt").exists());
+        assert!(write(&site(&[("a.html", "1")]), &root, &p, true).is_err());
+        assert!(write(&site(&[("a.html", "1")]), tmp.path(), &p, true).is_err());
+        assert!(write(&site(&[("a.html", "1")]), Path::new("/"), &p, true).is_err());
+    }
+}

@@ -1,0 +1,102 @@
+//! The only place that knows the order of the stages:
+//! config → load → parse → resolve → render → (if no errors) write.
+
+use crate::config::{Config, SiteArgs};
+use crate::diag::{has_errors, sorted, Diagnostic, SourceMap};
+use crate::model::Page;
+use crate::output::{self, Output, Protected, WriteStats};
+use crate::render::{render_site, RenderContext, Templates};
+use crate::{load, parse, resolve, theme};
+use rayon::prelude::*;
+
+/// A build held in memory: the output (when the build got that far), every diagnostic, and the
+/// sources they point into.
+#[derive(Debug, Default)]
+pub struct Build {
+    pub config: Option<Config>,
+    pub output: Output,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+    pub pages: usize,
+}
+
+impl Build {
+    pub fn failed(&self) -> bool {
+        has_errors(&self.diagnostics)
+    }
+}
+
+/// Runs every stage but writing. Never touches the output folder.
+pub fn build(args: &SiteArgs) -> Build {
+    let mut b = Build::default();
+    let config = match Config::discover(args, &mut b.sources) {
+        Ok(c) => c,
+        Err(diags) => {
+            b.diagnostics = sorted(diags);
+            return b;
+        }
+    };
+    let mut diags = Vec::new();
+    let (loaded, load_diags) = load::load(&config, &mut b.sources);
+    diags.extend(load_diags);
+
+    let parsed: Vec<_> = loaded
+        .markdown
+        .into_par_iter()
+        .map(|(file, text)| {
+            let rel = file.rel.clone();
+            let (page, d) = parse::parse_page(file, text, config.drafts);
+            (rel, page, d)
+        })
+        .collect();
+    let mut pages: Vec<Page> = Vec::with_capacity(parsed.len());
+    let mut drafts = Vec::new();
+    for (rel, page, d) in parsed {
+        diags.extend(d);
+        match page {
+            Some(p) => pages.push(p),
+            None => drafts.push(rel),
+        }
+    }
+    if pages.is_empty() && loaded.assets.is_empty() {
+        diags.push(
+            Diagnostic::warning("empty-site", format!("no Markdown files in `{}`", crate::config::display_path(&config.content_dir)))
+                .help("add an index.md, or run `archsite init` to start from a sample"),
+        );
+    }
+
+    let (resolved, resolve_diags) = resolve::resolve(&config, &pages, &loaded.assets, &drafts);
+    diags.extend(resolve_diags);
+
+    let theme_files = theme::theme_files(&loaded.theme_overrides);
+    match Templates::load(&theme_files) {
+        Ok(templates) => {
+            let ctx = RenderContext::new(&config, &pages, &resolved, &templates);
+            let (out, render_diags) = render_site(&ctx, &theme_files);
+            diags.extend(render_diags);
+            b.output = out;
+        }
+        Err(template_diags) => diags.extend(template_diags),
+    }
+    b.pages = pages.len();
+    b.diagnostics = sorted(diags);
+    b.config = Some(config);
+    b
+}
+
+/// Builds, and writes the output only when the build has no errors.
+pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStats>) {
+    let mut b = build(args);
+    if b.failed() {
+        return (b, None);
+    }
+    let Some(config) = &b.config else { return (b, None) };
+    let protected = Protected { content_dir: &config.content_dir, site_root: &config.site_root };
+    match output::write(&b.output, &config.output_dir, &protected, force) {
+        Ok(stats) => (b, Some(stats)),
+        Err(diag) => {
+            b.diagnostics.push(diag);
+            (b, None)
+        }
+    }
+}

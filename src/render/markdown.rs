@@ -1,0 +1,158 @@
+//! Markdown → HTML for one page, with what `resolve` decided: heading ids (GitHub's), rewritten
+//! link hrefs, heading anchors and "same section in prod" links, highlighted code, scrollable
+//! tables. Reads the events in the same order as `parse`, so the n-th link here is the n-th
+//! link there.
+
+use super::escape_html;
+use super::highlight::highlight;
+use crate::model::{Heading, ResolvedLink};
+use crate::parse::markdown_options;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+
+/// A link shown inside a heading to the same-numbered section of another environment.
+pub struct SectionLink {
+    pub label: String,
+    pub href: String,
+    pub title: String,
+}
+
+pub struct MarkdownContext<'a> {
+    pub links: &'a [ResolvedLink],
+    pub headings: &'a [Heading],
+    /// Per heading index.
+    pub section_links: &'a dyn Fn(usize) -> Vec<SectionLink>,
+    pub anchor_label: &'a str,
+}
+
+pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
+    let mut events: Vec<Event> = Vec::new();
+    let mut link_index = 0;
+    let mut heading_index = 0;
+    let mut code: Option<(String, String)> = None;
+    for event in Parser::new_ext(body, markdown_options()) {
+        if let Some((lang, text)) = &mut code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    events.push(Event::Html(code_block(lang, text).into()));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
+                let id = ctx.headings.get(heading_index).map(|h| CowStr::from(h.id.clone()));
+                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(h) = ctx.headings.get(heading_index) {
+                    events.push(Event::Html(heading_suffix(h, ctx, heading_index).into()));
+                }
+                heading_index += 1;
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = match (link_type, ctx.links.get(link_index)) {
+                    (LinkType::Email, _) | (_, None) => dest_url,
+                    (_, Some(resolved)) => resolved.href.clone().into(),
+                };
+                link_index += 1;
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = ctx.links.get(link_index).map_or(dest_url, |r| r.href.clone().into());
+                link_index += 1;
+                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Table(align)) => {
+                events.push(Event::Html("<div class=\"table-wrap\">".into()));
+                events.push(Event::Start(Tag::Table(align)));
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                events.push(Event::Html("</div>\n".into()));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+fn heading_suffix(h: &Heading, ctx: &MarkdownContext, index: usize) -> String {
+    let mut out = String::new();
+    for link in (ctx.section_links)(index) {
+        out.push_str(&format!(
+            "<a class=\"env-section\" href=\"{}\" title=\"{}\">{}</a>",
+            escape_html(&link.href),
+            escape_html(&link.title),
+            escape_html(&link.label)
+        ));
+    }
+    out.push_str(&format!(
+        "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"{}\">#</a>",
+        escape_html(&crate::resolve::urls::encode_fragment(&h.id)),
+        escape_html(ctx.anchor_label)
+    ));
+    out
+}
+
+fn code_block(lang: &str, text: &str) -> String {
+    if lang.eq_ignore_ascii_case("mermaid") {
+        return format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(text));
+    }
+    let lang_attr = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape_html(lang)) };
+    format!("<pre class=\"code\"{lang_attr}><code>{}</code></pre>\n", highlight(text, lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LinkTarget;
+    use crate::parse::parse_page;
+
+    fn render(text: &str, hrefs: &[&str]) -> String {
+        let file = crate::model::SourceFile { rel: "a.md".into(), abs: "a.md".into(), display: "a.md".into() };
+        let page = parse_page(file, text.into(), false).0.unwrap();
+        let links: Vec<_> = hrefs.iter().map(|h| ResolvedLink { target: LinkTarget::File, href: h.to_string() }).collect();
+        let none = |_| Vec::new();
+        let ctx = MarkdownContext { links: &links, headings: &page.headings, section_links: &none, anchor_label: "link" };
+        render_markdown(page.body(), &ctx)
+    }
+
+    #[test]
+    fn headings_get_ids_and_anchor_links() {
+        let html = render("## 2.1 환경별 특성 비교\n", &[]);
+        assert_eq!(
+            html,
+            "<h2 id=\"21-환경별-특성-비교\">2.1 환경별 특성 비교<a class=\"heading-anchor\" href=\"#21-환경별-특성-비교\" aria-label=\"link\">#</a></h2>\n"
+        );
+    }
+
+    #[test]
+    fn links_are_rewritten_in_order_and_emails_kept() {
+        let html = render("[a](a.md) <x@y.z> ![i](i.png)\n", &["a.html", "mailto:x@y.z", "img/i.png"]);
+        assert!(html.contains("href=\"a.html\""), "{html}");
+        assert!(html.contains("href=\"mailto:x@y.z\""), "{html}");
+        assert!(html.contains("src=\"img/i.png\""), "{html}");
+    }
+
+    #[test]
+    fn code_tables_and_mermaid() {
+        let html = render("```yaml\na: <b>\n```\n\n```mermaid\ngraph TB\nA-->B\n```\n\n|a|b|\n|-|-|\n|1|2|\n", &[]);
+        assert!(html.contains("<pre class=\"code\" data-lang=\"yaml\"><code>"), "{html}");
+        assert!(html.contains("&lt;b&gt;"), "{html}");
+        assert!(html.contains("<pre class=\"mermaid\">graph TB\nA--&gt;B\n</pre>"), "{html}");
+        assert!(html.contains("<div class=\"table-wrap\"><table>"), "{html}");
+    }
+}

@@ -1,0 +1,334 @@
+//! Stage 4, render: pure. Builds a view model per page (everything already resolved, every
+//! href relative to the page) and renders it with the theme's templates; adds the site-wide
+//! files (navigation script, highlight CSS, sitemap page, `sitemap.xml`, `404.html`, theme
+//! assets, published content files). Returns the whole site as an `Output`; writes nothing.
+
+mod highlight;
+pub mod i18n;
+mod markdown;
+mod templates;
+
+pub use markdown::{render_markdown, MarkdownContext, SectionLink};
+pub use templates::Templates;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::model::{NavNode, Page, PageId, Resolved};
+use crate::output::{Output, OutputFile};
+use crate::resolve::urls::{encode_fragment, relative_href, root_prefix};
+use i18n::{env_name, words, Words};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AssetsView {
+    css: String,
+    js: String,
+    nav: String,
+    highlight: String,
+}
+
+#[derive(Serialize)]
+struct LinkView {
+    title: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    id: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct EnvView {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct PeerView {
+    id: String,
+    name: String,
+    title: String,
+    href: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    source: &'a str,
+    content: String,
+    has_h1: bool,
+    toc: Vec<TocEntry<'a>>,
+    breadcrumbs: Vec<LinkView>,
+    prev: Option<LinkView>,
+    next: Option<LinkView>,
+    backlinks: Vec<LinkView>,
+    environment: Option<EnvView>,
+    env_peers: Vec<PeerView>,
+    is_home: bool,
+}
+
+#[derive(Serialize)]
+struct View<'a> {
+    lang: &'static str,
+    t: &'a Words,
+    site: SiteView<'a>,
+    root: String,
+    assets: AssetsView,
+    page: Option<PageView<'a>>,
+}
+
+pub const NAV_SCRIPT: &str = "assets/nav.js";
+pub const HIGHLIGHT_CSS: &str = "assets/highlight.css";
+pub const SITEMAP_PAGE: &str = "sitemap.html";
+
+pub struct RenderContext<'a> {
+    pub config: &'a Config,
+    pub pages: &'a [Page],
+    pub resolved: &'a Resolved,
+    pub templates: &'a Templates,
+    pub words: Words,
+}
+
+impl<'a> RenderContext<'a> {
+    pub fn new(config: &'a Config, pages: &'a [Page], resolved: &'a Resolved, templates: &'a Templates) -> Self {
+        RenderContext { config, pages, resolved, templates, words: words(resolved.lang) }
+    }
+
+    fn view(&self, root: String, page: Option<PageView<'a>>) -> View<'_> {
+        View {
+            lang: self.resolved.lang.code(),
+            t: &self.words,
+            site: SiteView {
+                title: &self.resolved.title,
+                description: &self.config.description,
+                base_url: self.config.base_url.as_deref(),
+            },
+            assets: AssetsView {
+                css: format!("{root}assets/archsite.css"),
+                js: format!("{root}assets/archsite.js"),
+                nav: format!("{root}{NAV_SCRIPT}"),
+                highlight: format!("{root}{HIGHLIGHT_CSS}"),
+            },
+            root,
+            page,
+        }
+    }
+
+    fn link(&self, from_url: &str, id: PageId) -> LinkView {
+        LinkView { title: self.pages[id].title.clone(), href: relative_href(from_url, &self.resolved.urls[id]) }
+    }
+
+    /// Renders one Markdown page to its HTML file.
+    pub fn render_page(&self, id: PageId) -> Result<String, Diagnostic> {
+        let page = &self.pages[id];
+        let r = self.resolved;
+        let url = &r.urls[id];
+        let section_links = |h_index: usize| -> Vec<SectionLink> {
+            r.section_peers[id].get(&h_index).map_or_else(Vec::new, |peers| {
+                peers
+                    .iter()
+                    .map(|(env, peer, anchor)| SectionLink {
+                        label: env_name(r.lang, env),
+                        href: format!("{}#{}", relative_href(url, &r.urls[*peer]), encode_fragment(anchor)),
+                        title: format!("{}: {}", self.words.this_section_in, env_name(r.lang, env)),
+                    })
+                    .collect()
+            })
+        };
+        let ctx = MarkdownContext {
+            links: &r.links[id],
+            headings: &page.headings,
+            section_links: &section_links,
+            anchor_label: self.words.anchor_label,
+        };
+        let content = render_markdown(page.body(), &ctx);
+        let position = r.order.iter().position(|&p| p == id);
+        let neighbour = |delta: isize| {
+            position
+                .and_then(|i| i.checked_add_signed(delta))
+                .and_then(|i| r.order.get(i))
+                .map(|&p| self.link(url, p))
+        };
+        let view_page = PageView {
+            title: &page.title,
+            description: page.front.description.as_deref().unwrap_or(""),
+            url,
+            source: &page.file.rel,
+            content,
+            has_h1: page.has_h1,
+            toc: page
+                .headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level))
+                .map(|h| TocEntry { level: h.level, id: &h.id, title: &h.text })
+                .collect(),
+            breadcrumbs: r.breadcrumbs[id].iter().map(|&p| self.link(url, p)).collect(),
+            prev: neighbour(-1),
+            next: neighbour(1),
+            backlinks: r.backlinks[id].iter().map(|&p| self.link(url, p)).collect(),
+            environment: page.front.environment.as_ref().map(|e| EnvView { id: e.clone(), name: env_name(r.lang, e) }),
+            env_peers: r.env_peers[id]
+                .iter()
+                .map(|peer| PeerView {
+                    id: peer.env.clone(),
+                    name: env_name(r.lang, &peer.env),
+                    title: self.pages[peer.page].title.clone(),
+                    href: relative_href(url, &r.urls[peer.page]),
+                    current: peer.page == id,
+                })
+                .collect(),
+            is_home: r.home == Some(id),
+        };
+        let html = self.templates.render("page.html", &self.view(root_prefix(url), Some(view_page)));
+        html.map_err(|d| d.in_file(&page.file.display))
+    }
+
+    /// A generated page (the list of all pages, or the home of a site without an index page).
+    fn render_generated(&self, url: &str, title: &str, content: String) -> Result<String, Diagnostic> {
+        let page = PageView {
+            title,
+            description: "",
+            url,
+            source: "",
+            content,
+            has_h1: false,
+            toc: Vec::new(),
+            breadcrumbs: Vec::new(),
+            prev: None,
+            next: None,
+            backlinks: Vec::new(),
+            environment: None,
+            env_peers: Vec::new(),
+            is_home: url == "index.html",
+        };
+        self.templates.render("page.html", &self.view(root_prefix(url), Some(page)))
+    }
+}
+
+/// Renders the whole site into an `Output`.
+pub fn render_site(ctx: &RenderContext, theme_files: &BTreeMap<String, Vec<u8>>) -> (Output, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut output = Output::default();
+    let rendered: Vec<_> = (0..ctx.pages.len()).into_par_iter().map(|id| (id, ctx.render_page(id))).collect();
+    for (id, result) in rendered {
+        match result {
+            Ok(html) => output.insert(ctx.resolved.urls[id].clone(), OutputFile::Bytes(html.into_bytes())),
+            Err(diag) => diags.push(diag),
+        }
+    }
+    let sitemap_content = sitemap_list(&ctx.resolved.nav, SITEMAP_PAGE);
+    match ctx.render_generated(SITEMAP_PAGE, ctx.words.all_pages, sitemap_content) {
+        Ok(html) => output.insert(SITEMAP_PAGE.into(), OutputFile::Bytes(html.into_bytes())),
+        Err(d) => diags.push(d),
+    }
+    if ctx.resolved.home.is_none() {
+        let content = sitemap_list(&ctx.resolved.nav, "index.html");
+        match ctx.render_generated("index.html", &ctx.resolved.title, content) {
+            Ok(html) => output.insert("index.html".into(), OutputFile::Bytes(html.into_bytes())),
+            Err(d) => diags.push(d),
+        }
+    }
+    match ctx.templates.render("404.html", &ctx.view(ctx.config.base_path.clone(), None)) {
+        Ok(html) => output.insert("404.html".into(), OutputFile::Bytes(html.into_bytes())),
+        Err(d) => diags.push(d),
+    }
+    output.insert(NAV_SCRIPT.into(), OutputFile::Bytes(nav_script(&ctx.resolved.nav).into_bytes()));
+    output.insert(HIGHLIGHT_CSS.into(), OutputFile::Bytes(highlight::stylesheet().into_bytes()));
+    output.insert("sitemap.xml".into(), OutputFile::Bytes(sitemap_xml(ctx).into_bytes()));
+    for (path, bytes) in theme_files {
+        if let Some(asset) = path.strip_prefix("static/") {
+            output.insert(asset.to_string(), OutputFile::Bytes(bytes.clone()));
+        }
+    }
+    for (rel, abs) in &ctx.resolved.files {
+        output.insert(rel.clone(), OutputFile::Copy(abs.clone()));
+    }
+    (output, diags)
+}
+
+#[derive(Serialize)]
+struct NavEntry<'a> {
+    t: &'a str,
+    u: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    c: Vec<NavEntry<'a>>,
+}
+
+fn nav_entries(nodes: &[NavNode]) -> Vec<NavEntry<'_>> {
+    nodes
+        .iter()
+        .map(|n| NavEntry { t: &n.title, u: n.url.as_deref(), c: nav_entries(&n.children) })
+        .collect()
+}
+
+/// The whole sidebar tree, written once per site rather than into every page.
+fn nav_script(nav: &[NavNode]) -> String {
+    let json = serde_json::to_string(&nav_entries(nav)).unwrap_or_else(|_| "[]".into());
+    format!("window.ARCHSITE_NAV = {json};\n")
+}
+
+/// The sidebar tree as nested lists, for the all-pages page (and readers without JavaScript).
+fn sitemap_list(nav: &[NavNode], from_url: &str) -> String {
+    fn walk(nodes: &[NavNode], from_url: &str, out: &mut String) {
+        out.push_str("<ul>\n");
+        for node in nodes {
+            out.push_str("<li>");
+            match &node.url {
+                Some(url) => out.push_str(&format!("<a href=\"{}\">{}</a>", escape_html(&relative_href(from_url, url)), escape_html(&node.title))),
+                None => out.push_str(&escape_html(&node.title)),
+            }
+            if !node.children.is_empty() {
+                walk(&node.children, from_url, out);
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    let mut out = String::from("<nav class=\"sitemap\">\n");
+    walk(nav, from_url, &mut out);
+    out.push_str("</nav>\n");
+    out
+}
+
+fn sitemap_xml(ctx: &RenderContext) -> String {
+    let base = ctx.config.base_url.clone().unwrap_or_else(|| "/".into());
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut urls: Vec<&String> = ctx.resolved.urls.iter().collect();
+    urls.sort();
+    for url in urls {
+        let encoded = relative_href("", url);
+        out.push_str(&format!("  <url><loc>{}{}</loc></url>\n", escape_html(&base), escape_html(&encoded)));
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

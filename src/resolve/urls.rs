@@ -1,0 +1,141 @@
+//! Output URLs and the relative hrefs between them. Every href archsite writes is relative, so
+//! that a site works under any `base_url` and from `file://`.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+/// Characters escaped in a path segment: everything that would end or change the path, plus
+/// spaces; non-ASCII (Korean file names) is always percent-encoded as UTF-8.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|')
+    .add(b'[')
+    .add(b']');
+
+
+/// The output path of a Markdown source: `a/b.md` → `a/b.html`; `a/index.md`, `a/_index.md`
+/// and `a/README.md` → `a/index.html`.
+pub fn page_url(rel: &str) -> String {
+    let without_ext = rel.rsplit_once('.').map_or(rel, |(stem, _)| stem);
+    let (dir, stem) = match without_ext.rsplit_once('/') {
+        Some((dir, stem)) => (Some(dir), stem),
+        None => (None, without_ext),
+    };
+    let name = if is_index_stem(stem) { "index" } else { stem };
+    match dir {
+        Some(dir) => format!("{dir}/{name}.html"),
+        None => format!("{name}.html"),
+    }
+}
+
+pub fn is_index_stem(stem: &str) -> bool {
+    matches!(stem.to_ascii_lowercase().as_str(), "index" | "_index" | "readme")
+}
+
+/// The folder part of a `/`-separated path (`""` at the top).
+pub fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// `"../"` repeated once per folder of `url`: the way from a page back to the output root.
+pub fn root_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// A relative, percent-encoded href from the page at output path `from` to output path `to`.
+pub fn relative_href(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = parent(from).split('/').filter(|s| !s.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs
+        .iter()
+        .zip(&to_parts[..to_parts.len() - 1])
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut href = "../".repeat(from_dirs.len() - common);
+    let rest: Vec<String> = to_parts[common..].iter().map(|s| encode_segment(s)).collect();
+    href.push_str(&rest.join("/"));
+    href
+}
+
+pub fn encode_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+/// Fragments keep non-ASCII text as it is (readable `#21-환경별-특성`, valid in HTML), and
+/// escape only the ASCII characters that would break the attribute or the URL.
+pub fn encode_fragment(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len());
+    for c in fragment.chars() {
+        if c.is_ascii_control() || matches!(c, ' ' | '"' | '<' | '>' | '`' | '%') {
+            out.push_str(&format!("%{:02X}", c as u8));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn page_urls() {
+        assert_eq!(page_url("a.md"), "a.html");
+        assert_eq!(page_url("README.md"), "index.html");
+        assert_eq!(page_url("ref/_index.md"), "ref/index.html");
+        assert_eq!(page_url("ref/아키텍처패턴.md"), "ref/아키텍처패턴.html");
+    }
+
+    #[test]
+    fn hrefs_are_relative_and_encoded() {
+        assert_eq!(relative_href("index.html", "ref/용어 사전.html"), "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.html");
+        assert_eq!(relative_href("ref/a.html", "index.html"), "../index.html");
+        assert_eq!(relative_href("ref/a.html", "ref/b.html"), "b.html");
+        assert_eq!(relative_href("a/b/c.html", "a/x/y.html"), "../x/y.html");
+        assert_eq!(relative_href("a.html", "a.html"), "a.html");
+        assert_eq!(relative_href("a/b.html", "a/c/d.png"), "c/d.png");
+        assert_eq!(root_prefix("a/b/c.html"), "../../");
+        assert_eq!(root_prefix("c.html"), "");
+    }
+
+    fn resolve_href(from: &str, href: &str) -> String {
+        let mut parts: Vec<&str> = parent(from).split('/').filter(|s| !s.is_empty()).collect();
+        for seg in href.split('/') {
+            match seg {
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        let joined = parts.join("/");
+        percent_encoding::percent_decode_str(&joined).decode_utf8().unwrap().into_owned()
+    }
+
+    proptest! {
+        /// Following the href from `from` lands exactly on `to`, whatever the folders and names.
+        #[test]
+        fn relative_href_round_trips(
+            from in proptest::collection::vec("[a-z가-힣 #%?]{1,5}", 1..4),
+            to in proptest::collection::vec("[a-z가-힣 #%?]{1,5}", 1..4),
+        ) {
+            let from = from.join("/") + ".html";
+            let to = to.join("/") + ".html";
+            let href = relative_href(&from, &to);
+            prop_assert!(!href.contains(' ') && !href.contains('#') && !href.contains('?'));
+            prop_assert_eq!(resolve_href(&from, &href), to);
+        }
+    }
+}
