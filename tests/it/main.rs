@@ -1,0 +1,6 @@
+//! The one integration test binary: fixture sites with golden output, diagnostics goldens, and
+//! the `archsite` command run as a user would.
+
+mod cli;
+mod golden;
+mod support;

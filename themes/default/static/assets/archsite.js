@@ -1,0 +1,257 @@
+/* archsite default theme: sidebar tree, drawer menu, theme toggle, TOC, copy buttons.
+   One classic deferred script without dependencies, so it also works from file://. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var html = doc.documentElement;
+  var body = doc.body;
+  var root = html.getAttribute("data-root") || "";
+  var current = body.getAttribute("data-url") || "";
+  var THEME_KEY = "archsite-theme";
+  var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  // Must match the drawer and TOC breakpoints in archsite.css.
+  var drawerQuery = window.matchMedia ? window.matchMedia("(max-width: 899.98px)") : null;
+  var wideQuery = window.matchMedia ? window.matchMedia("(min-width: 1200px)") : null;
+
+  function el(tag, className, text) {
+    var node = doc.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function on(query, fn) {
+    if (!query) return;
+    if (query.addEventListener) query.addEventListener("change", fn);
+    else if (query.addListener) query.addListener(fn);
+  }
+
+  /* ---------- theme ---------- */
+
+  function systemTheme() {
+    return darkQuery && darkQuery.matches ? "dark" : "light";
+  }
+
+  function setTheme(theme) {
+    // Picking what the system already shows drops the override, so the page follows the
+    // system again (e.g. at night) instead of being pinned forever.
+    var stored = theme === systemTheme() ? null : theme;
+    if (stored) html.setAttribute("data-theme", stored);
+    else html.removeAttribute("data-theme");
+    try {
+      if (stored) localStorage.setItem(THEME_KEY, stored);
+      else localStorage.removeItem(THEME_KEY);
+    } catch (e) { /* storage disabled: the choice lasts for this page only */ }
+  }
+
+  var themeButton = doc.getElementById("theme-toggle");
+  if (themeButton) {
+    themeButton.addEventListener("click", function () {
+      var now = html.getAttribute("data-theme") || systemTheme();
+      setTheme(now === "dark" ? "light" : "dark");
+    });
+  }
+
+  /* ---------- sidebar tree ---------- */
+
+  var chevronSvg = '<svg class="nav-chevron" aria-hidden="true" focusable="false" viewBox="0 0 16 16" ' +
+    'width="14" height="14"><path d="M6 3.5 10.5 8 6 12.5" stroke="currentColor" stroke-width="1.8" ' +
+    'fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+
+  function toggleButton(className, label, list, open) {
+    var button = el("button", className);
+    button.type = "button";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    if (label) button.setAttribute("aria-label", label);
+    button.innerHTML = chevronSvg;
+    list.hidden = !open;
+    button.addEventListener("click", function () {
+      var expand = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", expand ? "true" : "false");
+      list.hidden = !expand;
+    });
+    return button;
+  }
+
+  // Returns the <ul> and whether it contains the current page, so that ancestors open.
+  function buildTree(items) {
+    var ul = el("ul");
+    var containsCurrent = false;
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      var li = el("li");
+      var row = el("div", "nav-row");
+      var isCurrent = item.u != null && item.u === current;
+      var children = item.c && item.c.length ? buildTree(item.c) : null;
+      var open = isCurrent || (children && children.current);
+      if (isCurrent || open) containsCurrent = true;
+      li.appendChild(row);
+
+      if (item.u != null) {
+        var link = el("a", null, item.t);
+        link.href = root + item.u;
+        if (isCurrent) link.setAttribute("aria-current", "page");
+        row.appendChild(link);
+        if (children) row.appendChild(toggleButton("nav-toggle", item.t, children.ul, open));
+      } else if (children) {
+        // A folder without its own page: the whole row toggles.
+        var folder = toggleButton("nav-folder", null, children.ul, open);
+        folder.insertBefore(el("span", null, item.t), folder.firstChild);
+        row.appendChild(folder);
+      } else {
+        row.appendChild(el("span", "nav-folder", item.t));
+      }
+      if (children) li.appendChild(children.ul);
+      ul.appendChild(li);
+    }
+    return { ul: ul, current: containsCurrent };
+  }
+
+  var sidebar = doc.getElementById("sidebar");
+  var treeHost = doc.getElementById("sidebar-tree");
+  if (treeHost && window.ARCHSITE_NAV && window.ARCHSITE_NAV.length) {
+    var tree = buildTree(window.ARCHSITE_NAV).ul;
+    tree.className = "nav-tree";
+    treeHost.appendChild(tree);
+    var active = tree.querySelector('[aria-current="page"]');
+    if (active && sidebar) {
+      var offset = active.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+      if (offset > sidebar.clientHeight * 0.7) sidebar.scrollTop = offset - sidebar.clientHeight / 3;
+    }
+  }
+
+  /* ---------- drawer menu (phones) ---------- */
+
+  var menuButton = doc.getElementById("menu-toggle");
+  var scrim = doc.querySelector(".scrim");
+
+  function setMenu(open, restoreFocus) {
+    if (!menuButton) return;
+    body.classList.toggle("nav-open", open);
+    menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+    if (scrim) scrim.hidden = !open;
+    if (open) {
+      var target = sidebar && (sidebar.querySelector('[aria-current="page"]') || sidebar.querySelector("a, button"));
+      if (target) target.focus({ preventScroll: false });
+    } else if (restoreFocus) {
+      menuButton.focus();
+    }
+  }
+
+  if (menuButton) {
+    menuButton.addEventListener("click", function () {
+      setMenu(menuButton.getAttribute("aria-expanded") !== "true", true);
+    });
+  }
+  if (scrim) scrim.addEventListener("click", function () { setMenu(false, true); });
+  doc.addEventListener("keydown", function (event) {
+    if ((event.key === "Escape" || event.key === "Esc") && body.classList.contains("nav-open")) {
+      setMenu(false, true);
+    }
+  });
+  on(drawerQuery, function () { setMenu(false, false); });
+
+  /* ---------- table of contents ---------- */
+
+  var toc = doc.querySelector(".toc details");
+  if (toc) {
+    // Above the article a long TOC would push the text below the fold: start collapsed there.
+    var syncToc = function () { if (wideQuery) toc.open = wideQuery.matches; };
+    syncToc();
+    on(wideQuery, syncToc);
+    toc.querySelector("summary").addEventListener("click", function (event) {
+      if (wideQuery && wideQuery.matches) event.preventDefault();
+    });
+
+    var links = toc.querySelectorAll('a[href^="#"]');
+    var byId = {};
+    var headings = [];
+    for (var i = 0; i < links.length; i++) {
+      var id = links[i].getAttribute("href").slice(1);
+      try { id = decodeURIComponent(id); } catch (e) { /* a raw "%" in an id: use it as written */ }
+      var heading = doc.getElementById(id);
+      if (heading) { byId[id] = links[i]; headings.push(heading); }
+    }
+    if (headings.length && "IntersectionObserver" in window) {
+      var visible = {};
+      var markActive = function () {
+        var chosen = null;
+        for (var j = 0; j < headings.length; j++) {
+          if (visible[headings[j].id]) { chosen = headings[j].id; break; }
+        }
+        if (!chosen) return; // between headings: keep the last one highlighted
+        for (var key in byId) byId[key].classList.toggle("is-active", key === chosen);
+      };
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
+        markActive();
+      }, { rootMargin: "-56px 0px -60% 0px" });
+      headings.forEach(function (h) { observer.observe(h); });
+    }
+  }
+
+  /* ---------- code blocks ---------- */
+
+  var copyWord = body.getAttribute("data-copy") || "Copy";
+  var copiedWord = body.getAttribute("data-copied") || "Copied";
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); });
+    }
+    return fallbackCopy(text);
+  }
+
+  // execCommand still works where the async clipboard API is missing or refused (old
+  // browsers, some file:// setups).
+  function fallbackCopy(text) {
+    return new Promise(function (resolve, reject) {
+      var area = el("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = doc.execCommand("copy"); } catch (e) { ok = false; }
+      body.removeChild(area);
+      if (ok) resolve(); else reject(new Error("copy failed"));
+    });
+  }
+
+  var blocks = doc.querySelectorAll("pre.code");
+  Array.prototype.forEach.call(blocks, function (pre) {
+    var code = pre.querySelector("code") || pre;
+    var button = el("button", "copy-code", copyWord);
+    button.type = "button";
+    button.addEventListener("click", function () {
+      copyText(code.textContent.replace(/\n$/, "")).then(function () {
+        button.textContent = copiedWord;
+        button.classList.add("is-copied");
+        clearTimeout(button._timer);
+        button._timer = setTimeout(function () {
+          button.textContent = copyWord;
+          button.classList.remove("is-copied");
+        }, 1600);
+      }, function () { /* nothing useful to show: the text stays selectable */ });
+    });
+    pre.appendChild(button);
+  });
+
+  // Keyboard users must be able to scroll wide code, tables and diagrams (and axe checks it).
+  function markScrollable() {
+    var boxes = doc.querySelectorAll("pre.code > code, .table-wrap, pre.mermaid");
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    });
+  }
+  markScrollable();
+  var resizeTimer;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollable, 150);
+  });
+})();
