@@ -26,8 +26,17 @@ struct RawConfig {
     output: Option<String>,
 }
 
-const KNOWN_KEYS: &[&str] =
-    &["title", "description", "base_url", "language", "theme", "index", "nav", "content", "output"];
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "index",
+    "nav",
+    "content",
+    "output",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
@@ -82,7 +91,9 @@ impl Config {
                 "site-not-found",
                 format!("`{}` is not a folder", path.display()),
             )
-            .help("give the folder that holds archsite.yaml, content/ or your Markdown files")]);
+            .help(
+                "give the folder that holds archsite.yaml, content/ or your Markdown files",
+            )]);
         }
         let config_path = path.join(CONFIG_FILE);
         let raw = if config_path.is_file() {
@@ -113,9 +124,12 @@ impl Config {
             Some(l) if l == "ko" || l.starts_with("ko-") => Some(Lang::Ko),
             Some(l) if l == "en" || l.starts_with("en-") => Some(Lang::En),
             Some(other) => {
-                return Err(vec![Diagnostic::error("config", format!("unsupported language `{other}`"))
-                    .at(&file, find_value(sources, &file, other))
-                    .help("archsite's theme speaks `ko` and `en`")]);
+                return Err(vec![Diagnostic::error(
+                    "config",
+                    format!("unsupported language `{other}`"),
+                )
+                .at(&file, find_value(sources, &file, other))
+                .help("archsite's theme speaks `ko` and `en`")]);
             }
         };
         let (base_url, base_path) = match raw.base_url.as_deref().map(str::trim) {
@@ -145,10 +159,15 @@ impl Config {
 
 fn read_raw(config_path: &Path, sources: &mut SourceMap) -> Result<RawConfig, Vec<Diagnostic>> {
     let file: Arc<str> = display_path(config_path).into();
-    let bytes = std::fs::read(config_path)
-        .map_err(|e| vec![Diagnostic::error("config", format!("cannot read {CONFIG_FILE}: {e}")).in_file(&file)])?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| vec![Diagnostic::error("invalid-utf8", format!("{CONFIG_FILE} is not valid UTF-8")).in_file(&file)])?;
+    let bytes = std::fs::read(config_path).map_err(|e| {
+        vec![Diagnostic::error("config", format!("cannot read {CONFIG_FILE}: {e}")).in_file(&file)]
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        vec![
+            Diagnostic::error("invalid-utf8", format!("{CONFIG_FILE} is not valid UTF-8"))
+                .in_file(&file),
+        ]
+    })?;
     sources.add(file.clone(), text.clone().into());
     if text.trim().is_empty() {
         return Ok(RawConfig::default());
@@ -158,15 +177,27 @@ fn read_raw(config_path: &Path, sources: &mut SourceMap) -> Result<RawConfig, Ve
 
 /// Turns a serde_yaml error into a diagnostic at its location, with a suggestion for a
 /// misspelt key.
-pub fn yaml_error(file: &Arc<str>, text: &str, err: &serde_yaml::Error, known: &[&str]) -> Diagnostic {
+pub fn yaml_error(
+    file: &Arc<str>,
+    text: &str,
+    err: &serde_yaml::Error,
+    known: &[&str],
+) -> Diagnostic {
     let message = err.to_string();
     let start = err.location().map_or(0, |l| l.index());
     let word_len = text[start.min(text.len())..]
         .find(|c: char| c == ':' || c.is_whitespace())
         .unwrap_or(0);
-    let short = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let short = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
     let mut diag = Diagnostic::error("config", short).at(file, start..start + word_len);
-    if let Some(unknown) = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
+    if let Some(unknown) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
         diag = diag.label("unknown key");
         diag = match closest(unknown, known.iter().copied()) {
             Some(best) => diag.help(format!("did you mean `{best}`?")),
@@ -184,7 +215,11 @@ fn find_value(sources: &SourceMap, file: &str, value: &str) -> std::ops::Range<u
 }
 
 fn normalize_base_url(url: &str) -> Result<(Option<String>, String), String> {
-    let with_slash = if url.ends_with('/') { url.to_string() } else { format!("{url}/") };
+    let with_slash = if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    };
     if with_slash.starts_with('/') {
         return Ok((Some(with_slash.clone()), with_slash));
     }
@@ -214,7 +249,10 @@ mod tests {
     fn discover_with(yaml: &str) -> Result<Config, Vec<Diagnostic>> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(CONFIG_FILE), yaml).unwrap();
-        let args = SiteArgs { path: Some(dir.path().to_path_buf()), ..Default::default() };
+        let args = SiteArgs {
+            path: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
         Config::discover(&args, &mut SourceMap::default())
     }
 
@@ -242,7 +280,10 @@ mod tests {
     #[test]
     fn bare_folder_is_its_own_content() {
         let dir = tempfile::tempdir().unwrap();
-        let args = SiteArgs { path: Some(dir.path().to_path_buf()), ..Default::default() };
+        let args = SiteArgs {
+            path: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
         let c = Config::discover(&args, &mut SourceMap::default()).unwrap();
         assert_eq!(c.content_dir, dir.path());
         assert_eq!(c.output_dir, dir.path().join("public"));

@@ -17,8 +17,14 @@ pub fn load(config: &Config, sources: &mut SourceMap) -> (Loaded, Vec<Diagnostic
     let mut diags = Vec::new();
     let files = walk_content(config, &mut diags);
     let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
-    let read: Vec<_> = markdown.into_par_iter().map(|f| (read_text(&f.abs), f)).collect();
-    let mut loaded = Loaded { assets, ..Default::default() };
+    let read: Vec<_> = markdown
+        .into_par_iter()
+        .map(|f| (read_text(&f.abs), f))
+        .collect();
+    let mut loaded = Loaded {
+        assets,
+        ..Default::default()
+    };
     for (result, file) in read {
         match result {
             Ok(text) => {
@@ -43,8 +49,11 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
     let output = config.output_dir.canonicalize().ok();
     let bare_folder = config.content_dir == config.site_root;
     let mut files = Vec::new();
-    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
-    let mut walker = walker.filter_entry(|e| {
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    let walker = walker.filter_entry(|e| {
         if e.depth() == 0 {
             return true;
         }
@@ -52,15 +61,21 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
         if name.starts_with('.') || name.ends_with('~') {
             return false;
         }
-        if output.as_deref().is_some_and(|out| e.path().canonicalize().is_ok_and(|p| p == out)) {
+        if output
+            .as_deref()
+            .is_some_and(|out| e.path().canonicalize().is_ok_and(|p| p == out))
+        {
             return false;
         }
         // In a bare folder the site's own config and theme folders sit beside the content.
         !(bare_folder
             && e.depth() == 1
-            && matches!(&*name, "archsite.yaml" | "templates" | "themes" | "static" | "node_modules"))
+            && matches!(
+                &*name,
+                "archsite.yaml" | "templates" | "themes" | "static" | "node_modules"
+            ))
     });
-    while let Some(entry) = walker.next() {
+    for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -78,7 +93,10 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
             continue;
         }
         if entry.path_is_symlink() {
-            let inside = entry.path().canonicalize().is_ok_and(|p| p.starts_with(&canonical_root));
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|p| p.starts_with(&canonical_root));
             if !inside {
                 let shown: Arc<str> = display_path(entry.path()).into();
                 diags.push(
@@ -88,7 +106,9 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
                 continue;
             }
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
         let rel = rel.to_string_lossy().replace('\\', "/");
         files.push(SourceFile {
             rel,
@@ -100,15 +120,23 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
 }
 
 fn read_text(path: &Path) -> Result<Arc<str>, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error("unreadable", format!("cannot read file: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("unreadable", format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text).into()),
+        Ok(text) => Ok(text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text)
+            .into()),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            Err(Diagnostic::error("invalid-utf8", format!("file is not valid UTF-8 (byte {at}, line {line})"))
-                .help("save the file as UTF-8"))
+            Err(Diagnostic::error(
+                "invalid-utf8",
+                format!("file is not valid UTF-8 (byte {at}, line {line})"),
+            )
+            .help("save the file as UTF-8"))
         }
     }
 }
@@ -121,8 +149,13 @@ fn theme_overrides(config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<Str
     if let Some(theme) = &config.theme {
         let dir = config.site_root.join("themes").join(theme);
         if !dir.is_dir() && theme != "default" {
-            diags.push(Diagnostic::error("config", format!("theme `{theme}` not found at `{}`", display_path(&dir)))
-                .help("create the folder, or remove `theme` to use the built-in theme"));
+            diags.push(
+                Diagnostic::error(
+                    "config",
+                    format!("theme `{theme}` not found at `{}`", display_path(&dir)),
+                )
+                .help("create the folder, or remove `theme` to use the built-in theme"),
+            );
         }
         roots.push((dir.join("templates"), "templates"));
         roots.push((dir.join("static"), "static"));
@@ -137,12 +170,20 @@ fn theme_overrides(config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<Str
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            let rel = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
             match std::fs::read(entry.path()) {
                 Ok(bytes) => {
                     files.insert(format!("{prefix}/{rel}"), bytes);
                 }
-                Err(e) => diags.push(Diagnostic::error("unreadable", format!("cannot read `{}`: {e}", display_path(entry.path())))),
+                Err(e) => diags.push(Diagnostic::error(
+                    "unreadable",
+                    format!("cannot read `{}`: {e}", display_path(entry.path())),
+                )),
             }
         }
     }

@@ -15,13 +15,23 @@ fn main() -> ExitCode {
     let color = match cli.color {
         Color::Always => ColorMode::Always,
         Color::Never => ColorMode::Never,
-        Color::Auto if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal() => ColorMode::Always,
+        Color::Auto
+            if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal() =>
+        {
+            ColorMode::Always
+        }
         Color::Auto => ColorMode::Never,
     };
     match cli.command {
         Command::Init { dir, lang } => match archsite::init::init(&dir, &lang) {
             Ok(files) => {
-                eprintln!("Created {} with {} files. Next: `archsite serve {}`", dir.display(), files.len(), dir.display());
+                eprintln!(
+                    "Created {} with {} files. Next: `archsite serve {}`",
+                    dir.display(),
+                    files.len(),
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(message) => {
@@ -29,7 +39,11 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        Command::Build { site, output, force } => {
+        Command::Build {
+            site,
+            output,
+            force,
+        } => {
             let start = Instant::now();
             let args = site_args(&site, output);
             let (build, stats) = pipeline::build_and_write(&args, force);
@@ -68,7 +82,12 @@ fn main() -> ExitCode {
         Command::Serve { site, port, bind } => {
             let build = pipeline::build(&site_args(&site, None));
             report(&build, site.format, color);
-            let Some(config) = build.config.filter(|_| !build.diagnostics.iter().any(|d| d.severity == archsite::diag::Severity::Error)) else {
+            let Some(config) = build.config.filter(|_| {
+                !build
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.severity == archsite::diag::Severity::Error)
+            }) else {
                 eprintln!("Build failed: fix the errors above and run again.");
                 return ExitCode::from(1);
             };
@@ -87,7 +106,11 @@ fn main() -> ExitCode {
 }
 
 fn site_args(site: &SiteOpts, output: Option<std::path::PathBuf>) -> SiteArgs {
-    SiteArgs { path: site.path.clone(), output, drafts: site.drafts }
+    SiteArgs {
+        path: site.path.clone(),
+        output,
+        drafts: site.drafts,
+    }
 }
 
 fn report(build: &Build, format: Format, color: ColorMode) {

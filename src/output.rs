@@ -65,11 +65,19 @@ pub struct Protected<'a> {
     pub site_root: &'a Path,
 }
 
-pub fn write(output: &Output, dir: &Path, protected: &Protected, force: bool) -> Result<WriteStats, Diagnostic> {
+pub fn write(
+    output: &Output,
+    dir: &Path,
+    protected: &Protected,
+    force: bool,
+) -> Result<WriteStats, Diagnostic> {
     check_destination(dir, protected, force)?;
     fs::create_dir_all(dir).map_err(|e| io_error(dir, "create", &e))?;
-    fs::write(dir.join(MARKER), "This folder is written by archsite. Files the build does not produce are removed.\n")
-        .map_err(|e| io_error(dir, "write", &e))?;
+    fs::write(
+        dir.join(MARKER),
+        "This folder is written by archsite. Files the build does not produce are removed.\n",
+    )
+    .map_err(|e| io_error(dir, "write", &e))?;
     let written = AtomicUsize::new(0);
     let result: Result<Vec<()>, Diagnostic> = output
         .files
@@ -78,7 +86,9 @@ pub fn write(output: &Output, dir: &Path, protected: &Protected, force: bool) ->
             let dest = dir.join(rel);
             let bytes = match file {
                 OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-                OutputFile::Copy(src) => std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?),
+                OutputFile::Copy(src) => {
+                    std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
+                }
             };
             if fs::read(&dest).is_ok_and(|existing| existing == *bytes) {
                 return Ok(());
@@ -91,7 +101,11 @@ pub fn write(output: &Output, dir: &Path, protected: &Protected, force: bool) ->
     result?;
     let removed = remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?;
     let written = written.into_inner();
-    Ok(WriteStats { written, unchanged: output.len() - written, removed })
+    Ok(WriteStats {
+        written,
+        unchanged: output.len() - written,
+        removed,
+    })
 }
 
 fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(), Diagnostic> {
@@ -99,10 +113,18 @@ fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(
     let out = canonical(dir);
     let content = canonical(protected.content_dir);
     let site = canonical(protected.site_root);
-    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| canonical(&h));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .map(|h| canonical(&h));
     let refuse = |why: &str| {
-        Err(Diagnostic::error("output", format!("refusing to write the site into `{}`: {why}", display_path(dir)))
-            .help("choose an empty folder or one archsite created, e.g. `--output public`"))
+        Err(Diagnostic::error(
+            "output",
+            format!(
+                "refusing to write the site into `{}`: {why}",
+                display_path(dir)
+            ),
+        )
+        .help("choose an empty folder or one archsite created, e.g. `--output public`"))
     };
     if out.parent().is_none() || Some(&out) == home.as_ref() {
         return refuse("it is the root or home folder");
@@ -111,7 +133,9 @@ fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(
         return refuse("it holds the site's sources, which cleaning would delete");
     }
     if !force && out.is_dir() && !out.join(MARKER).exists() {
-        let has_files = fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let has_files = fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
         if has_files {
             return Err(Diagnostic::error(
                 "output",
@@ -127,8 +151,15 @@ fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let parent = dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.{}-{}.tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, dest).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
@@ -140,10 +171,18 @@ fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
 fn remove_stale(dir: &Path, output: &Output) -> io::Result<usize> {
     let mut removed = 0;
     let mut folders = Vec::new();
-    let walker = walkdir::WalkDir::new(dir).min_depth(1).into_iter().filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    let walker = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = entry.map_err(io::Error::other)?;
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         if entry.file_type().is_dir() {
             folders.push(entry.path().to_path_buf());
         } else if output.get(&rel).is_none() {
@@ -159,7 +198,10 @@ fn remove_stale(dir: &Path, output: &Output) -> io::Result<usize> {
 }
 
 fn io_error(path: &Path, action: &str, err: &io::Error) -> Diagnostic {
-    Diagnostic::error("output", format!("cannot {action} `{}`: {err}", display_path(path)))
+    Diagnostic::error(
+        "output",
+        format!("cannot {action} `{}`: {err}", display_path(path)),
+    )
 }
 
 #[cfg(test)]
@@ -182,13 +224,36 @@ mod tests {
     fn writes_only_changed_files_and_removes_stale_ones() {
         let tmp = tempfile::tempdir().unwrap();
         let (content, root) = protected(tmp.path());
-        let p = Protected { content_dir: &content, site_root: &root };
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
         let out = tmp.path().join("public");
-        let first = write(&site(&[("a.html", "1"), ("d/b.html", "2")]), &out, &p, false).unwrap();
-        assert_eq!(first, WriteStats { written: 2, unchanged: 0, removed: 0 });
+        let first = write(
+            &site(&[("a.html", "1"), ("d/b.html", "2")]),
+            &out,
+            &p,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            first,
+            WriteStats {
+                written: 2,
+                unchanged: 0,
+                removed: 0
+            }
+        );
         fs::write(out.join(".nojekyll"), "").unwrap();
         let second = write(&site(&[("a.html", "1"), ("c.html", "3")]), &out, &p, false).unwrap();
-        assert_eq!(second, WriteStats { written: 1, unchanged: 1, removed: 1 });
+        assert_eq!(
+            second,
+            WriteStats {
+                written: 1,
+                unchanged: 1,
+                removed: 1
+            }
+        );
         assert!(!out.join("d").exists());
         assert!(out.join(".nojekyll").exists());
     }
@@ -198,7 +263,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let (content, root) = protected(tmp.path());
         fs::create_dir_all(&content).unwrap();
-        let p = Protected { content_dir: &content, site_root: &root };
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
         let foreign = tmp.path().join("mine");
         fs::create_dir_all(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "x").unwrap();

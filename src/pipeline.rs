@@ -60,8 +60,14 @@ pub fn build(args: &SiteArgs) -> Build {
     }
     if pages.is_empty() && loaded.assets.is_empty() {
         diags.push(
-            Diagnostic::warning("empty-site", format!("no Markdown files in `{}`", crate::config::display_path(&config.content_dir)))
-                .help("add an index.md, or run `archsite init` to start from a sample"),
+            Diagnostic::warning(
+                "empty-site",
+                format!(
+                    "no Markdown files in `{}`",
+                    crate::config::display_path(&config.content_dir)
+                ),
+            )
+            .help("add an index.md, or run `archsite init` to start from a sample"),
         );
     }
 
@@ -90,8 +96,13 @@ pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStat
     if b.failed() {
         return (b, None);
     }
-    let Some(config) = &b.config else { return (b, None) };
-    let protected = Protected { content_dir: &config.content_dir, site_root: &config.site_root };
+    let Some(config) = &b.config else {
+        return (b, None);
+    };
+    let protected = Protected {
+        content_dir: &config.content_dir,
+        site_root: &config.site_root,
+    };
     match output::write(&b.output, &config.output_dir, &protected, force) {
         Ok(stats) => (b, Some(stats)),
         Err(diag) => {

@@ -50,11 +50,17 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
     }
 
     pub fn at(mut self, file: &Arc<str>, range: Range<usize>) -> Self {
-        self.span = Some(Span { file: file.clone(), range });
+        self.span = Some(Span {
+            file: file.clone(),
+            range,
+        });
         self
     }
 
@@ -138,7 +144,10 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
 
 /// The closest of `candidates` to `wanted` by edit distance, if it is close enough to be a
 /// plausible typo.
-pub fn closest<'a, I: IntoIterator<Item = &'a str>>(wanted: &str, candidates: I) -> Option<&'a str> {
+pub fn closest<'a, I: IntoIterator<Item = &'a str>>(
+    wanted: &str,
+    candidates: I,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::normalized_damerau_levenshtein(wanted, candidate);
@@ -162,7 +171,10 @@ mod tests {
 
     #[test]
     fn closest_finds_typos_and_rejects_strangers() {
-        assert_eq!(closest("titel", ["title", "theme", "language"]), Some("title"));
+        assert_eq!(
+            closest("titel", ["title", "theme", "language"]),
+            Some("title")
+        );
         assert_eq!(closest("zzzzzz", ["title", "theme"]), None);
     }
 }

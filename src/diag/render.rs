@@ -51,10 +51,19 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: ColorMode)
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &cs);
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diags.len() - errors;
     if !diags.is_empty() {
-        out.push_str(&format!("{} error{}, {} warning{}\n", errors, plural(errors), warnings, plural(warnings)));
+        out.push_str(&format!(
+            "{} error{}, {} warning{}\n",
+            errors,
+            plural(errors),
+            warnings,
+            plural(warnings)
+        ));
     }
     out
 }
@@ -86,8 +95,12 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     for diag in diags {
         let (file, line, column, end_line, end_column) = match &diag.span {
             Some(span) => {
-                let (l, c) = sources.get(&span.file).map_or((0, 0), |t| line_col(t, span.range.start));
-                let (el, ec) = sources.get(&span.file).map_or((0, 0), |t| line_col(t, span.range.end));
+                let (l, c) = sources
+                    .get(&span.file)
+                    .map_or((0, 0), |t| line_col(t, span.range.start));
+                let (el, ec) = sources
+                    .get(&span.file)
+                    .map_or((0, 0), |t| line_col(t, span.range.end));
                 (Some(span.file.to_string()), l, c, el, ec)
             }
             None => (None, 0, 0, 0, 0),
@@ -125,7 +138,10 @@ mod tests {
             .label("no such file")
             .help("did you mean `mission.md`?");
         let text = render_human(&[d], &sources, ColorMode::Never);
-        assert!(text.contains("error[broken-link]: `missing.md` does not exist"), "{text}");
+        assert!(
+            text.contains("error[broken-link]: `missing.md` does not exist"),
+            "{text}"
+        );
         assert!(text.contains("content/a.md:3:1"), "{text}");
         assert!(text.contains("help: did you mean `mission.md`?"), "{text}");
         assert!(text.ends_with("1 error, 0 warnings\n"), "{text}");
@@ -137,7 +153,8 @@ mod tests {
         let file: Arc<str> = "a.md".into();
         sources.add(file.clone(), "ab\ncd".into());
         let d = Diagnostic::warning("x", "m").at(&file, 3..5);
-        let line: serde_json::Value = serde_json::from_str(render_json(&[d], &sources).trim()).unwrap();
+        let line: serde_json::Value =
+            serde_json::from_str(render_json(&[d], &sources).trim()).unwrap();
         assert_eq!(line["line"], 2);
         assert_eq!(line["column"], 1);
         assert_eq!(line["severity"], "warning");

@@ -100,7 +100,10 @@ impl Page {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkTarget {
     /// Another page (or this one) of the site.
-    Page { page: PageId, fragment: Option<String> },
+    Page {
+        page: PageId,
+        fragment: Option<String>,
+    },
     /// A published non-Markdown file.
     File,
     /// Another scheme or host, or something archsite leaves alone.
@@ -132,6 +135,9 @@ pub struct EnvPeer {
     pub page: PageId,
 }
 
+/// Per heading index: (environment, peer page, heading id) of the same-numbered sections.
+pub type SectionPeers = HashMap<usize, Vec<(String, PageId, String)>>;
+
 /// Whole-site facts computed by `resolve`.
 #[derive(Debug, Default)]
 pub struct Resolved {
@@ -151,7 +157,7 @@ pub struct Resolved {
     pub env_peers: Vec<Vec<EnvPeer>>,
     /// Per page, per heading: (environment, page, heading id) of the same-numbered sections in
     /// the peers.
-    pub section_peers: Vec<HashMap<usize, Vec<(String, PageId, String)>>>,
+    pub section_peers: Vec<SectionPeers>,
     /// The master index.
     pub home: Option<PageId>,
     /// Published non-Markdown files: source path relative to content → absolute source path.

@@ -21,11 +21,22 @@ struct RawFrontMatter {
     extra: Option<serde_yaml::Value>,
 }
 
-const KNOWN_KEYS: &[&str] = &["title", "description", "weight", "environment", "group", "draft", "extra"];
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "weight",
+    "environment",
+    "group",
+    "draft",
+    "extra",
+];
 
 /// Returns the front matter and the byte offset where the Markdown body starts.
 pub fn split(file: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) -> (FrontMatter, usize) {
-    let Some(after_open) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+    let Some(after_open) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
         return (FrontMatter::default(), 0);
     };
     let yaml_start = text.len() - after_open.len();

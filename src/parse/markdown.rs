@@ -69,15 +69,27 @@ pub fn scan(body: &str, offset: usize) -> Scanned {
                     h.text.push_str(&t);
                 }
             }
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
                 let dest = match link_type {
                     LinkType::Email => format!("mailto:{dest_url}"),
                     _ => dest_url.to_string(),
                 };
-                out.links.push(Link { kind: LinkKind::Link, dest, span: range });
+                out.links.push(Link {
+                    kind: LinkKind::Link,
+                    dest,
+                    span: range,
+                });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
-                out.links.push(Link { kind: LinkKind::Image, dest: dest_url.to_string(), span: range });
+                out.links.push(Link {
+                    kind: LinkKind::Image,
+                    dest: dest_url.to_string(),
+                    span: range,
+                });
             }
             Event::Html(html) | Event::InlineHtml(html) => {
                 out.anchors.extend(html_anchors(&html));
@@ -98,7 +110,13 @@ pub fn scan(body: &str, offset: usize) -> Scanned {
             None => counter.unique(github_slug(&text)),
         };
         out.anchors.push(id.clone());
-        out.headings.push(Heading { level, number: section_number(&text), text, id, span });
+        out.headings.push(Heading {
+            level,
+            number: section_number(&text),
+            text,
+            id,
+            span,
+        });
     }
     out
 }
@@ -116,7 +134,8 @@ fn count_letters(text: &str, letters: &mut (usize, usize)) {
 /// `id="..."` and `name="..."` attributes in a fragment of raw HTML.
 fn html_anchors(html: &str) -> Vec<String> {
     static ATTR: OnceLock<Regex> = OnceLock::new();
-    let re = ATTR.get_or_init(|| Regex::new(r#"(?i)\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).unwrap());
+    let re = ATTR
+        .get_or_init(|| Regex::new(r#"(?i)\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).unwrap());
     re.captures_iter(html)
         .filter_map(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| m.as_str().to_string())
@@ -136,9 +155,15 @@ mod tests {
 
     #[test]
     fn headings_get_github_ids_and_explicit_ids_win() {
-        let s = scan("# 제목\n\n## 2.1 환경별 특성 비교\n\n## 같은\n\n## 같은\n\n## 다른 {#custom}\n", 0);
+        let s = scan(
+            "# 제목\n\n## 2.1 환경별 특성 비교\n\n## 같은\n\n## 같은\n\n## 다른 {#custom}\n",
+            0,
+        );
         let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["제목", "21-환경별-특성-비교", "같은", "같은-1", "custom"]);
+        assert_eq!(
+            ids,
+            ["제목", "21-환경별-특성-비교", "같은", "같은-1", "custom"]
+        );
         assert_eq!(s.headings[1].number.as_deref(), Some("2.1"));
         assert!(s.starts_with_h1);
         assert_eq!(s.first_h1.as_deref(), Some("제목"));
@@ -154,7 +179,10 @@ mod tests {
     fn links_images_and_html_anchors_are_collected() {
         let s = scan("[a](x.md#y) ![i](p.png) <a id=\"here\"></a> <me@example.com>\n\n[r]: ref.md\n\n[ref][r]\n", 0);
         let dests: Vec<_> = s.links.iter().map(|l| l.dest.as_str()).collect();
-        assert_eq!(dests, ["x.md#y", "p.png", "mailto:me@example.com", "ref.md"]);
+        assert_eq!(
+            dests,
+            ["x.md#y", "p.png", "mailto:me@example.com", "ref.md"]
+        );
         assert_eq!(s.links[1].kind, LinkKind::Image);
         assert!(s.anchors.contains(&"here".to_string()));
     }

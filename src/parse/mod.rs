@@ -13,7 +13,11 @@ use std::sync::Arc;
 
 /// Parses one Markdown file. A page is returned even with errors, so that later stages can still
 /// report its broken links; `None` only when there is nothing to publish (a draft).
-pub fn parse_page(file: SourceFile, text: Arc<str>, include_drafts: bool) -> (Option<Page>, Vec<Diagnostic>) {
+pub fn parse_page(
+    file: SourceFile,
+    text: Arc<str>,
+    include_drafts: bool,
+) -> (Option<Page>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (front, body_start) = front_matter::split(&file.display, &text, &mut diags);
     if front.draft && !include_drafts {
@@ -45,7 +49,10 @@ fn file_stem_title(rel: &str) -> String {
     let mut parts: Vec<&str> = rel.split('/').collect();
     let file = parts.pop().unwrap_or(rel);
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    if matches!(stem.to_ascii_lowercase().as_str(), "index" | "_index" | "readme") {
+    if matches!(
+        stem.to_ascii_lowercase().as_str(),
+        "index" | "_index" | "readme"
+    ) {
         if let Some(folder) = parts.pop() {
             return folder.to_string();
         }
@@ -58,7 +65,11 @@ mod tests {
     use super::*;
 
     fn page(text: &str) -> (Option<Page>, Vec<Diagnostic>) {
-        let file = SourceFile { rel: "dir/page.md".into(), abs: "dir/page.md".into(), display: "content/dir/page.md".into() };
+        let file = SourceFile {
+            rel: "dir/page.md".into(),
+            abs: "dir/page.md".into(),
+            display: "content/dir/page.md".into(),
+        };
         parse_page(file, text.into(), false)
     }
 

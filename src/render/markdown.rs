@@ -42,9 +42,22 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
             continue;
         }
         match event {
-            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
-                let id = ctx.headings.get(heading_index).map(|h| CowStr::from(h.id.clone()));
-                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                let id = ctx
+                    .headings
+                    .get(heading_index)
+                    .map(|h| CowStr::from(h.id.clone()));
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(h) = ctx.headings.get(heading_index) {
@@ -53,22 +66,47 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                 heading_index += 1;
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = match (link_type, ctx.links.get(link_index)) {
                     (LinkType::Email, _) | (_, None) => dest_url,
                     (_, Some(resolved)) => resolved.href.clone().into(),
                 };
                 link_index += 1;
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest_url = ctx.links.get(link_index).map_or(dest_url, |r| r.href.clone().into());
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = ctx
+                    .links
+                    .get(link_index)
+                    .map_or(dest_url, |r| r.href.clone().into());
                 link_index += 1;
-                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
@@ -111,8 +149,15 @@ fn code_block(lang: &str, text: &str) -> String {
     if lang.eq_ignore_ascii_case("mermaid") {
         return format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(text));
     }
-    let lang_attr = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape_html(lang)) };
-    format!("<pre class=\"code\"{lang_attr}><code>{}</code></pre>\n", highlight(text, lang))
+    let lang_attr = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" data-lang=\"{}\"", escape_html(lang))
+    };
+    format!(
+        "<pre class=\"code\"{lang_attr}><code>{}</code></pre>\n",
+        highlight(text, lang)
+    )
 }
 
 #[cfg(test)]
@@ -122,11 +167,26 @@ mod tests {
     use crate::parse::parse_page;
 
     fn render(text: &str, hrefs: &[&str]) -> String {
-        let file = crate::model::SourceFile { rel: "a.md".into(), abs: "a.md".into(), display: "a.md".into() };
+        let file = crate::model::SourceFile {
+            rel: "a.md".into(),
+            abs: "a.md".into(),
+            display: "a.md".into(),
+        };
         let page = parse_page(file, text.into(), false).0.unwrap();
-        let links: Vec<_> = hrefs.iter().map(|h| ResolvedLink { target: LinkTarget::File, href: h.to_string() }).collect();
+        let links: Vec<_> = hrefs
+            .iter()
+            .map(|h| ResolvedLink {
+                target: LinkTarget::File,
+                href: h.to_string(),
+            })
+            .collect();
         let none = |_| Vec::new();
-        let ctx = MarkdownContext { links: &links, headings: &page.headings, section_links: &none, anchor_label: "link" };
+        let ctx = MarkdownContext {
+            links: &links,
+            headings: &page.headings,
+            section_links: &none,
+            anchor_label: "link",
+        };
         render_markdown(page.body(), &ctx)
     }
 
@@ -141,7 +201,10 @@ mod tests {
 
     #[test]
     fn links_are_rewritten_in_order_and_emails_kept() {
-        let html = render("[a](a.md) <x@y.z> ![i](i.png)\n", &["a.html", "mailto:x@y.z", "img/i.png"]);
+        let html = render(
+            "[a](a.md) <x@y.z> ![i](i.png)\n",
+            &["a.html", "mailto:x@y.z", "img/i.png"],
+        );
         assert!(html.contains("href=\"a.html\""), "{html}");
         assert!(html.contains("href=\"mailto:x@y.z\""), "{html}");
         assert!(html.contains("src=\"img/i.png\""), "{html}");
@@ -149,10 +212,19 @@ mod tests {
 
     #[test]
     fn code_tables_and_mermaid() {
-        let html = render("```yaml\na: <b>\n```\n\n```mermaid\ngraph TB\nA-->B\n```\n\n|a|b|\n|-|-|\n|1|2|\n", &[]);
-        assert!(html.contains("<pre class=\"code\" data-lang=\"yaml\"><code>"), "{html}");
+        let html = render(
+            "```yaml\na: <b>\n```\n\n```mermaid\ngraph TB\nA-->B\n```\n\n|a|b|\n|-|-|\n|1|2|\n",
+            &[],
+        );
+        assert!(
+            html.contains("<pre class=\"code\" data-lang=\"yaml\"><code>"),
+            "{html}"
+        );
         assert!(html.contains("&lt;b&gt;"), "{html}");
-        assert!(html.contains("<pre class=\"mermaid\">graph TB\nA--&gt;B\n</pre>"), "{html}");
+        assert!(
+            html.contains("<pre class=\"mermaid\">graph TB\nA--&gt;B\n</pre>"),
+            "{html}"
+        );
         assert!(html.contains("<div class=\"table-wrap\"><table>"), "{html}");
     }
 }

@@ -105,8 +105,19 @@ pub struct RenderContext<'a> {
 }
 
 impl<'a> RenderContext<'a> {
-    pub fn new(config: &'a Config, pages: &'a [Page], resolved: &'a Resolved, templates: &'a Templates) -> Self {
-        RenderContext { config, pages, resolved, templates, words: words(resolved.lang) }
+    pub fn new(
+        config: &'a Config,
+        pages: &'a [Page],
+        resolved: &'a Resolved,
+        templates: &'a Templates,
+    ) -> Self {
+        RenderContext {
+            config,
+            pages,
+            resolved,
+            templates,
+            words: words(resolved.lang),
+        }
     }
 
     fn view(&self, root: String, page: Option<PageView<'a>>) -> View<'_> {
@@ -130,7 +141,10 @@ impl<'a> RenderContext<'a> {
     }
 
     fn link(&self, from_url: &str, id: PageId) -> LinkView {
-        LinkView { title: self.pages[id].title.clone(), href: relative_href(from_url, &self.resolved.urls[id]) }
+        LinkView {
+            title: self.pages[id].title.clone(),
+            href: relative_href(from_url, &self.resolved.urls[id]),
+        }
     }
 
     /// Renders one Markdown page to its HTML file.
@@ -139,16 +153,26 @@ impl<'a> RenderContext<'a> {
         let r = self.resolved;
         let url = &r.urls[id];
         let section_links = |h_index: usize| -> Vec<SectionLink> {
-            r.section_peers[id].get(&h_index).map_or_else(Vec::new, |peers| {
-                peers
-                    .iter()
-                    .map(|(env, peer, anchor)| SectionLink {
-                        label: env_name(r.lang, env),
-                        href: format!("{}#{}", relative_href(url, &r.urls[*peer]), encode_fragment(anchor)),
-                        title: format!("{}: {}", self.words.this_section_in, env_name(r.lang, env)),
-                    })
-                    .collect()
-            })
+            r.section_peers[id]
+                .get(&h_index)
+                .map_or_else(Vec::new, |peers| {
+                    peers
+                        .iter()
+                        .map(|(env, peer, anchor)| SectionLink {
+                            label: env_name(r.lang, env),
+                            href: format!(
+                                "{}#{}",
+                                relative_href(url, &r.urls[*peer]),
+                                encode_fragment(anchor)
+                            ),
+                            title: format!(
+                                "{}: {}",
+                                self.words.this_section_in,
+                                env_name(r.lang, env)
+                            ),
+                        })
+                        .collect()
+                })
         };
         let ctx = MarkdownContext {
             links: &r.links[id],
@@ -175,13 +199,23 @@ impl<'a> RenderContext<'a> {
                 .headings
                 .iter()
                 .filter(|h| (2..=3).contains(&h.level))
-                .map(|h| TocEntry { level: h.level, id: &h.id, title: &h.text })
+                .map(|h| TocEntry {
+                    level: h.level,
+                    id: &h.id,
+                    title: &h.text,
+                })
                 .collect(),
-            breadcrumbs: r.breadcrumbs[id].iter().map(|&p| self.link(url, p)).collect(),
+            breadcrumbs: r.breadcrumbs[id]
+                .iter()
+                .map(|&p| self.link(url, p))
+                .collect(),
             prev: neighbour(-1),
             next: neighbour(1),
             backlinks: r.backlinks[id].iter().map(|&p| self.link(url, p)).collect(),
-            environment: page.front.environment.as_ref().map(|e| EnvView { id: e.clone(), name: env_name(r.lang, e) }),
+            environment: page.front.environment.as_ref().map(|e| EnvView {
+                id: e.clone(),
+                name: env_name(r.lang, e),
+            }),
             env_peers: r.env_peers[id]
                 .iter()
                 .map(|peer| PeerView {
@@ -194,12 +228,19 @@ impl<'a> RenderContext<'a> {
                 .collect(),
             is_home: r.home == Some(id),
         };
-        let html = self.templates.render("page.html", &self.view(root_prefix(url), Some(view_page)));
+        let html = self
+            .templates
+            .render("page.html", &self.view(root_prefix(url), Some(view_page)));
         html.map_err(|d| d.in_file(&page.file.display))
     }
 
     /// A generated page (the list of all pages, or the home of a site without an index page).
-    fn render_generated(&self, url: &str, title: &str, content: String) -> Result<String, Diagnostic> {
+    fn render_generated(
+        &self,
+        url: &str,
+        title: &str,
+        content: String,
+    ) -> Result<String, Diagnostic> {
         let page = PageView {
             title,
             description: "",
@@ -216,18 +257,28 @@ impl<'a> RenderContext<'a> {
             env_peers: Vec::new(),
             is_home: url == "index.html",
         };
-        self.templates.render("page.html", &self.view(root_prefix(url), Some(page)))
+        self.templates
+            .render("page.html", &self.view(root_prefix(url), Some(page)))
     }
 }
 
 /// Renders the whole site into an `Output`.
-pub fn render_site(ctx: &RenderContext, theme_files: &BTreeMap<String, Vec<u8>>) -> (Output, Vec<Diagnostic>) {
+pub fn render_site(
+    ctx: &RenderContext,
+    theme_files: &BTreeMap<String, Vec<u8>>,
+) -> (Output, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut output = Output::default();
-    let rendered: Vec<_> = (0..ctx.pages.len()).into_par_iter().map(|id| (id, ctx.render_page(id))).collect();
+    let rendered: Vec<_> = (0..ctx.pages.len())
+        .into_par_iter()
+        .map(|id| (id, ctx.render_page(id)))
+        .collect();
     for (id, result) in rendered {
         match result {
-            Ok(html) => output.insert(ctx.resolved.urls[id].clone(), OutputFile::Bytes(html.into_bytes())),
+            Ok(html) => output.insert(
+                ctx.resolved.urls[id].clone(),
+                OutputFile::Bytes(html.into_bytes()),
+            ),
             Err(diag) => diags.push(diag),
         }
     }
@@ -243,13 +294,25 @@ pub fn render_site(ctx: &RenderContext, theme_files: &BTreeMap<String, Vec<u8>>)
             Err(d) => diags.push(d),
         }
     }
-    match ctx.templates.render("404.html", &ctx.view(ctx.config.base_path.clone(), None)) {
+    match ctx
+        .templates
+        .render("404.html", &ctx.view(ctx.config.base_path.clone(), None))
+    {
         Ok(html) => output.insert("404.html".into(), OutputFile::Bytes(html.into_bytes())),
         Err(d) => diags.push(d),
     }
-    output.insert(NAV_SCRIPT.into(), OutputFile::Bytes(nav_script(&ctx.resolved.nav).into_bytes()));
-    output.insert(HIGHLIGHT_CSS.into(), OutputFile::Bytes(highlight::stylesheet().into_bytes()));
-    output.insert("sitemap.xml".into(), OutputFile::Bytes(sitemap_xml(ctx).into_bytes()));
+    output.insert(
+        NAV_SCRIPT.into(),
+        OutputFile::Bytes(nav_script(&ctx.resolved.nav).into_bytes()),
+    );
+    output.insert(
+        HIGHLIGHT_CSS.into(),
+        OutputFile::Bytes(highlight::stylesheet().into_bytes()),
+    );
+    output.insert(
+        "sitemap.xml".into(),
+        OutputFile::Bytes(sitemap_xml(ctx).into_bytes()),
+    );
     for (path, bytes) in theme_files {
         if let Some(asset) = path.strip_prefix("static/") {
             output.insert(asset.to_string(), OutputFile::Bytes(bytes.clone()));
@@ -272,7 +335,11 @@ struct NavEntry<'a> {
 fn nav_entries(nodes: &[NavNode]) -> Vec<NavEntry<'_>> {
     nodes
         .iter()
-        .map(|n| NavEntry { t: &n.title, u: n.url.as_deref(), c: nav_entries(&n.children) })
+        .map(|n| NavEntry {
+            t: &n.title,
+            u: n.url.as_deref(),
+            c: nav_entries(&n.children),
+        })
         .collect()
 }
 
@@ -289,7 +356,11 @@ fn sitemap_list(nav: &[NavNode], from_url: &str) -> String {
         for node in nodes {
             out.push_str("<li>");
             match &node.url {
-                Some(url) => out.push_str(&format!("<a href=\"{}\">{}</a>", escape_html(&relative_href(from_url, url)), escape_html(&node.title))),
+                Some(url) => out.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape_html(&relative_href(from_url, url)),
+                    escape_html(&node.title)
+                )),
                 None => out.push_str(&escape_html(&node.title)),
             }
             if !node.children.is_empty() {
@@ -312,7 +383,11 @@ fn sitemap_xml(ctx: &RenderContext) -> String {
     urls.sort();
     for url in urls {
         let encoded = relative_href("", url);
-        out.push_str(&format!("  <url><loc>{}{}</loc></url>\n", escape_html(&base), escape_html(&encoded)));
+        out.push_str(&format!(
+            "  <url><loc>{}{}</loc></url>\n",
+            escape_html(&base),
+            escape_html(&encoded)
+        ));
     }
     out.push_str("</urlset>\n");
     out

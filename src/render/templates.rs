@@ -18,19 +18,28 @@ impl Templates {
         let mut raw = Vec::new();
         let mut diags = Vec::new();
         for (path, bytes) in files {
-            let Some(name) = path.strip_prefix("templates/") else { continue };
+            let Some(name) = path.strip_prefix("templates/") else {
+                continue;
+            };
             match std::str::from_utf8(bytes) {
                 Ok(text) => raw.push((name.to_string(), text.to_string())),
-                Err(_) => diags.push(Diagnostic::error("template", format!("template `{path}` is not valid UTF-8"))),
+                Err(_) => diags.push(Diagnostic::error(
+                    "template",
+                    format!("template `{path}` is not valid UTF-8"),
+                )),
             }
         }
         if !diags.is_empty() {
             return Err(diags);
         }
-        tera.add_raw_templates(raw).map_err(|e| vec![template_error(&e)])?;
+        tera.add_raw_templates(raw)
+            .map_err(|e| vec![template_error(&e)])?;
         for required in ["page.html", "404.html"] {
             if tera.get_template(required).is_err() {
-                diags.push(Diagnostic::error("template", format!("the theme has no `templates/{required}`")));
+                diags.push(Diagnostic::error(
+                    "template",
+                    format!("the theme has no `templates/{required}`"),
+                ));
             }
         }
         if diags.is_empty() {
@@ -42,7 +51,9 @@ impl Templates {
 
     pub fn render<T: Serialize>(&self, name: &str, view: &T) -> Result<String, Diagnostic> {
         let context = tera::Context::from_serialize(view).map_err(|e| template_error(&e))?;
-        self.tera.render(name, &context).map_err(|e| template_error(&e))
+        self.tera
+            .render(name, &context)
+            .map_err(|e| template_error(&e))
     }
 }
 
@@ -55,7 +66,8 @@ fn template_error(err: &tera::Error) -> Diagnostic {
         message.push_str(&inner.to_string());
         source = inner.source();
     }
-    Diagnostic::error("template", message).help("fix the template, or delete your override to use the built-in one")
+    Diagnostic::error("template", message)
+        .help("fix the template, or delete your override to use the built-in one")
 }
 
 /// HTML escaping without Tera's `/` → `&#x2F;`, which makes every href unreadable.

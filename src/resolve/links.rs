@@ -22,30 +22,61 @@ pub struct LinkIndex<'a> {
 }
 
 impl<'a> LinkIndex<'a> {
-    pub fn new(pages: &'a [Page], urls: &'a [String], files: &'a BTreeMap<String, PathBuf>, drafts: &'a [String]) -> Self {
-        let by_source: HashMap<&str, PageId> = pages.iter().enumerate().map(|(i, p)| (p.file.rel.as_str(), i)).collect();
+    pub fn new(
+        pages: &'a [Page],
+        urls: &'a [String],
+        files: &'a BTreeMap<String, PathBuf>,
+        drafts: &'a [String],
+    ) -> Self {
+        let by_source: HashMap<&str, PageId> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.file.rel.as_str(), i))
+            .collect();
         let lowercase = by_source
             .keys()
             .map(|k| k.to_string())
             .chain(files.keys().cloned())
             .map(|k| (k.to_lowercase(), k))
             .collect();
-        LinkIndex { pages, urls, by_source, files, lowercase, drafts }
+        LinkIndex {
+            pages,
+            urls,
+            by_source,
+            files,
+            lowercase,
+            drafts,
+        }
     }
 
     fn page_in_folder(&self, folder: &str) -> Option<PageId> {
-        ["index.md", "_index.md", "README.md", "readme.md"].iter().find_map(|name| {
-            let path = if folder.is_empty() { name.to_string() } else { format!("{folder}/{name}") };
-            self.by_source.get(path.as_str()).copied()
-        })
+        ["index.md", "_index.md", "README.md", "readme.md"]
+            .iter()
+            .find_map(|name| {
+                let path = if folder.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{folder}/{name}")
+                };
+                self.by_source.get(path.as_str()).copied()
+            })
     }
 
     pub fn resolve(&self, from: PageId, link: &Link) -> (ResolvedLink, Option<Diagnostic>) {
         let page = &self.pages[from];
         let dest = link.dest.trim();
-        let unchanged = |target| ResolvedLink { target, href: link.dest.clone() };
+        let unchanged = |target| ResolvedLink {
+            target,
+            href: link.dest.clone(),
+        };
         if dest.is_empty() {
-            return (unchanged(LinkTarget::Unresolved), Some(self.error(from, link, "empty-link", "link has an empty target".into()).help("write the page or URL between the parentheses")));
+            return (
+                unchanged(LinkTarget::Unresolved),
+                Some(
+                    self.error(from, link, "empty-link", "link has an empty target".into())
+                        .help("write the page or URL between the parentheses"),
+                ),
+            );
         }
         if is_external(dest) {
             return (unchanged(LinkTarget::External), None);
@@ -54,13 +85,24 @@ impl<'a> LinkIndex<'a> {
             Some((p, f)) => (p, Some(decode(f))),
             None => (dest, None),
         };
-        let path_part = before_fragment.split_once('?').map_or(before_fragment, |(p, _)| p);
+        let path_part = before_fragment
+            .split_once('?')
+            .map_or(before_fragment, |(p, _)| p);
         if path_part.is_empty() {
             // `#anchor` on this page.
             let fragment = fragment.unwrap_or_default();
             let diag = self.check_anchor(from, link, from, &fragment);
             let href = format!("#{}", encode_fragment(&fragment));
-            return (ResolvedLink { target: LinkTarget::Page { page: from, fragment: Some(fragment) }, href }, diag);
+            return (
+                ResolvedLink {
+                    target: LinkTarget::Page {
+                        page: from,
+                        fragment: Some(fragment),
+                    },
+                    href,
+                },
+                diag,
+            );
         }
         let decoded = decode(path_part);
         let Some(target_path) = join(parent(&page.file.rel), &decoded) else {
@@ -74,15 +116,30 @@ impl<'a> LinkIndex<'a> {
             .by_source
             .get(target_path.as_str())
             .copied()
-            .or_else(|| (decoded.ends_with('/') || !target_path.contains('.')).then(|| self.page_in_folder(&target_path)).flatten());
+            .or_else(|| {
+                (decoded.ends_with('/') || !target_path.contains('.'))
+                    .then(|| self.page_in_folder(&target_path))
+                    .flatten()
+            });
         if let Some(target) = target_page {
-            let diag = fragment.as_deref().and_then(|f| self.check_anchor(from, link, target, f));
+            let diag = fragment
+                .as_deref()
+                .and_then(|f| self.check_anchor(from, link, target, f));
             let mut href = relative_href(from_url, &self.urls[target]);
             if let Some(f) = &fragment {
                 href.push('#');
                 href.push_str(&encode_fragment(f));
             }
-            return (ResolvedLink { target: LinkTarget::Page { page: target, fragment }, href }, diag);
+            return (
+                ResolvedLink {
+                    target: LinkTarget::Page {
+                        page: target,
+                        fragment,
+                    },
+                    href,
+                },
+                diag,
+            );
         }
         if self.files.contains_key(&target_path) {
             let mut href = relative_href(from_url, &target_path);
@@ -90,37 +147,88 @@ impl<'a> LinkIndex<'a> {
                 href.push('#');
                 href.push_str(&encode_fragment(f));
             }
-            return (ResolvedLink { target: LinkTarget::File, href }, None);
+            return (
+                ResolvedLink {
+                    target: LinkTarget::File,
+                    href,
+                },
+                None,
+            );
         }
-        (unchanged(LinkTarget::Unresolved), Some(self.missing(from, link, &decoded, &target_path)))
+        (
+            unchanged(LinkTarget::Unresolved),
+            Some(self.missing(from, link, &decoded, &target_path)),
+        )
     }
 
     fn missing(&self, from: PageId, link: &Link, written: &str, target_path: &str) -> Diagnostic {
         if let Some(real) = self.lowercase.get(&target_path.to_lowercase()) {
             return self
-                .error(from, link, "link-case-mismatch", format!("`{written}` differs in letter case from `{real}`"))
-                .help(format!("write `{}`: case-insensitive disks forgive this, web servers do not", relative_to(parent(&self.pages[from].file.rel), real)));
+                .error(
+                    from,
+                    link,
+                    "link-case-mismatch",
+                    format!("`{written}` differs in letter case from `{real}`"),
+                )
+                .help(format!(
+                    "write `{}`: case-insensitive disks forgive this, web servers do not",
+                    relative_to(parent(&self.pages[from].file.rel), real)
+                ));
         }
         if self.drafts.iter().any(|d| d == target_path) {
             return self
-                .error(from, link, "broken-link", format!("`{written}` is a draft, left out of this build"))
+                .error(
+                    from,
+                    link,
+                    "broken-link",
+                    format!("`{written}` is a draft, left out of this build"),
+                )
                 .help("remove `draft: true` from its front matter, or build with `--drafts`");
         }
         let is_folder = !self.by_source.keys().any(|k| *k == target_path)
-            && self.by_source.keys().any(|k| k.starts_with(&format!("{target_path}/")));
+            && self
+                .by_source
+                .keys()
+                .any(|k| k.starts_with(&format!("{target_path}/")));
         if is_folder {
             return self
-                .error(from, link, "broken-link", format!("`{written}` is a folder without an index page"))
-                .help(format!("add `{target_path}/index.md`, or link to a page inside the folder"));
+                .error(
+                    from,
+                    link,
+                    "broken-link",
+                    format!("`{written}` is a folder without an index page"),
+                )
+                .help(format!(
+                    "add `{target_path}/index.md`, or link to a page inside the folder"
+                ));
         }
-        let candidates = self.by_source.keys().copied().chain(self.files.keys().map(String::as_str));
-        let help = closest(target_path, candidates)
-            .map(|best| format!("did you mean `{}`?", relative_to(parent(&self.pages[from].file.rel), best)));
-        self.error(from, link, "broken-link", format!("`{written}` does not exist"))
-            .help_opt(help)
+        let candidates = self
+            .by_source
+            .keys()
+            .copied()
+            .chain(self.files.keys().map(String::as_str));
+        let help = closest(target_path, candidates).map(|best| {
+            format!(
+                "did you mean `{}`?",
+                relative_to(parent(&self.pages[from].file.rel), best)
+            )
+        });
+        self.error(
+            from,
+            link,
+            "broken-link",
+            format!("`{written}` does not exist"),
+        )
+        .help_opt(help)
     }
 
-    fn check_anchor(&self, from: PageId, link: &Link, target: PageId, fragment: &str) -> Option<Diagnostic> {
+    fn check_anchor(
+        &self,
+        from: PageId,
+        link: &Link,
+        target: PageId,
+        fragment: &str,
+    ) -> Option<Diagnostic> {
         let page = &self.pages[target];
         if fragment.is_empty() || page.anchors.iter().any(|a| a == fragment) {
             return None;
@@ -128,13 +236,34 @@ impl<'a> LinkIndex<'a> {
         let by_text = page.headings.iter().map(|h| h.text.as_str());
         let by_id = page.anchors.iter().map(String::as_str);
         let help = closest(fragment, by_id)
-            .and_then(|id| page.headings.iter().find(|h| h.id == id).or_else(|| {
-                let text = closest(fragment, by_text.clone())?;
-                page.headings.iter().find(|h| h.text == text)
-            }))
-            .map(|h| format!("did you mean `#{}` (heading \"{}\", line {})?", h.id, h.text, line_col(&page.text, h.span.start).0));
-        let name = if target == from { "this page".to_string() } else { format!("`{}`", page.file.rel) };
-        Some(self.error(from, link, "broken-anchor", format!("{name} has no heading `#{fragment}`")).help_opt(help))
+            .and_then(|id| {
+                page.headings.iter().find(|h| h.id == id).or_else(|| {
+                    let text = closest(fragment, by_text.clone())?;
+                    page.headings.iter().find(|h| h.text == text)
+                })
+            })
+            .map(|h| {
+                format!(
+                    "did you mean `#{}` (heading \"{}\", line {})?",
+                    h.id,
+                    h.text,
+                    line_col(&page.text, h.span.start).0
+                )
+            });
+        let name = if target == from {
+            "this page".to_string()
+        } else {
+            format!("`{}`", page.file.rel)
+        };
+        Some(
+            self.error(
+                from,
+                link,
+                "broken-anchor",
+                format!("{name} has no heading `#{fragment}`"),
+            )
+            .help_opt(help),
+        )
     }
 
     fn error(&self, from: PageId, link: &Link, code: &'static str, message: String) -> Diagnostic {
@@ -148,7 +277,10 @@ impl<'a> LinkIndex<'a> {
 fn dest_span(page: &Page, link: &Link) -> std::ops::Range<usize> {
     let text = &page.text[link.span.clone()];
     let dest = link.dest.strip_prefix("mailto:").unwrap_or(&link.dest);
-    match text.rfind(&format!("]({dest}")).or_else(|| text.rfind(&format!("](<{dest}"))) {
+    match text
+        .rfind(&format!("]({dest}"))
+        .or_else(|| text.rfind(&format!("](<{dest}")))
+    {
         Some(i) => {
             let start = link.span.start + i + 2 + usize::from(text[i + 2..].starts_with('<'));
             start..start + dest.len()
@@ -165,11 +297,18 @@ pub fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
         return true;
     }
-    let Some(colon) = dest.find(':') else { return false };
+    let Some(colon) = dest.find(':') else {
+        return false;
+    };
     let scheme = &dest[..colon];
     !scheme.is_empty()
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// Joins a link path to the folder of the linking page; a leading `/` means the content root.
@@ -192,7 +331,9 @@ pub fn join(base_dir: &str, link: &str) -> Option<String> {
 /// How to write `target` (content-relative) in a page of folder `dir`.
 fn relative_to(dir: &str, target: &str) -> String {
     let href = relative_href(&format!("{dir}/x"), target);
-    percent_encoding::percent_decode_str(&href).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(&href)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -203,7 +344,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn page(rel: &str, text: &str) -> Page {
-        let file = SourceFile { rel: rel.into(), abs: rel.into(), display: rel.into() };
+        let file = SourceFile {
+            rel: rel.into(),
+            abs: rel.into(),
+            display: rel.into(),
+        };
         parse_page(file, text.into(), false).0.unwrap()
     }
 
@@ -214,7 +359,10 @@ mod tests {
             page("ref/용어 사전.md", "# 용어\n"),
             page("ref/index.md", "# 참고\n"),
         ];
-        let urls = pages.iter().map(|p| super::super::urls::page_url(&p.file.rel)).collect();
+        let urls = pages
+            .iter()
+            .map(|p| super::super::urls::page_url(&p.file.rel))
+            .collect();
         let files = BTreeMap::from([("api/x.yaml".to_string(), PathBuf::from("api/x.yaml"))]);
         (pages, urls, files)
     }
@@ -222,18 +370,39 @@ mod tests {
     fn resolve(from: PageId, dest: &str) -> (ResolvedLink, Option<Diagnostic>) {
         let (pages, urls, files) = site();
         let index = LinkIndex::new(&pages, &urls, &files, &[]);
-        index.resolve(from, &Link { kind: LinkKind::Link, dest: dest.into(), span: 0..0 })
+        index.resolve(
+            from,
+            &Link {
+                kind: LinkKind::Link,
+                dest: dest.into(),
+                span: 0..0,
+            },
+        )
     }
 
     #[test]
     fn page_links_become_relative_html_links() {
-        assert_eq!(resolve(0, "./env/prod.md#5-보안").0.href, "env/prod.html#5-보안");
+        assert_eq!(
+            resolve(0, "./env/prod.md#5-보안").0.href,
+            "env/prod.html#5-보안"
+        );
         assert_eq!(resolve(1, "../index.md").0.href, "../index.html");
         assert_eq!(resolve(1, "/ref/").0.href, "../ref/index.html");
-        assert_eq!(resolve(0, "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.md").0.href, "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.html");
-        assert_eq!(resolve(0, "ref/용어 사전.md").0.href, "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.html");
+        assert_eq!(
+            resolve(0, "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.md")
+                .0
+                .href,
+            "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.html"
+        );
+        assert_eq!(
+            resolve(0, "ref/용어 사전.md").0.href,
+            "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.html"
+        );
         assert_eq!(resolve(1, "../api/x.yaml").0.target, LinkTarget::File);
-        assert_eq!(resolve(0, "https://example.com/a.md").0.target, LinkTarget::External);
+        assert_eq!(
+            resolve(0, "https://example.com/a.md").0.target,
+            LinkTarget::External
+        );
     }
 
     #[test]
@@ -241,14 +410,26 @@ mod tests {
         let (_, diag) = resolve(1, "../index.md#21-환경-특성");
         let diag = diag.unwrap();
         assert_eq!(diag.code, "broken-anchor");
-        assert_eq!(diag.help.as_deref(), Some("did you mean `#21-환경-특성-정의` (heading \"2.1 환경 특성 정의\", line 3)?"));
+        assert_eq!(
+            diag.help.as_deref(),
+            Some("did you mean `#21-환경-특성-정의` (heading \"2.1 환경 특성 정의\", line 3)?")
+        );
     }
 
     #[test]
     fn missing_file_case_mismatch_and_outside() {
-        assert_eq!(resolve(0, "env/prd.md").1.unwrap().help.as_deref(), Some("did you mean `env/prod.md`?"));
-        assert_eq!(resolve(0, "env/Prod.md").1.unwrap().code, "link-case-mismatch");
-        assert_eq!(resolve(0, "../../etc/passwd").1.unwrap().code, "link-outside-site");
+        assert_eq!(
+            resolve(0, "env/prd.md").1.unwrap().help.as_deref(),
+            Some("did you mean `env/prod.md`?")
+        );
+        assert_eq!(
+            resolve(0, "env/Prod.md").1.unwrap().code,
+            "link-case-mismatch"
+        );
+        assert_eq!(
+            resolve(0, "../../etc/passwd").1.unwrap().code,
+            "link-outside-site"
+        );
         assert_eq!(resolve(0, "").1.unwrap().code, "empty-link");
         assert_eq!(resolve(0, "#nope").1.unwrap().code, "broken-anchor");
         assert!(resolve(0, "#21-환경-특성-정의").1.is_none());

@@ -11,19 +11,33 @@ pub use links::{is_external, join};
 
 use crate::config::{Config, Lang};
 use crate::diag::Diagnostic;
-use crate::model::{EnvPeer, LinkTarget, Page, PageId, Resolved, SourceFile};
+use crate::model::{EnvPeer, LinkTarget, Page, PageId, Resolved, SectionPeers, SourceFile};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
-pub fn resolve(config: &Config, pages: &[Page], assets: &[SourceFile], drafts: &[String]) -> (Resolved, Vec<Diagnostic>) {
+pub fn resolve(
+    config: &Config,
+    pages: &[Page],
+    assets: &[SourceFile],
+    drafts: &[String],
+) -> (Resolved, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let home = find_home(config, pages, &mut diags);
     let urls: Vec<String> = pages
         .iter()
         .enumerate()
-        .map(|(id, p)| if Some(id) == home { "index.html".to_string() } else { urls::page_url(&p.file.rel) })
+        .map(|(id, p)| {
+            if Some(id) == home {
+                "index.html".to_string()
+            } else {
+                urls::page_url(&p.file.rel)
+            }
+        })
         .collect();
-    let files: BTreeMap<String, std::path::PathBuf> = assets.iter().map(|a| (a.rel.clone(), a.abs.clone())).collect();
+    let files: BTreeMap<String, std::path::PathBuf> = assets
+        .iter()
+        .map(|a| (a.rel.clone(), a.abs.clone()))
+        .collect();
     check_url_conflicts(pages, &urls, &files, &mut diags);
 
     let index = links::LinkIndex::new(pages, &urls, &files, drafts);
@@ -61,7 +75,20 @@ pub fn resolve(config: &Config, pages: &[Page], assets: &[SourceFile], drafts: &
         .clone()
         .or_else(|| home.map(|h| pages[h].title.clone()))
         .unwrap_or_else(|| folder_name(config));
-    let resolved = Resolved { urls, links, nav, order, breadcrumbs, backlinks, env_peers, section_peers, home, files, title, lang };
+    let resolved = Resolved {
+        urls,
+        links,
+        nav,
+        order,
+        breadcrumbs,
+        backlinks,
+        env_peers,
+        section_peers,
+        home,
+        files,
+        title,
+        lang,
+    };
     (resolved, diags)
 }
 
@@ -73,8 +100,15 @@ fn find_home(config: &Config, pages: &[Page], diags: &mut Vec<Diagnostic>) -> Op
             Some(id) => return Some(id),
             None => {
                 let names = pages.iter().map(|p| p.file.rel.as_str());
-                let help = crate::diag::closest(wanted, names).map(|n| format!("did you mean `{n}`?"));
-                diags.push(Diagnostic::error("config", format!("`index: {wanted}` names no page of the content folder")).help_opt(help));
+                let help =
+                    crate::diag::closest(wanted, names).map(|n| format!("did you mean `{n}`?"));
+                diags.push(
+                    Diagnostic::error(
+                        "config",
+                        format!("`index: {wanted}` names no page of the content folder"),
+                    )
+                    .help_opt(help),
+                );
             }
         }
     }
@@ -83,21 +117,37 @@ fn find_home(config: &Config, pages: &[Page], diags: &mut Vec<Diagnostic>) -> Op
         .find_map(|name| pages.iter().position(|p| p.file.rel == *name))
 }
 
-fn check_url_conflicts(pages: &[Page], urls: &[String], files: &BTreeMap<String, std::path::PathBuf>, diags: &mut Vec<Diagnostic>) {
+fn check_url_conflicts(
+    pages: &[Page],
+    urls: &[String],
+    files: &BTreeMap<String, std::path::PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<&str, PageId> = HashMap::new();
     for (id, url) in urls.iter().enumerate() {
         if let Some(&first) = seen.get(url.as_str()) {
             diags.push(
-                Diagnostic::error("url-conflict", format!("`{}` and `{}` would both be published as `{url}`", pages[first].file.rel, pages[id].file.rel))
-                    .in_file(&pages[id].file.display)
-                    .help("rename one of them (index.md, _index.md and README.md all become index.html)"),
+                Diagnostic::error(
+                    "url-conflict",
+                    format!(
+                        "`{}` and `{}` would both be published as `{url}`",
+                        pages[first].file.rel, pages[id].file.rel
+                    ),
+                )
+                .in_file(&pages[id].file.display)
+                .help(
+                    "rename one of them (index.md, _index.md and README.md all become index.html)",
+                ),
             );
         } else {
             seen.insert(url, id);
             if files.contains_key(url) {
                 diags.push(
-                    Diagnostic::error("url-conflict", format!("`{}` would overwrite the file `{url}`", pages[id].file.rel))
-                        .in_file(&pages[id].file.display),
+                    Diagnostic::error(
+                        "url-conflict",
+                        format!("`{}` would overwrite the file `{url}`", pages[id].file.rel),
+                    )
+                    .in_file(&pages[id].file.display),
                 );
             }
         }
@@ -127,8 +177,15 @@ fn env_groups(pages: &[Page]) -> Vec<Vec<EnvPeer>> {
     let mut groups: BTreeMap<String, Vec<EnvPeer>> = BTreeMap::new();
     for (id, page) in pages.iter().enumerate() {
         if let Some(env) = &page.front.environment {
-            let key = page.front.group.clone().unwrap_or_else(|| urls::parent(&page.file.rel).to_string());
-            groups.entry(key).or_default().push(EnvPeer { env: env.clone(), page: id });
+            let key = page
+                .front
+                .group
+                .clone()
+                .unwrap_or_else(|| urls::parent(&page.file.rel).to_string());
+            groups.entry(key).or_default().push(EnvPeer {
+                env: env.clone(),
+                page: id,
+            });
         }
     }
     let mut out = vec![Vec::new(); pages.len()];
@@ -136,7 +193,9 @@ fn env_groups(pages: &[Page]) -> Vec<Vec<EnvPeer>> {
         if peers.len() < 2 {
             continue;
         }
-        peers.sort_by(|a, b| (env_rank(&a.env), &a.env, a.page).cmp(&(env_rank(&b.env), &b.env, b.page)));
+        peers.sort_by(|a, b| {
+            (env_rank(&a.env), &a.env, a.page).cmp(&(env_rank(&b.env), &b.env, b.page))
+        });
         for peer in &peers {
             out[peer.page] = peers.clone();
         }
@@ -146,20 +205,41 @@ fn env_groups(pages: &[Page]) -> Vec<Vec<EnvPeer>> {
 
 /// Environments in the order teams promote code through them; unknown ones after, by name.
 pub fn env_rank(env: &str) -> usize {
-    const ORDER: &[&str] = &["local", "dev", "development", "test", "qa", "stage", "staging", "preprod", "prod", "production", "global", "dr"];
-    ORDER.iter().position(|e| e.eq_ignore_ascii_case(env)).unwrap_or(ORDER.len())
+    const ORDER: &[&str] = &[
+        "local",
+        "dev",
+        "development",
+        "test",
+        "qa",
+        "stage",
+        "staging",
+        "preprod",
+        "prod",
+        "production",
+        "global",
+        "dr",
+    ];
+    ORDER
+        .iter()
+        .position(|e| e.eq_ignore_ascii_case(env))
+        .unwrap_or(ORDER.len())
 }
 
 /// For each page, the same-numbered sections of its environment peers ("2.1" in dev ↔ "2.1" in
 /// prod), keyed by heading index.
-fn section_peers(pages: &[Page], env_peers: &[Vec<EnvPeer>]) -> Vec<HashMap<usize, Vec<(String, PageId, String)>>> {
+fn section_peers(
+    pages: &[Page],
+    env_peers: &[Vec<EnvPeer>],
+) -> Vec<SectionPeers> {
     pages
         .iter()
         .enumerate()
         .map(|(id, page)| {
             let mut map = HashMap::new();
             for (h_index, heading) in page.headings.iter().enumerate() {
-                let Some(number) = &heading.number else { continue };
+                let Some(number) = &heading.number else {
+                    continue;
+                };
                 let matches: Vec<_> = env_peers[id]
                     .iter()
                     .filter(|peer| peer.page != id)
@@ -183,7 +263,9 @@ fn section_peers(pages: &[Page], env_peers: &[Vec<EnvPeer>]) -> Vec<HashMap<usiz
 /// Korean when Hangul is a real share of the letters. English technical terms are common in
 /// Korean documents, so Hangul syllables (each a whole syllable) count three times.
 fn detect_language(pages: &[Page]) -> Lang {
-    let (hangul, latin) = pages.iter().fold((0, 0), |(h, l), p| (h + p.letters.0, l + p.letters.1));
+    let (hangul, latin) = pages
+        .iter()
+        .fold((0, 0), |(h, l), p| (h + p.letters.0, l + p.letters.1));
     if hangul * 3 >= latin && hangul > 0 {
         Lang::Ko
     } else {

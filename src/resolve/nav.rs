@@ -14,7 +14,13 @@ struct Folder {
 }
 
 /// Builds the sidebar tree. `home` is listed first and not again in its folder.
-pub fn build_nav(pages: &[Page], urls: &[String], home: Option<PageId>, order: &[String], diags: &mut Vec<Diagnostic>) -> Vec<NavNode> {
+pub fn build_nav(
+    pages: &[Page],
+    urls: &[String],
+    home: Option<PageId>,
+    order: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<NavNode> {
     let mut root = Folder::default();
     for (id, page) in pages.iter().enumerate() {
         if Some(id) == home {
@@ -24,7 +30,9 @@ pub fn build_nav(pages: &[Page], urls: &[String], home: Option<PageId>, order: &
         let folder = dir
             .split('/')
             .filter(|s| !s.is_empty())
-            .fold(&mut root, |f, name| f.folders.entry(name.to_string()).or_default());
+            .fold(&mut root, |f, name| {
+                f.folders.entry(name.to_string()).or_default()
+            });
         let stem = file_stem(&page.file.rel);
         if is_index_stem(stem) && !dir.is_empty() && folder.index.is_none() {
             folder.index = Some(id);
@@ -46,18 +54,33 @@ fn file_stem(rel: &str) -> &str {
 }
 
 fn leaf(id: PageId, pages: &[Page], urls: &[String]) -> NavNode {
-    NavNode { title: pages[id].title.clone(), url: Some(urls[id].clone()), page: Some(id), children: Vec::new() }
+    NavNode {
+        title: pages[id].title.clone(),
+        url: Some(urls[id].clone()),
+        page: Some(id),
+        children: Vec::new(),
+    }
 }
 
 fn children(folder: &Folder, path: &str, pages: &[Page], urls: &[String]) -> Vec<NavNode> {
     let mut entries: Vec<(i64, String, NavNode)> = Vec::new();
     for &id in &folder.pages {
-        entries.push((weight(&pages[id]), pages[id].title.to_lowercase(), leaf(id, pages, urls)));
+        entries.push((
+            weight(&pages[id]),
+            pages[id].title.to_lowercase(),
+            leaf(id, pages, urls),
+        ));
     }
     for (name, sub) in &folder.folders {
-        let sub_path = if path.is_empty() { name.clone() } else { format!("{path}/{name}") };
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path}/{name}")
+        };
         let node = NavNode {
-            title: sub.index.map_or_else(|| name.clone(), |id| pages[id].title.clone()),
+            title: sub
+                .index
+                .map_or_else(|| name.clone(), |id| pages[id].title.clone()),
             url: sub.index.map(|id| urls[id].clone()),
             page: sub.index,
             children: children(sub, &sub_path, pages, urls),
@@ -75,7 +98,12 @@ fn weight(page: &Page) -> i64 {
 
 /// Moves the entries named in `archsite.yaml`'s `nav` (page paths or folder names) to the top,
 /// in that order.
-fn apply_configured_order(top: &mut Vec<NavNode>, order: &[String], pages: &[Page], diags: &mut Vec<Diagnostic>) {
+fn apply_configured_order(
+    top: &mut Vec<NavNode>,
+    order: &[String],
+    pages: &[Page],
+    diags: &mut Vec<Diagnostic>,
+) {
     let key = |node: &NavNode| -> String {
         match node.page {
             Some(id) if node.children.is_empty() => pages[id].file.rel.clone(),
@@ -90,10 +118,14 @@ fn apply_configured_order(top: &mut Vec<NavNode>, order: &[String], pages: &[Pag
             Some(i) => front.push(top.remove(i)),
             None => {
                 let keys: Vec<String> = top.iter().map(key).collect();
-                let help = closest(wanted_trimmed, keys.iter().map(String::as_str)).map(|k| format!("did you mean `{k}`?"));
+                let help = closest(wanted_trimmed, keys.iter().map(String::as_str))
+                    .map(|k| format!("did you mean `{k}`?"));
                 diags.push(
-                    Diagnostic::warning("config", format!("`nav` names `{wanted}`, which is not a top-level page or folder"))
-                        .help_opt(help),
+                    Diagnostic::warning(
+                        "config",
+                        format!("`nav` names `{wanted}`, which is not a top-level page or folder"),
+                    )
+                    .help_opt(help),
                 );
             }
         }

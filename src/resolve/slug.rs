@@ -84,7 +84,10 @@ mod tests {
         assert_eq!(github_slug("Phase별 구현 로드맵"), "phase별-구현-로드맵");
         assert_eq!(github_slug("🎯 핵심 성과"), "-핵심-성과");
         assert_eq!(github_slug("3.1 AKS (Kubernetes)"), "31-aks-kubernetes");
-        assert_eq!(github_slug("L1_Network & L2/Gateway"), "l1_network--l2gateway");
+        assert_eq!(
+            github_slug("L1_Network & L2/Gateway"),
+            "l1_network--l2gateway"
+        );
         assert_eq!(github_slug("Café Überblick"), "café-überblick");
         assert_eq!(github_slug("C++ / C#"), "c--c");
     }
@@ -92,7 +95,10 @@ mod tests {
     #[test]
     fn duplicates_are_numbered_in_order() {
         let mut c = SlugCounter::default();
-        let ids: Vec<_> = ["x", "x", "x"].iter().map(|t| c.unique(github_slug(t))).collect();
+        let ids: Vec<_> = ["x", "x", "x"]
+            .iter()
+            .map(|t| c.unique(github_slug(t)))
+            .collect();
         assert_eq!(ids, ["x", "x-1", "x-2"]);
     }
 

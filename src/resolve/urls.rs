@@ -22,7 +22,6 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'[')
     .add(b']');
 
-
 /// The output path of a Markdown source: `a/b.md` → `a/b.html`; `a/index.md`, `a/_index.md`
 /// and `a/README.md` → `a/index.html`.
 pub fn page_url(rel: &str) -> String {
@@ -39,7 +38,10 @@ pub fn page_url(rel: &str) -> String {
 }
 
 pub fn is_index_stem(stem: &str) -> bool {
-    matches!(stem.to_ascii_lowercase().as_str(), "index" | "_index" | "readme")
+    matches!(
+        stem.to_ascii_lowercase().as_str(),
+        "index" | "_index" | "readme"
+    )
 }
 
 /// The folder part of a `/`-separated path (`""` at the top).
@@ -62,7 +64,10 @@ pub fn relative_href(from: &str, to: &str) -> String {
         .take_while(|(a, b)| a == b)
         .count();
     let mut href = "../".repeat(from_dirs.len() - common);
-    let rest: Vec<String> = to_parts[common..].iter().map(|s| encode_segment(s)).collect();
+    let rest: Vec<String> = to_parts[common..]
+        .iter()
+        .map(|s| encode_segment(s))
+        .collect();
     href.push_str(&rest.join("/"));
     href
 }
@@ -100,7 +105,10 @@ mod tests {
 
     #[test]
     fn hrefs_are_relative_and_encoded() {
-        assert_eq!(relative_href("index.html", "ref/용어 사전.html"), "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.html");
+        assert_eq!(
+            relative_href("index.html", "ref/용어 사전.html"),
+            "ref/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.html"
+        );
         assert_eq!(relative_href("ref/a.html", "index.html"), "../index.html");
         assert_eq!(relative_href("ref/a.html", "ref/b.html"), "b.html");
         assert_eq!(relative_href("a/b/c.html", "a/x/y.html"), "../x/y.html");
@@ -121,7 +129,10 @@ mod tests {
             }
         }
         let joined = parts.join("/");
-        percent_encoding::percent_decode_str(&joined).decode_utf8().unwrap().into_owned()
+        percent_encoding::percent_decode_str(&joined)
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
     }
 
     proptest! {

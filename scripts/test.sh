@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it: Rust unit and integration tests, the benchmark
+# harness at a tiny size (it proves the harness works; nothing is timed), and the browser tests
+# in headless Chromium. Installs Chromium (Debian) and the npm packages when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing chromium (Debian package)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing: run 'sudo apt-get install chromium' and try again" >&2
+    exit 1
+  fi
+fi
+
+echo "== cargo test"
+cargo test --locked
+
+echo "== benchmark harness (smoke run)"
+python3 bench/run.py --quick
+
+echo "== browser tests"
+cargo build --locked --quiet
+(
+  cd tests/browser
+  npm ci --no-audit --no-fund --loglevel=error
+  ARCHSITE_BIN="$PWD/../../target/debug/archsite" npm test
+)
