@@ -227,10 +227,7 @@ pub fn env_rank(env: &str) -> usize {
 
 /// For each page, the same-numbered sections of its environment peers ("2.1" in dev ↔ "2.1" in
 /// prod), keyed by heading index.
-fn section_peers(
-    pages: &[Page],
-    env_peers: &[Vec<EnvPeer>],
-) -> Vec<SectionPeers> {
+fn section_peers(pages: &[Page], env_peers: &[Vec<EnvPeer>]) -> Vec<SectionPeers> {
     pages
         .iter()
         .enumerate()

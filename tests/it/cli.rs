@@ -10,7 +10,16 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -23,7 +32,12 @@ fn basic_copy() -> tempfile::TempDir {
 #[test]
 fn usage_errors_exit_2_and_help_lists_commands() {
     let tmp = tempfile::tempdir().unwrap();
-    assert_eq!(archsite(tmp.path(), &["build", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(
+        archsite(tmp.path(), &["build", "--no-such-flag"])
+            .status
+            .code(),
+        Some(2)
+    );
     let help = archsite(tmp.path(), &["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
     for command in ["init", "build", "check", "serve"] {
@@ -39,11 +53,19 @@ fn init_creates_a_site_that_builds_cleanly() {
         assert!(out.status.success(), "{}", stderr(&out));
         let build = archsite(&tmp.path().join("my-arch"), &["build"]);
         assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
-        assert!(stderr(&build).lines().next().unwrap().starts_with("Built "), "{}", stderr(&build));
+        assert!(
+            stderr(&build).lines().next().unwrap().starts_with("Built "),
+            "{}",
+            stderr(&build)
+        );
         let home = fs::read_to_string(tmp.path().join("my-arch/public/index.html")).unwrap();
         assert!(home.contains(&format!("<html lang=\"{lang}\"")));
         let again = archsite(tmp.path(), &["init", "my-arch"]);
-        assert_eq!(again.status.code(), Some(1), "init must refuse a non-empty folder");
+        assert_eq!(
+            again.status.code(),
+            Some(1),
+            "init must refuse a non-empty folder"
+        );
     }
 }
 
@@ -55,10 +77,18 @@ fn failed_build_leaves_previous_output_byte_identical() {
     let before = snapshot(&site.path().join("public"));
     let page = site.path().join("content/env/dev.md");
     let text = fs::read_to_string(&page).unwrap();
-    fs::write(&page, text.replace("[운영환경](prod.md)", "[운영환경](prd.md)") + "\nNew text.\n").unwrap();
+    fs::write(
+        &page,
+        text.replace("[운영환경](prod.md)", "[운영환경](prd.md)") + "\nNew text.\n",
+    )
+    .unwrap();
     let second = archsite(site.path(), &["build"]);
     assert_eq!(second.status.code(), Some(1));
-    assert!(stderr(&second).contains("error[broken-link]"), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("error[broken-link]"),
+        "{}",
+        stderr(&second)
+    );
     assert!(stderr(&second).contains("Build failed: nothing was written."));
     assert_eq!(snapshot(&site.path().join("public")), before);
 }
@@ -68,12 +98,24 @@ fn unchanged_rebuild_writes_nothing_and_stale_files_go() {
     let site = basic_copy();
     assert!(archsite(site.path(), &["build"]).status.success());
     let again = archsite(site.path(), &["build"]);
-    assert!(stderr(&again).contains("(0 files written"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("(0 files written"),
+        "{}",
+        stderr(&again)
+    );
     fs::remove_file(site.path().join("content/env/prod.md")).unwrap();
     let text = fs::read_to_string(site.path().join("content/env/dev.md")).unwrap();
-    fs::write(site.path().join("content/env/dev.md"), text.replace("[운영환경](prod.md)", "")).unwrap();
+    fs::write(
+        site.path().join("content/env/dev.md"),
+        text.replace("[운영환경](prod.md)", ""),
+    )
+    .unwrap();
     let index = fs::read_to_string(site.path().join("content/index.md")).unwrap();
-    fs::write(site.path().join("content/index.md"), index.replace("[운영 보안](env/prod.md#5-보안)", "")).unwrap();
+    fs::write(
+        site.path().join("content/index.md"),
+        index.replace("[운영 보안](env/prod.md#5-보안)", ""),
+    )
+    .unwrap();
     let third = archsite(site.path(), &["build"]);
     assert!(third.status.success(), "{}", stderr(&third));
     assert!(!site.path().join("public/env/prod.html").exists());
@@ -87,7 +129,11 @@ fn refuses_output_folders_it_did_not_create() {
     let out_arg = foreign.path().to_str().unwrap();
     let refused = archsite(site.path(), &["build", "--output", out_arg]);
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).contains("was not created by archsite"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("was not created by archsite"),
+        "{}",
+        stderr(&refused)
+    );
     assert!(foreign.path().join("thesis.txt").exists());
     let forced = archsite(site.path(), &["build", "--output", out_arg, "--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
@@ -104,7 +150,10 @@ fn bare_folder_builds_with_output_option() {
     let out_dir = tempfile::tempdir().unwrap();
     let out_path = out_dir.path().join("site");
     let site = fixture("bare/site");
-    let out = archsite(&site, &["build", ".", "--output", out_path.to_str().unwrap()]);
+    let out = archsite(
+        &site,
+        &["build", ".", "--output", out_path.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let home = fs::read_to_string(out_path.join("index.html")).unwrap();
     assert!(home.contains("<html lang=\"en\""));
@@ -117,7 +166,10 @@ fn base_url_prefixes_the_404_page_and_sitemap() {
     let site = basic_copy();
     assert!(archsite(site.path(), &["build"]).status.success());
     let not_found = fs::read_to_string(site.path().join("public/404.html")).unwrap();
-    assert!(not_found.contains("href=\"/docs/assets/archsite.css\""), "{not_found}");
+    assert!(
+        not_found.contains("href=\"/docs/assets/archsite.css\""),
+        "{not_found}"
+    );
     let sitemap = fs::read_to_string(site.path().join("public/sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://example.com/docs/guide/%EC%95%84%ED%82%A4%ED%85%8D%EC%B2%98%ED%8C%A8%ED%84%B4.html</loc>"), "{sitemap}");
 }
@@ -134,7 +186,11 @@ fn colour_only_when_asked_or_on_a_terminal() {
 #[test]
 fn config_typo_is_reported_with_suggestion() {
     let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("archsite.yaml"), "title: x\nbase_ur1: /docs/\n").unwrap();
+    fs::write(
+        tmp.path().join("archsite.yaml"),
+        "title: x\nbase_ur1: /docs/\n",
+    )
+    .unwrap();
     fs::write(tmp.path().join("index.md"), "# x\n").unwrap();
     let out = archsite(tmp.path(), &["build"]);
     assert_eq!(out.status.code(), Some(1));
@@ -147,11 +203,22 @@ fn config_typo_is_reported_with_suggestion() {
 fn template_override_and_template_error() {
     let site = basic_copy();
     fs::create_dir_all(site.path().join("templates")).unwrap();
-    fs::write(site.path().join("templates/404.html"), "<p>custom {{ t.not_found_title }}</p>").unwrap();
+    fs::write(
+        site.path().join("templates/404.html"),
+        "<p>custom {{ t.not_found_title }}</p>",
+    )
+    .unwrap();
     assert!(archsite(site.path(), &["build"]).status.success());
-    assert_eq!(fs::read_to_string(site.path().join("public/404.html")).unwrap(), "<p>custom 페이지를 찾을 수 없습니다</p>");
+    assert_eq!(
+        fs::read_to_string(site.path().join("public/404.html")).unwrap(),
+        "<p>custom 페이지를 찾을 수 없습니다</p>"
+    );
     fs::write(site.path().join("templates/404.html"), "{% if %}").unwrap();
     let broken = archsite(site.path(), &["build"]);
     assert_eq!(broken.status.code(), Some(1));
-    assert!(stderr(&broken).contains("error[template]"), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).contains("error[template]"),
+        "{}",
+        stderr(&broken)
+    );
 }

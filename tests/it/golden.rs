@@ -19,13 +19,18 @@ fn main_of(html: &str) -> &str {
 
 fn check_site(case: &str) {
     let dir = fixture(case);
-    let built = build(&SiteArgs { path: Some(dir.join("site")), ..Default::default() });
+    let built = build(&SiteArgs {
+        path: Some(dir.join("site")),
+        ..Default::default()
+    });
     let diagnostics = render_human(&built.diagnostics, &built.sources, ColorMode::Never);
     assert!(!built.failed(), "{case} has errors:\n{diagnostics}");
     let expected_dir = dir.join("expected");
     let mut seen = BTreeSet::new();
     for (path, file) in built.output.iter() {
-        let OutputFile::Bytes(bytes) = file else { continue };
+        let OutputFile::Bytes(bytes) = file else {
+            continue;
+        };
         let text = String::from_utf8_lossy(bytes);
         let golden = if path.ends_with(".html") {
             main_of(&text).to_string() + "\n"
@@ -38,8 +43,16 @@ fn check_site(case: &str) {
         seen.insert(expected_dir.join(path));
     }
     if !blessing() {
-        for entry in walkdir::WalkDir::new(&expected_dir).into_iter().flatten().filter(|e| e.file_type().is_file()) {
-            assert!(seen.contains(entry.path()), "unused expected file {} (the build no longer produces it)", entry.path().display());
+        for entry in walkdir::WalkDir::new(&expected_dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+        {
+            assert!(
+                seen.contains(entry.path()),
+                "unused expected file {} (the build no longer produces it)",
+                entry.path().display()
+            );
         }
     }
 }
@@ -68,29 +81,60 @@ fn broken_site_json_diagnostics_have_positions() {
     let dir = fixture("broken");
     let out = archsite(&dir, &["check", "site", "--format", "json"]);
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let diags: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let anchor = diags.iter().find(|d| d["code"] == "broken-anchor" && d["file"] == "site/content/index.md").expect("broken anchor reported");
-    assert_eq!((anchor["line"].as_u64(), anchor["column"].as_u64()), (Some(3), Some(19)));
-    assert_eq!(anchor["help"], "did you mean `#21-환경-특성-정의` (heading \"2.1 환경 특성 정의\", line 7)?");
+    let diags: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let anchor = diags
+        .iter()
+        .find(|d| d["code"] == "broken-anchor" && d["file"] == "site/content/index.md")
+        .expect("broken anchor reported");
+    assert_eq!(
+        (anchor["line"].as_u64(), anchor["column"].as_u64()),
+        (Some(3), Some(19))
+    );
+    assert_eq!(
+        anchor["help"],
+        "did you mean `#21-환경-특성-정의` (heading \"2.1 환경 특성 정의\", line 7)?"
+    );
     let codes: BTreeSet<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
-    for code in ["broken-link", "broken-anchor", "link-case-mismatch", "link-outside-site", "empty-link", "front-matter", "invalid-utf8"] {
+    for code in [
+        "broken-link",
+        "broken-anchor",
+        "link-case-mismatch",
+        "link-outside-site",
+        "empty-link",
+        "front-matter",
+        "invalid-utf8",
+    ] {
         assert!(codes.contains(code), "missing {code} in {codes:?}");
     }
 }
 
 #[test]
 fn builds_are_deterministic() {
-    let args = SiteArgs { path: Some(fixture("basic").join("site")), ..Default::default() };
+    let args = SiteArgs {
+        path: Some(fixture("basic").join("site")),
+        ..Default::default()
+    };
     let a = build(&args);
     let b = build(&args);
-    let files = |x: &archsite::pipeline::Build| x.output.iter().map(|(p, f)| (p.clone(), f.clone())).collect::<Vec<_>>();
+    let files = |x: &archsite::pipeline::Build| {
+        x.output
+            .iter()
+            .map(|(p, f)| (p.clone(), f.clone()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(files(&a), files(&b));
 }
 
 #[test]
 fn sample_site_builds_without_diagnostics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let built = build(&SiteArgs { path: Some(root.to_path_buf()), ..Default::default() });
+    let built = build(&SiteArgs {
+        path: Some(root.to_path_buf()),
+        ..Default::default()
+    });
     let text = render_human(&built.diagnostics, &built.sources, ColorMode::Never);
     assert!(built.diagnostics.is_empty(), "{text}");
     assert!(built.pages >= 8);

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -46,10 +48,18 @@ pub fn assert_golden(path: &Path, actual: &str) {
         fs::write(path, actual).unwrap();
         return;
     }
-    let expected = fs::read_to_string(path).unwrap_or_else(|_| panic!("missing golden file {} (run with ARCHSITE_BLESS=1)", path.display()));
+    let expected = fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {} (run with ARCHSITE_BLESS=1)",
+            path.display()
+        )
+    });
     if expected != actual {
         let diff = first_difference(&expected, actual);
-        panic!("{} differs from the output (run with ARCHSITE_BLESS=1 to accept):\n{diff}", path.display());
+        panic!(
+            "{} differs from the output (run with ARCHSITE_BLESS=1 to accept):\n{diff}",
+            path.display()
+        );
     }
 }
 
@@ -59,5 +69,9 @@ fn first_difference(expected: &str, actual: &str) -> String {
             return format!("line {}:\n- {e}\n+ {a}", i + 1);
         }
     }
-    format!("line counts differ: {} expected, {} actual", expected.lines().count(), actual.lines().count())
+    format!(
+        "line counts differ: {} expected, {} actual",
+        expected.lines().count(),
+        actual.lines().count()
+    )
 }

@@ -102,7 +102,10 @@
       } else {
         row.appendChild(el("span", "nav-folder", item.t));
       }
-      if (children) li.appendChild(children.ul);
+      if (children) {
+        li.className = "nav-branch";
+        li.appendChild(children.ul);
+      }
       ul.appendChild(li);
     }
     return { ul: ul, current: containsCurrent };
