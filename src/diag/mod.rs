@@ -151,7 +151,10 @@ pub fn closest<'a, I: IntoIterator<Item = &'a str>>(
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::normalized_damerau_levenshtein(wanted, candidate);
-        if best.is_none_or(|(b, _)| score > b) {
+        // Ties go to the alphabetically first candidate, so that output is deterministic
+        // whatever order the candidates come in.
+        let better = best.is_none_or(|(b, c)| score > b || (score == b && candidate < c));
+        if better {
             best = Some((score, candidate));
         }
     }
