@@ -77,4 +77,7 @@ pub struct SiteOpts {
     /// How to print diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print how long each stage of the build took
+    #[arg(long)]
+    pub timings: bool,
 }

@@ -48,6 +48,9 @@ fn main() -> ExitCode {
             let args = site_args(&site, output);
             let (build, stats) = pipeline::build_and_write(&args, force);
             report(&build, site.format, color);
+            if site.timings {
+                print_timings(&build);
+            }
             match (stats, &build.config) {
                 (Some(stats), Some(config)) => {
                     eprintln!(
@@ -70,6 +73,9 @@ fn main() -> ExitCode {
         Command::Check { site } => {
             let build = pipeline::build(&site_args(&site, None));
             report(&build, site.format, color);
+            if site.timings {
+                print_timings(&build);
+            }
             if build.failed() {
                 ExitCode::from(1)
             } else {
@@ -110,6 +116,12 @@ fn site_args(site: &SiteOpts, output: Option<std::path::PathBuf>) -> SiteArgs {
         path: site.path.clone(),
         output,
         drafts: site.drafts,
+    }
+}
+
+fn print_timings(build: &Build) {
+    for (stage, took) in &build.timings {
+        eprintln!("{stage:>8}: {:>7.1} ms", took.as_secs_f64() * 1000.0);
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Build {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
     pub pages: usize,
+    /// How long each stage took, in order (printed by `--timings`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Build {
@@ -37,7 +39,13 @@ pub fn build(args: &SiteArgs) -> Build {
         }
     };
     let mut diags = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |b: &mut Build, stage: &'static str| {
+        b.timings.push((stage, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let (loaded, load_diags) = load::load(&config, &mut b.sources);
+    lap(&mut b, "load");
     diags.extend(load_diags);
 
     let parsed: Vec<_> = loaded
@@ -58,6 +66,7 @@ pub fn build(args: &SiteArgs) -> Build {
             None => drafts.push(rel),
         }
     }
+    lap(&mut b, "parse");
     if pages.is_empty() && loaded.assets.is_empty() {
         diags.push(
             Diagnostic::warning(
@@ -73,6 +82,7 @@ pub fn build(args: &SiteArgs) -> Build {
 
     let (resolved, resolve_diags) = resolve::resolve(&config, &pages, &loaded.assets, &drafts);
     diags.extend(resolve_diags);
+    lap(&mut b, "resolve");
 
     let theme_files = theme::theme_files(&loaded.theme_overrides);
     match Templates::load(&theme_files) {
@@ -84,6 +94,7 @@ pub fn build(args: &SiteArgs) -> Build {
         }
         Err(template_diags) => diags.extend(template_diags),
     }
+    lap(&mut b, "render");
     b.pages = pages.len();
     b.diagnostics = sorted(diags);
     b.config = Some(config);
@@ -103,8 +114,12 @@ pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStat
         content_dir: &config.content_dir,
         site_root: &config.site_root,
     };
+    let clock = std::time::Instant::now();
     match output::write(&b.output, &config.output_dir, &protected, force) {
-        Ok(stats) => (b, Some(stats)),
+        Ok(stats) => {
+            b.timings.push(("write", clock.elapsed()));
+            (b, Some(stats))
+        }
         Err(diag) => {
             b.diagnostics.push(diag);
             (b, None)
