@@ -222,3 +222,48 @@ fn template_override_and_template_error() {
         stderr(&broken)
     );
 }
+
+#[test]
+fn named_theme_overrides_files_and_site_templates_win() {
+    let site = basic_copy();
+    let theme = site.path().join("themes/plain");
+    fs::create_dir_all(theme.join("templates")).unwrap();
+    fs::create_dir_all(theme.join("static/assets")).unwrap();
+    fs::write(theme.join("templates/404.html"), "theme 404").unwrap();
+    fs::write(theme.join("static/assets/archsite.css"), "body{}").unwrap();
+    let config = fs::read_to_string(site.path().join("archsite.yaml")).unwrap();
+    fs::write(site.path().join("archsite.yaml"), config + "theme: plain\n").unwrap();
+    assert!(archsite(site.path(), &["build"]).status.success());
+    assert_eq!(
+        fs::read_to_string(site.path().join("public/404.html")).unwrap(),
+        "theme 404"
+    );
+    assert_eq!(
+        fs::read_to_string(site.path().join("public/assets/archsite.css")).unwrap(),
+        "body{}"
+    );
+    // Pages still use the built-in page.html, which the theme did not replace.
+    assert!(fs::read_to_string(site.path().join("public/index.html"))
+        .unwrap()
+        .contains("<main"));
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(site.path().join("templates/404.html"), "site 404").unwrap();
+    assert!(archsite(site.path(), &["build"]).status.success());
+    assert_eq!(
+        fs::read_to_string(site.path().join("public/404.html")).unwrap(),
+        "site 404"
+    );
+    let config = fs::read_to_string(site.path().join("archsite.yaml")).unwrap();
+    fs::write(
+        site.path().join("archsite.yaml"),
+        config.replace("theme: plain", "theme: nope"),
+    )
+    .unwrap();
+    let missing = archsite(site.path(), &["build"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("theme `nope` not found"),
+        "{}",
+        stderr(&missing)
+    );
+}
