@@ -26,6 +26,14 @@ pub enum Format {
     Human,
     /// one JSON object per line
     Json,
+    /// GitHub Actions workflow annotations
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// treat every warning as an error (for CI)
+    Warnings,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,10 +57,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Check the site (links, anchors, front matter, templates) without writing anything
+    /// Check the site (links, anchors, front matter, lints, templates) without writing anything
     Check {
         #[command(flatten)]
         site: SiteOpts,
+        /// Also check external http(s) links (concurrent, cached; see `external:` in archsite.yaml)
+        #[arg(long)]
+        external: bool,
     },
     /// Build the site in memory and serve it on http://127.0.0.1:1111
     Serve {
@@ -80,4 +91,7 @@ pub struct SiteOpts {
     /// Print how long each stage of the build took
     #[arg(long)]
     pub timings: bool,
+    /// `--deny warnings`: fail (exit 1) on warnings too
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
 }

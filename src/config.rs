@@ -3,8 +3,10 @@
 //! `RawConfig` is the file as written (serde, unknown keys rejected); `Config` is validated, with
 //! paths resolved. A folder without `archsite.yaml` is a valid site: zero configuration.
 
+use crate::diag::codes::{is_configurable, Level, CONFIGURABLE};
 use crate::diag::{closest, Diagnostic, SourceMap};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,6 +26,10 @@ struct RawConfig {
     nav: Option<Vec<String>>,
     content: Option<String>,
     output: Option<String>,
+    /// Diagnostic code → `error`, `warning` or `off`.
+    severity: Option<BTreeMap<String, String>>,
+    /// External link checking (`archsite check --external`); validated by `external`.
+    external: Option<serde_yaml::Value>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -36,6 +42,8 @@ const KNOWN_KEYS: &[&str] = &[
     "nav",
     "content",
     "output",
+    "severity",
+    "external",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -71,6 +79,14 @@ pub struct Config {
     pub index: Option<String>,
     pub nav_order: Vec<String>,
     pub drafts: bool,
+    /// Configured severity per diagnostic code.
+    pub levels: BTreeMap<String, Level>,
+    pub deny_warnings: bool,
+    /// The raw `external:` section, validated when external links are checked.
+    pub external: Option<serde_yaml::Value>,
+    /// The repository the site lives in (the nearest folder above the content with `.git`),
+    /// for plain-text paths written relative to it; the site root when there is none.
+    pub repo_root: PathBuf,
 }
 
 /// What the command line says about where the site is.
@@ -79,6 +95,7 @@ pub struct SiteArgs {
     pub path: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub drafts: bool,
+    pub deny_warnings: bool,
 }
 
 impl Config {
@@ -140,7 +157,21 @@ impl Config {
                     .help("use an absolute URL such as `https://example.com/docs/`, or a path such as `/docs/`")]
             })?,
         };
+        let levels = severity_levels(raw.severity.unwrap_or_default(), &file, sources)?;
+        let repo_root = content_dir
+            .canonicalize()
+            .ok()
+            .and_then(|dir| {
+                dir.ancestors()
+                    .find(|a| a.join(".git").exists())
+                    .map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| path.canonicalize().unwrap_or_else(|_| path.clone()));
         Ok(Config {
+            repo_root,
+            levels,
+            deny_warnings: args.deny_warnings,
+            external: raw.external,
             site_root: path,
             content_dir,
             output_dir,
@@ -154,6 +185,55 @@ impl Config {
             nav_order: raw.nav.unwrap_or_default(),
             drafts: args.drafts,
         })
+    }
+}
+
+fn severity_levels(
+    raw: BTreeMap<String, String>,
+    file: &Arc<str>,
+    sources: &SourceMap,
+) -> Result<BTreeMap<String, Level>, Vec<Diagnostic>> {
+    let mut levels = BTreeMap::new();
+    let mut diags = Vec::new();
+    let codes = CONFIGURABLE.iter().map(|(c, _)| *c);
+    for (code, level) in raw {
+        if !is_configurable(&code) {
+            let help = match closest(&code, codes.clone()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!(
+                    "configurable codes: {}",
+                    codes.clone().collect::<Vec<_>>().join(", ")
+                ),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "config",
+                    format!("`{code}` is not a diagnostic code whose severity can be set"),
+                )
+                .at(file, find_value(sources, file, &code))
+                .help(help),
+            );
+            continue;
+        }
+        let parsed = match level.as_str() {
+            "error" => Level::Error,
+            "warning" | "warn" => Level::Warning,
+            "off" | "allow" => Level::Off,
+            other => {
+                diags.push(
+                    Diagnostic::error("config", format!("severity `{other}` for `{code}`"))
+                        .at(file, find_value(sources, file, other))
+                        .help("use `error`, `warning` or `off`"),
+                );
+                continue;
+            }
+        };
+        levels.insert(code, parsed);
+    }
+    if diags.is_empty() {
+        Ok(levels)
+    } else {
+        Err(diags)
     }
 }
 
@@ -269,6 +349,16 @@ mod tests {
         assert_eq!(c.base_url.as_deref(), Some("https://example.com/docs/"));
         assert_eq!(c.base_path, "/docs/");
         assert_eq!(discover_with("").unwrap().base_path, "/");
+    }
+
+    #[test]
+    fn severity_levels_are_validated() {
+        let c = discover_with("severity:\n  orphan-page: off\n  broken-anchor: warning\n").unwrap();
+        assert_eq!(c.levels.get("orphan-page"), Some(&Level::Off));
+        let errs = discover_with("severity:\n  orphan-pages: off\n").unwrap_err();
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `orphan-page`?"));
+        let errs = discover_with("severity:\n  orphan-page: loud\n").unwrap_err();
+        assert!(errs[0].message.contains("loud"));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The `archsite` command: parses arguments, runs the library, prints diagnostics once, and
 //! exits 0 (success), 1 (content errors) or 2 (usage errors).
 
-use archsite::cli::{Cli, Color, Command, Format, SiteOpts};
+use archsite::cli::{Cli, Color, Command, Deny, Format, SiteOpts};
 use archsite::config::SiteArgs;
-use archsite::diag::{render_human, render_json, ColorMode};
+use archsite::diag::{render_github, render_human, render_json, ColorMode};
 use archsite::pipeline::{self, Build};
 use clap::Parser;
 use std::io::IsTerminal;
@@ -70,8 +70,8 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { site } => {
-            let build = pipeline::build(&site_args(&site, None));
+        Command::Check { site, external } => {
+            let build = pipeline::check(&site_args(&site, None), external);
             report(&build, site.format, color);
             if site.timings {
                 print_timings(&build);
@@ -116,6 +116,7 @@ fn site_args(site: &SiteOpts, output: Option<std::path::PathBuf>) -> SiteArgs {
         path: site.path.clone(),
         output,
         drafts: site.drafts,
+        deny_warnings: site.deny == Some(Deny::Warnings),
     }
 }
 
@@ -129,9 +130,10 @@ fn report(build: &Build, format: Format, color: ColorMode) {
     let text = match format {
         Format::Human => render_human(&build.diagnostics, &build.sources, color),
         Format::Json => render_json(&build.diagnostics, &build.sources),
+        Format::Github => render_github(&build.diagnostics, &build.sources),
     };
     match format {
-        Format::Json => print!("{text}"),
+        Format::Json | Format::Github => print!("{text}"),
         Format::Human => eprint!("{text}"),
     }
 }

@@ -2,9 +2,10 @@
 //! byte span they point at; nothing is printed until the pipeline is done, and then everything
 //! is printed once, by one of the renderers in `render`.
 
+pub mod codes;
 mod render;
 
-pub use render::{render_human, render_json, ColorMode};
+pub use render::{render_github, render_human, render_json, ColorMode};
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -35,6 +36,8 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// A likely fix, shown as `= help: ...`.
     pub help: Option<String>,
+    /// What the diagnostic is about when it is a link: the destination as written.
+    pub target: Option<String>,
 }
 
 impl Diagnostic {
@@ -46,6 +49,7 @@ impl Diagnostic {
             span: None,
             label: None,
             help: None,
+            target: None,
         }
     }
 
@@ -82,6 +86,26 @@ impl Diagnostic {
     pub fn help_opt(mut self, help: Option<String>) -> Self {
         self.help = help;
         self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    /// The replacement a `did you mean `x`?` or `write `x`` help proposes, for tools that
+    /// apply fixes.
+    pub fn suggestion(&self) -> Option<&str> {
+        let help = self.help.as_deref()?;
+        let rest = help
+            .strip_prefix("did you mean `")
+            .or_else(|| help.strip_prefix("write `"))?;
+        rest.split('`').next()
     }
 
     fn sort_key(&self) -> (Option<&str>, usize, Severity, &str) {

@@ -116,11 +116,57 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
             "end_column": end_column,
             "label": diag.label,
             "help": diag.help,
+            "target": diag.target,
+            "suggestion": diag.suggestion(),
         });
         out.push_str(&value.to_string());
         out.push('\n');
     }
     out
+}
+
+/// GitHub Actions workflow commands: one annotation per diagnostic on the pull request's lines.
+pub fn render_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for diag in diags {
+        let level = match diag.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = Vec::new();
+        if let Some(span) = &diag.span {
+            props.push(format!("file={}", escape_property(&span.file)));
+            if let Some(text) = sources.get(&span.file) {
+                let (line, col) = line_col(text, span.range.start);
+                let (end_line, end_col) = line_col(text, span.range.end);
+                props.push(format!(
+                    "line={line},col={col},endLine={end_line},endColumn={end_col}"
+                ));
+            }
+        }
+        props.push(format!("title={}", escape_property(diag.code)));
+        let mut message = diag.message.clone();
+        if let Some(help) = &diag.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{level} {}::{}\n",
+            props.join(","),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
@@ -158,5 +204,19 @@ mod tests {
         assert_eq!(line["line"], 2);
         assert_eq!(line["column"], 1);
         assert_eq!(line["severity"], "warning");
+    }
+
+    #[test]
+    fn github_annotations_escape_and_locate() {
+        let mut sources = SourceMap::default();
+        let file: Arc<str> = "docs/a,b.md".into();
+        sources.add(file.clone(), "ab\ncd".into());
+        let d = Diagnostic::error("broken-link", "50% broken: x")
+            .at(&file, 3..5)
+            .help("did you mean `y`?");
+        assert_eq!(
+            render_github(&[d], &sources),
+            "::error file=docs/a%2Cb.md,line=2,col=1,endLine=2,endColumn=3,title=broken-link::50%25 broken: x%0Ahelp: did you mean `y`?\n"
+        );
     }
 }

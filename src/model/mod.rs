@@ -39,6 +39,9 @@ pub struct FrontMatter {
     pub description: Option<String>,
     pub weight: Option<i64>,
     pub environment: Option<String>,
+    /// Related pages or files, as links (front matter `related:`), with the byte range of each
+    /// in the file.
+    pub related: Vec<(String, Range<usize>)>,
     /// Pages of one group pair by environment; defaults to the page's folder.
     pub group: Option<String>,
     pub draft: bool,
@@ -60,6 +63,13 @@ pub struct Heading {
 pub enum LinkKind {
     Link,
     Image,
+    /// `href`/`src` in raw HTML.
+    Html,
+    /// A path written as plain text in a list item (`design/logical.md`): linked when it
+    /// resolves, a warning when not.
+    PlainPath,
+    /// Front matter `related:`.
+    Related,
 }
 
 #[derive(Debug, Clone, PartialEq)]

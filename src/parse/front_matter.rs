@@ -17,6 +17,8 @@ struct RawFrontMatter {
     group: Option<String>,
     #[serde(default)]
     draft: bool,
+    #[serde(default)]
+    related: Vec<String>,
     #[allow(dead_code)] // accepted for the writer's own use
     extra: Option<serde_yaml::Value>,
 }
@@ -28,6 +30,7 @@ const KNOWN_KEYS: &[&str] = &[
     "environment",
     "group",
     "draft",
+    "related",
     "extra",
 ];
 
@@ -63,6 +66,7 @@ pub fn split(file: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) -> (Front
                 environment: raw.environment,
                 group: raw.group,
                 draft: raw.draft,
+                related: locate_all(&raw.related, yaml, yaml_start),
             },
             body_start,
         ),
@@ -76,6 +80,26 @@ pub fn split(file: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) -> (Front
             (FrontMatter::default(), body_start)
         }
     }
+}
+
+/// Byte ranges in the file of each value, found in order in the YAML text.
+fn locate_all(
+    values: &[String],
+    yaml: &str,
+    yaml_start: usize,
+) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut from = 0;
+    values
+        .iter()
+        .map(|v| match yaml[from..].find(v.as_str()) {
+            Some(i) => {
+                let start = from + i;
+                from = start + v.len();
+                (v.clone(), yaml_start + start..yaml_start + start + v.len())
+            }
+            None => (v.clone(), 0..3),
+        })
+        .collect()
 }
 
 /// Finds the closing `---` line: returns (length of the YAML, offset of the body), both

@@ -2,11 +2,14 @@
 //! headings with their ids, the links, the anchors of raw HTML, the title. The renderer reads
 //! the same events again in the same order, so the n-th link or heading here is the n-th there.
 
+use super::inline::{html_link_values, merge_text, plain_paths, Context};
+use crate::diag::Diagnostic;
 use crate::model::{Heading, Link, LinkKind};
 use crate::resolve::slug::{github_slug, SlugCounter};
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES
@@ -25,6 +28,7 @@ pub struct Scanned {
     pub links: Vec<Link>,
     pub anchors: Vec<String>,
     pub letters: (usize, usize),
+    pub diags: Vec<Diagnostic>,
 }
 
 struct OpenHeading {
@@ -34,14 +38,18 @@ struct OpenHeading {
     start: usize,
 }
 
-/// Scans `body`, whose first byte is at `offset` in the file.
-pub fn scan(body: &str, offset: usize) -> Scanned {
+/// Scans `body`, whose first byte is at `offset` in `text` (the whole file, `file` its name).
+pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
+    let body = &text[offset..];
     let mut out = Scanned::default();
     let mut open: Option<OpenHeading> = None;
     let mut pending = Vec::new();
     let mut first_block = true;
-    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+    let mut context = Context::default();
+    let events = merge_text(Parser::new_ext(body, markdown_options()).into_offset_iter());
+    for (event, range) in events {
         let range = range.start + offset..range.end + offset;
+        context.observe(&event);
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 if first_block && level == HeadingLevel::H1 {
@@ -63,7 +71,23 @@ pub fn scan(body: &str, offset: usize) -> Scanned {
                     pending.push((h.level, h.explicit_id, text, h.start..range.end));
                 }
             }
-            Event::Text(t) | Event::Code(t) => {
+            Event::Text(t) => {
+                count_letters(&t, &mut out.letters);
+                if let Some(h) = &mut open {
+                    h.text.push_str(&t);
+                }
+                if context.plain_paths_allowed() {
+                    for found in plain_paths(&t) {
+                        let span = locate(text, &range, &t[found.clone()]);
+                        out.links.push(Link {
+                            kind: LinkKind::PlainPath,
+                            dest: t[found].to_string(),
+                            span,
+                        });
+                    }
+                }
+            }
+            Event::Code(t) => {
                 count_letters(&t, &mut out.letters);
                 if let Some(h) = &mut open {
                     h.text.push_str(&t);
@@ -91,16 +115,48 @@ pub fn scan(body: &str, offset: usize) -> Scanned {
                     span: range,
                 });
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+                if let Some(diag) = unclosed_fence(text, &range, file) {
+                    out.diags.push(diag);
+                }
+            }
             Event::Html(html) | Event::InlineHtml(html) => {
                 out.anchors.extend(html_anchors(&html));
+                for value in html_link_values(&html) {
+                    let start = range.start + value.start;
+                    let dest = html[value.clone()].replace("&amp;", "&");
+                    let span = if text.get(start..start + value.len()) == Some(&html[value.clone()])
+                    {
+                        start..start + value.len()
+                    } else {
+                        range.clone()
+                    };
+                    out.links.push(Link {
+                        kind: LinkKind::Html,
+                        dest,
+                        span,
+                    });
+                }
             }
             _ => {}
         }
         first_block = false;
     }
     let mut counter = SlugCounter::default();
-    for (_, explicit, _, _) in &pending {
+    let mut explicit_seen = std::collections::HashSet::new();
+    for (_, explicit, _, span) in &pending {
         if let Some(id) = explicit {
+            if !explicit_seen.insert(id.clone()) {
+                let line_end = text[span.clone()].trim_end().len();
+                out.diags.push(
+                    Diagnostic::warning(
+                        "duplicate-id",
+                        format!("the id `{id}` is used by two headings of this page"),
+                    )
+                    .at(file, span.start..span.start + line_end)
+                    .help("links to it always land on the first one: give this heading another id"),
+                );
+            }
             counter.reserve_explicit(id);
         }
     }
@@ -119,6 +175,58 @@ pub fn scan(body: &str, offset: usize) -> Scanned {
         });
     }
     out
+}
+
+/// The source range of `needle` inside the event's range (text events may hold unescaped
+/// text, so search rather than compute).
+fn locate(text: &str, range: &Range<usize>, needle: &str) -> Range<usize> {
+    text.get(range.clone())
+        .and_then(|source| source.find(needle))
+        .map_or(range.clone(), |i| {
+            range.start + i..range.start + i + needle.len()
+        })
+}
+
+/// A fenced code block that runs to the end of the document without its closing fence usually
+/// swallows the rest of the page: say how much it hides.
+fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<Diagnostic> {
+    let block = &text[range.clone()];
+    let first_line = block.lines().next()?;
+    let indent = first_line.len() - first_line.trim_start().len();
+    let fence_char = first_line.trim_start().chars().next()?;
+    let fence_len = first_line
+        .trim_start()
+        .chars()
+        .take_while(|&c| c == fence_char)
+        .count();
+    let last = block.trim_end().lines().last().unwrap_or("").trim();
+    let closed = block.lines().count() > 1
+        && last.len() >= fence_len
+        && last.chars().all(|c| c == fence_char);
+    let reaches_end = text[range.end..].trim().is_empty();
+    if closed || !reaches_end {
+        return None;
+    }
+    let hidden: Vec<&str> = block.lines().skip(1).collect();
+    let headings = hidden
+        .iter()
+        .filter(|l| l.trim_start().starts_with('#'))
+        .count();
+    let links = hidden
+        .iter()
+        .map(|l| l.matches("](").count())
+        .sum::<usize>();
+    let start = range.start + indent;
+    let fence: String = std::iter::repeat_n(fence_char, fence_len).collect();
+    Some(
+        Diagnostic::warning(
+            "unclosed-fence",
+            format!("this code fence is never closed: it hides the remaining {} lines ({headings} headings, {links} links)", hidden.len()),
+        )
+        .at(file, start..start + first_line.trim().len())
+        .label("opened here")
+        .help(format!("add a line {fence} where the code block should end")),
+    )
 }
 
 fn count_letters(text: &str, letters: &mut (usize, usize)) {
@@ -153,11 +261,16 @@ pub fn section_number(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn file() -> Arc<str> {
+        "t.md".into()
+    }
+
     #[test]
     fn headings_get_github_ids_and_explicit_ids_win() {
         let s = scan(
             "# 제목\n\n## 2.1 환경별 특성 비교\n\n## 같은\n\n## 같은\n\n## 다른 {#custom}\n",
             0,
+            &file(),
         );
         let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(
@@ -171,13 +284,13 @@ mod tests {
 
     #[test]
     fn heading_text_includes_inline_code() {
-        let s = scan("## The `serve` command\n", 0);
+        let s = scan("## The `serve` command\n", 0, &file());
         assert_eq!(s.headings[0].id, "the-serve-command");
     }
 
     #[test]
     fn links_images_and_html_anchors_are_collected() {
-        let s = scan("[a](x.md#y) ![i](p.png) <a id=\"here\"></a> <me@example.com>\n\n[r]: ref.md\n\n[ref][r]\n", 0);
+        let s = scan("[a](x.md#y) ![i](p.png) <a id=\"here\"></a> <me@example.com>\n\n[r]: ref.md\n\n[ref][r]\n", 0, &file());
         let dests: Vec<_> = s.links.iter().map(|l| l.dest.as_str()).collect();
         assert_eq!(
             dests,
@@ -185,6 +298,55 @@ mod tests {
         );
         assert_eq!(s.links[1].kind, LinkKind::Image);
         assert!(s.anchors.contains(&"here".to_string()));
+    }
+
+    #[test]
+    fn unclosed_fence_reports_what_it_hides() {
+        let text = "# T\n\n```yaml\na: 1\n## Hidden\n[x](y.md)\n";
+        let s = scan(text, 0, &file());
+        assert_eq!(s.diags.len(), 1, "{:?}", s.diags);
+        assert_eq!(s.diags[0].code, "unclosed-fence");
+        assert!(
+            s.diags[0].message.contains("3 lines (1 headings, 1 links)"),
+            "{}",
+            s.diags[0].message
+        );
+        assert_eq!(&text[s.diags[0].span.clone().unwrap().range], "```yaml");
+        assert!(scan("```\ncode\n```\n", 0, &file()).diags.is_empty());
+        assert!(scan("~~~~\ncode\n~~~~~\n\ntext\n", 0, &file())
+            .diags
+            .is_empty());
+    }
+
+    #[test]
+    fn duplicate_explicit_ids_warn() {
+        let s = scan("## A {#x}\n\n## B {#x}\n", 0, &file());
+        assert_eq!(
+            s.diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["duplicate-id"]
+        );
+    }
+
+    #[test]
+    fn plain_paths_in_list_items_and_html_links_are_links() {
+        let text = "- 논리: design/backend_x/logical.md\n\nnot design/x.md here\n\n<a href=\"a.md?x=1&amp;y\">a</a>\n";
+        let s = scan(text, 0, &file());
+        let found: Vec<_> = s
+            .links
+            .iter()
+            .map(|l| (l.kind, l.dest.as_str(), &text[l.span.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    LinkKind::PlainPath,
+                    "design/backend_x/logical.md",
+                    "design/backend_x/logical.md"
+                ),
+                (LinkKind::Html, "a.md?x=1&y", "a.md?x=1&amp;y"),
+            ]
+        );
     }
 
     #[test]
@@ -197,6 +359,6 @@ mod tests {
 
     #[test]
     fn starts_with_h1_only_when_first() {
-        assert!(!scan("intro\n\n# late\n", 0).starts_with_h1);
+        assert!(!scan("intro\n\n# late\n", 0, &file()).starts_with_h1);
     }
 }

@@ -3,8 +3,10 @@
 //! each with its byte span. Rendering later re-reads the same events in the same order.
 
 mod front_matter;
+mod inline;
 mod markdown;
 
+pub use inline::{html_link_values, merge_text, plain_paths, Context};
 pub use markdown::{markdown_options, section_number};
 
 use crate::diag::Diagnostic;
@@ -23,7 +25,15 @@ pub fn parse_page(
     if front.draft && !include_drafts {
         return (None, diags);
     }
-    let body = markdown::scan(&text[body_start..], body_start);
+    let mut body = markdown::scan(&text, body_start, &file.display);
+    diags.append(&mut body.diags);
+    for (dest, span) in &front.related {
+        body.links.push(crate::model::Link {
+            kind: crate::model::LinkKind::Related,
+            dest: dest.clone(),
+            span: span.clone(),
+        });
+    }
     let title = front
         .title
         .clone()

@@ -7,6 +7,7 @@ use serde::Serialize;
 pub struct Words {
     pub toc: &'static str,
     pub backlinks: &'static str,
+    pub related: &'static str,
     pub no_backlinks: &'static str,
     pub prev: &'static str,
     pub next: &'static str,
@@ -33,6 +34,7 @@ pub fn words(lang: Lang) -> Words {
         Lang::Ko => Words {
             toc: "이 페이지의 내용",
             backlinks: "이 문서를 참조하는 문서",
+            related: "관련 문서",
             no_backlinks: "이 문서를 참조하는 문서가 없습니다.",
             prev: "이전",
             next: "다음",
@@ -56,6 +58,7 @@ pub fn words(lang: Lang) -> Words {
         Lang::En => Words {
             toc: "On this page",
             backlinks: "Referenced by",
+            related: "Related",
             no_backlinks: "No page links here yet.",
             prev: "Previous",
             next: "Next",

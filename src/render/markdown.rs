@@ -5,8 +5,9 @@
 
 use super::escape_html;
 use super::highlight::highlight;
+use crate::model::LinkTarget;
 use crate::model::{Heading, ResolvedLink};
-use crate::parse::markdown_options;
+use crate::parse::{html_link_values, markdown_options, merge_text, plain_paths, Context};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 /// A link shown inside a heading to the same-numbered section of another environment.
@@ -29,7 +30,9 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
     let mut link_index = 0;
     let mut heading_index = 0;
     let mut code: Option<(String, String)> = None;
-    for event in Parser::new_ext(body, markdown_options()) {
+    let mut context = Context::default();
+    for (event, _) in merge_text(Parser::new_ext(body, markdown_options()).into_offset_iter()) {
+        context.observe(&event);
         if let Some((lang, text)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
@@ -102,6 +105,23 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                     id,
                 }));
             }
+            Event::Text(text) if context.plain_paths_allowed() => {
+                link_plain_paths(text, ctx.links, &mut link_index, &mut events);
+            }
+            Event::Html(html) => {
+                events.push(Event::Html(rewrite_html_links(
+                    html,
+                    ctx.links,
+                    &mut link_index,
+                )));
+            }
+            Event::InlineHtml(html) => {
+                events.push(Event::InlineHtml(rewrite_html_links(
+                    html,
+                    ctx.links,
+                    &mut link_index,
+                )));
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => {
@@ -125,6 +145,70 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// Whether archsite rewrote this link (the others stay exactly as written).
+fn rewritten(link: Option<&ResolvedLink>) -> Option<&str> {
+    link.filter(|l| matches!(l.target, LinkTarget::Page { .. } | LinkTarget::File))
+        .map(|l| l.href.as_str())
+}
+
+/// Turns the paths `parse` found in this text into links, when they resolved.
+fn link_plain_paths<'a>(
+    text: CowStr<'a>,
+    links: &[ResolvedLink],
+    link_index: &mut usize,
+    events: &mut Vec<Event<'a>>,
+) {
+    let mut at = 0;
+    for found in plain_paths(&text) {
+        let resolved = rewritten(links.get(*link_index));
+        *link_index += 1;
+        let Some(href) = resolved else { continue };
+        if found.start > at {
+            events.push(Event::Text(text[at..found.start].to_string().into()));
+        }
+        let dest_url = CowStr::from(href.to_string());
+        events.push(Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url,
+            title: "".into(),
+            id: "".into(),
+        }));
+        events.push(Event::Text(text[found.clone()].to_string().into()));
+        events.push(Event::End(TagEnd::Link));
+        at = found.end;
+    }
+    if at == 0 {
+        events.push(Event::Text(text));
+    } else if at < text.len() {
+        events.push(Event::Text(text[at..].to_string().into()));
+    }
+}
+
+/// Replaces `href`/`src` values of raw HTML with the resolved hrefs.
+fn rewrite_html_links<'a>(
+    html: CowStr<'a>,
+    links: &[ResolvedLink],
+    link_index: &mut usize,
+) -> CowStr<'a> {
+    let values = html_link_values(&html);
+    if values.is_empty() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut at = 0;
+    for value in values {
+        let resolved = rewritten(links.get(*link_index));
+        *link_index += 1;
+        if let Some(href) = resolved {
+            out.push_str(&html[at..value.start]);
+            out.push_str(&escape_html(href));
+            at = value.end;
+        }
+    }
+    out.push_str(&html[at..]);
+    out.into()
 }
 
 fn heading_suffix(h: &Heading, ctx: &MarkdownContext, index: usize) -> String {

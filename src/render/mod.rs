@@ -13,7 +13,7 @@ pub use templates::Templates;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::{NavNode, Page, PageId, Resolved};
+use crate::model::{LinkKind, LinkTarget, NavNode, Page, PageId, Resolved};
 use crate::output::{Output, OutputFile};
 use crate::resolve::urls::{encode_fragment, relative_href, root_prefix};
 use i18n::{env_name, words, Words};
@@ -77,6 +77,8 @@ struct PageView<'a> {
     prev: Option<LinkView>,
     next: Option<LinkView>,
     backlinks: Vec<LinkView>,
+    /// Front matter `related:`, resolved.
+    related: Vec<LinkView>,
     environment: Option<EnvView>,
     env_peers: Vec<PeerView>,
     is_home: bool,
@@ -212,6 +214,28 @@ impl<'a> RenderContext<'a> {
             prev: neighbour(-1),
             next: neighbour(1),
             backlinks: r.backlinks[id].iter().map(|&p| self.link(url, p)).collect(),
+            related: page
+                .links
+                .iter()
+                .zip(&r.links[id])
+                .filter(|(link, _)| link.kind == LinkKind::Related)
+                .filter_map(|(link, resolved)| match &resolved.target {
+                    LinkTarget::Page { page, .. } => Some(LinkView {
+                        title: self.pages[*page].title.clone(),
+                        href: resolved.href.clone(),
+                    }),
+                    LinkTarget::File => Some(LinkView {
+                        title: link
+                            .dest
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or(&link.dest)
+                            .to_string(),
+                        href: resolved.href.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
             environment: page.front.environment.as_ref().map(|e| EnvView {
                 id: e.clone(),
                 name: env_name(r.lang, e),
@@ -253,6 +277,7 @@ impl<'a> RenderContext<'a> {
             prev: None,
             next: None,
             backlinks: Vec::new(),
+            related: Vec::new(),
             environment: None,
             env_peers: Vec::new(),
             is_home: url == "index.html",
@@ -260,6 +285,25 @@ impl<'a> RenderContext<'a> {
         self.templates
             .render("page.html", &self.view(root_prefix(url), Some(page)))
     }
+}
+
+/// Renders one page (the home page, else the first) and the 404 page, so that `check` reports
+/// template errors without rendering the whole site.
+pub fn validate_templates(ctx: &RenderContext) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let sample = ctx
+        .resolved
+        .home
+        .or(if ctx.pages.is_empty() { None } else { Some(0) });
+    if let Some(id) = sample {
+        diags.extend(ctx.render_page(id).err());
+    }
+    diags.extend(
+        ctx.templates
+            .render("404.html", &ctx.view(ctx.config.base_path.clone(), None))
+            .err(),
+    );
+    diags
 }
 
 /// Renders the whole site into an `Output`.

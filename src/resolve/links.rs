@@ -3,8 +3,8 @@
 //! what is wrong and how to fix it.
 
 use super::urls::{encode_fragment, parent, relative_href};
-use crate::diag::{closest, line_col, Diagnostic};
-use crate::model::{Link, LinkTarget, Page, PageId, ResolvedLink};
+use crate::diag::{closest, line_col, Diagnostic, Severity};
+use crate::model::{Link, LinkKind, LinkTarget, Page, PageId, ResolvedLink};
 use percent_encoding::percent_decode_str;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -19,6 +19,9 @@ pub struct LinkIndex<'a> {
     lowercase: HashMap<String, String>,
     /// Drafts left out of this build, so a link to one can say so.
     drafts: &'a [String],
+    /// The content folder's path inside the repository (`design/backend`), for plain-text paths
+    /// written from the repository root; `None` when the content folder is not inside it.
+    repo_prefix: Option<String>,
 }
 
 impl<'a> LinkIndex<'a> {
@@ -27,6 +30,7 @@ impl<'a> LinkIndex<'a> {
         urls: &'a [String],
         files: &'a BTreeMap<String, PathBuf>,
         drafts: &'a [String],
+        repo_prefix: Option<String>,
     ) -> Self {
         let by_source: HashMap<&str, PageId> = pages
             .iter()
@@ -46,6 +50,7 @@ impl<'a> LinkIndex<'a> {
             files,
             lowercase,
             drafts,
+            repo_prefix,
         }
     }
 
@@ -63,6 +68,9 @@ impl<'a> LinkIndex<'a> {
     }
 
     pub fn resolve(&self, from: PageId, link: &Link) -> (ResolvedLink, Option<Diagnostic>) {
+        if link.kind == LinkKind::PlainPath {
+            return self.resolve_plain(from, link);
+        }
         let page = &self.pages[from];
         let dest = link.dest.trim();
         let unchanged = |target| ResolvedLink {
@@ -74,6 +82,7 @@ impl<'a> LinkIndex<'a> {
                 unchanged(LinkTarget::Unresolved),
                 Some(
                     self.error(from, link, "empty-link", "link has an empty target".into())
+                        .severity(Severity::Warning)
                         .help("write the page or URL between the parentheses"),
                 ),
             );
@@ -158,6 +167,64 @@ impl<'a> LinkIndex<'a> {
         (
             unchanged(LinkTarget::Unresolved),
             Some(self.missing(from, link, &decoded, &target_path)),
+        )
+    }
+
+    /// A path written as plain text: tried relative to the page, to the content folder and to the
+    /// repository root. Linked when found; a warning otherwise (it may be prose, not a link).
+    fn resolve_plain(&self, from: PageId, link: &Link) -> (ResolvedLink, Option<Diagnostic>) {
+        let dir = parent(&self.pages[from].file.rel);
+        let written = link.dest.as_str();
+        let mut candidates = vec![join(dir, written), join("", written)];
+        if let Some(prefix) = &self.repo_prefix {
+            let from_repo = written.trim_start_matches("./");
+            let inside = if prefix.is_empty() {
+                Some(from_repo)
+            } else {
+                from_repo.strip_prefix(&format!("{prefix}/"))
+            };
+            candidates.push(inside.map(str::to_string));
+        }
+        for candidate in candidates.into_iter().flatten() {
+            if self.by_source.contains_key(candidate.as_str())
+                || self.files.contains_key(&candidate)
+            {
+                let absolute = Link {
+                    kind: LinkKind::Link,
+                    dest: format!("/{candidate}"),
+                    span: link.span.clone(),
+                };
+                return self.resolve(from, &absolute);
+            }
+        }
+        let candidates = self
+            .by_source
+            .keys()
+            .copied()
+            .chain(self.files.keys().map(String::as_str));
+        let file_name = written.rsplit('/').next().unwrap_or(written);
+        let help = candidates
+            .clone()
+            .find(|c| c.rsplit('/').next() == Some(file_name))
+            .or_else(|| closest(written, candidates))
+            .map(|best| format!("did you mean `{}`? (or write it as code, `{written}`, if it is not meant as a link)", relative_to(dir, best)));
+        let diag = self
+            .error(
+                from,
+                link,
+                "unresolved-path",
+                format!("`{written}` looks like a path, but the site has no such file"),
+            )
+            .severity(Severity::Warning)
+            .help(help.unwrap_or_else(|| {
+                format!("write it as code, `{written}`, if it is not meant as a link")
+            }));
+        (
+            ResolvedLink {
+                target: LinkTarget::Unresolved,
+                href: link.dest.clone(),
+            },
+            Some(diag),
         )
     }
 
@@ -268,7 +335,9 @@ impl<'a> LinkIndex<'a> {
 
     fn error(&self, from: PageId, link: &Link, code: &'static str, message: String) -> Diagnostic {
         let page = &self.pages[from];
-        Diagnostic::error(code, message).at(&page.file.display, dest_span(page, link))
+        Diagnostic::error(code, message)
+            .at(&page.file.display, dest_span(page, link))
+            .target(link.dest.clone())
     }
 }
 
@@ -369,7 +438,7 @@ mod tests {
 
     fn resolve(from: PageId, dest: &str) -> (ResolvedLink, Option<Diagnostic>) {
         let (pages, urls, files) = site();
-        let index = LinkIndex::new(&pages, &urls, &files, &[]);
+        let index = LinkIndex::new(&pages, &urls, &files, &[], Some("docs".into()));
         index.resolve(
             from,
             &Link {
@@ -433,6 +502,35 @@ mod tests {
         assert_eq!(resolve(0, "").1.unwrap().code, "empty-link");
         assert_eq!(resolve(0, "#nope").1.unwrap().code, "broken-anchor");
         assert!(resolve(0, "#21-환경-특성-정의").1.is_none());
+    }
+
+    #[test]
+    fn plain_paths_resolve_from_page_content_or_repository() {
+        let plain = |from: PageId, dest: &str| {
+            let (pages, urls, files) = site();
+            let index = LinkIndex::new(&pages, &urls, &files, &[], Some("docs".into()));
+            index.resolve(
+                from,
+                &Link {
+                    kind: LinkKind::PlainPath,
+                    dest: dest.into(),
+                    span: 0..0,
+                },
+            )
+        };
+        assert_eq!(plain(1, "prod.md").0.href, "prod.html");
+        assert_eq!(plain(1, "api/x.yaml").0.href, "../api/x.yaml");
+        assert_eq!(plain(0, "docs/env/prod.md").0.href, "env/prod.html");
+        let (_, diag) = plain(0, "design/env/prod.md");
+        let diag = diag.unwrap();
+        assert_eq!(
+            (diag.code, diag.severity),
+            ("unresolved-path", Severity::Warning)
+        );
+        assert!(diag
+            .help
+            .unwrap()
+            .starts_with("did you mean `env/prod.md`?"));
     }
 
     proptest! {

@@ -40,7 +40,12 @@ pub fn resolve(
         .collect();
     check_url_conflicts(pages, &urls, &files, &mut diags);
 
-    let index = links::LinkIndex::new(pages, &urls, &files, drafts);
+    let repo_prefix = config.content_dir.canonicalize().ok().and_then(|dir| {
+        dir.strip_prefix(&config.repo_root)
+            .ok()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+    });
+    let index = links::LinkIndex::new(pages, &urls, &files, drafts, repo_prefix);
     let per_page: Vec<_> = (0..pages.len())
         .into_par_iter()
         .map(|id| {
@@ -64,6 +69,14 @@ pub fn resolve(
     }
 
     let backlinks = backlinks(pages, &links);
+    diags.extend(orphans(config, pages, &backlinks, home));
+    if config
+        .base_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+    {
+        diags.extend(insecure_links(pages, &links));
+    }
     let nav = nav::build_nav(pages, &urls, home, &config.nav_order, &mut diags);
     let order = nav::reading_order(&nav);
     let breadcrumbs = nav::breadcrumbs(pages, home);
@@ -170,6 +183,54 @@ fn backlinks(pages: &[Page], links: &[Vec<crate::model::ResolvedLink>]) -> Vec<V
         list.dedup();
     }
     back
+}
+
+/// Pages nothing links to. The sidebar lists every page, so being in it does not count; being
+/// named in `nav:` does, as a deliberate entry point.
+fn orphans(
+    config: &Config,
+    pages: &[Page],
+    backlinks: &[Vec<PageId>],
+    home: Option<PageId>,
+) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .enumerate()
+        .filter(|(id, page)| {
+            backlinks[*id].is_empty() && Some(*id) != home && !config.nav_order.iter().any(|n| n.trim_matches('/') == page.file.rel)
+        })
+        .map(|(_, page)| {
+            let span = page.headings.first().map_or(page.body_start..page.body_start, |h| h.span.start..h.span.end.saturating_sub(1).max(h.span.start));
+            Diagnostic::warning("orphan-page", format!("no page links to `{}`", page.file.rel))
+                .at(&page.file.display, span)
+                .help("link to it from a related page (readers only find it through the sidebar), or list it under `nav:` in archsite.yaml")
+        })
+        .collect()
+}
+
+/// `http://` links on a site served over https.
+fn insecure_links(pages: &[Page], links: &[Vec<crate::model::ResolvedLink>]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (page, page_links) in pages.iter().zip(links) {
+        for (link, resolved) in page.links.iter().zip(page_links) {
+            if resolved.target == LinkTarget::External && link.dest.starts_with("http://") {
+                let secure = link.dest.replacen("http://", "https://", 1);
+                diags.push(
+                    Diagnostic::warning(
+                        "insecure-link",
+                        format!(
+                            "`{}` is not https, but this site is served over https",
+                            link.dest
+                        ),
+                    )
+                    .at(&page.file.display, link.span.clone())
+                    .target(link.dest.clone())
+                    .help(format!("write `{secure}` if the server supports it")),
+                );
+            }
+        }
+    }
+    diags
 }
 
 /// Environment documents of one group (front matter `group`, else the folder), per page.

@@ -3,5 +3,6 @@
 
 mod cli;
 mod golden;
+mod lints;
 mod serve;
 mod support;
