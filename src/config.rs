@@ -5,6 +5,7 @@
 
 use crate::diag::codes::{is_configurable, Level, CONFIGURABLE};
 use crate::diag::{closest, Diagnostic, SourceMap};
+use crate::external::{ExternalConfig, EXTERNAL_CONFIG_KEYS};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,8 +29,8 @@ struct RawConfig {
     output: Option<String>,
     /// Diagnostic code → `error`, `warning` or `off`.
     severity: Option<BTreeMap<String, String>>,
-    /// External link checking (`archsite check --external`); validated by `external`.
-    external: Option<serde_yaml::Value>,
+    /// External link checking (`archsite check --external`).
+    external: Option<ExternalConfig>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -82,8 +83,10 @@ pub struct Config {
     /// Configured severity per diagnostic code.
     pub levels: BTreeMap<String, Level>,
     pub deny_warnings: bool,
-    /// The raw `external:` section, validated when external links are checked.
-    pub external: Option<serde_yaml::Value>,
+    /// How `check --external` checks http(s) links.
+    pub external: ExternalConfig,
+    /// Where `check --external` keeps its cache (`.archsite-cache/` in the site root).
+    pub cache_dir: PathBuf,
     /// The repository the site lives in (the nearest folder above the content with `.git`),
     /// for plain-text paths written relative to it; the site root when there is none.
     pub repo_root: PathBuf,
@@ -171,7 +174,8 @@ impl Config {
             repo_root,
             levels,
             deny_warnings: args.deny_warnings,
-            external: raw.external,
+            external: raw.external.unwrap_or_default(),
+            cache_dir: path.join(".archsite-cache"),
             site_root: path,
             content_dir,
             output_dir,
@@ -252,7 +256,13 @@ fn read_raw(config_path: &Path, sources: &mut SourceMap) -> Result<RawConfig, Ve
     if text.trim().is_empty() {
         return Ok(RawConfig::default());
     }
-    serde_yaml::from_str(&text).map_err(|e| vec![yaml_error(&file, &text, &e, KNOWN_KEYS)])
+    // A misspelt key may belong to the top level or to `external:`; suggest from both.
+    let known: Vec<&str> = KNOWN_KEYS
+        .iter()
+        .chain(EXTERNAL_CONFIG_KEYS)
+        .copied()
+        .collect();
+    serde_yaml::from_str(&text).map_err(|e| vec![yaml_error(&file, &text, &e, &known)])
 }
 
 /// Turns a serde_yaml error into a diagnostic at its location, with a suggestion for a
@@ -275,7 +285,8 @@ pub fn yaml_error(
         .to_string();
     let mut diag = Diagnostic::error("config", short).at(file, start..start + word_len);
     if let Some(unknown) = message
-        .strip_prefix("unknown field `")
+        .split_once("unknown field `")
+        .map(|(_, rest)| rest)
         .and_then(|rest| rest.split('`').next())
     {
         diag = diag.label("unknown key");
@@ -359,6 +370,22 @@ mod tests {
         assert_eq!(errs[0].help.as_deref(), Some("did you mean `orphan-page`?"));
         let errs = discover_with("severity:\n  orphan-page: loud\n").unwrap_err();
         assert!(errs[0].message.contains("loud"));
+    }
+
+    #[test]
+    fn external_section_is_validated_with_suggestions() {
+        let c =
+            discover_with("external:\n  timeout_secs: 3\n  skip: ['^https://intranet']\n").unwrap();
+        assert_eq!(c.external.timeout_secs, 3);
+        assert_eq!(
+            c.external.per_host,
+            crate::external::ExternalConfig::default().per_host
+        );
+        let errs = discover_with("external:\n  timeout: 3\n").unwrap_err();
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("did you mean `timeout_secs`?")
+        );
     }
 
     #[test]

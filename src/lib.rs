@@ -19,6 +19,7 @@
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod external;
 pub mod init;
 pub mod load;
 pub mod model;

@@ -1,14 +1,20 @@
 //! The only place that knows the order of the stages:
 //! config → load → parse → resolve → render → (if no errors) write.
 
+use crate::config::{display_path, CONFIG_FILE};
 use crate::config::{Config, SiteArgs};
 use crate::diag::codes::apply_levels;
+use crate::diag::Span;
 use crate::diag::{has_errors, sorted, Diagnostic, SourceMap};
+use crate::external::{check_external, ExternalLink};
 use crate::model::Page;
+use crate::model::{LinkTarget, Resolved};
 use crate::output::{self, Output, Protected, WriteStats};
 use crate::render::{render_site, validate_templates, RenderContext, Templates};
+use crate::resolve::dest_span;
 use crate::{load, parse, resolve, theme};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// A build held in memory: the output (when the build got that far), every diagnostic, and the
 /// sources they point into.
@@ -157,14 +163,35 @@ pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStat
 }
 
 /// Every http(s) link of the site, checked over the network (only with `check --external`).
-fn check_external_links(
-    config: &Config,
-    pages: &[Page],
-    resolved: &crate::model::Resolved,
-) -> Vec<Diagnostic> {
-    let _ = (config, pages, resolved);
-    vec![Diagnostic::error(
-        "config",
-        "TEMPORARY: external checking is being wired in",
-    )]
+fn check_external_links(config: &Config, pages: &[Page], resolved: &Resolved) -> Vec<Diagnostic> {
+    let mut links = Vec::new();
+    for (id, page) in pages.iter().enumerate() {
+        for (link, target) in page.links.iter().zip(&resolved.links[id]) {
+            let url = link.dest.trim();
+            let web =
+                url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//");
+            if target.target == LinkTarget::External && web {
+                let span = Span {
+                    file: page.file.display.clone(),
+                    range: dest_span(page, link),
+                };
+                links.push(ExternalLink {
+                    url: url.to_string(),
+                    span,
+                });
+            }
+        }
+    }
+    let config_file: Arc<str> = display_path(&config.site_root.join(CONFIG_FILE)).into();
+    check_external(&links, &config.external, Some(&config.cache_dir))
+        .into_iter()
+        // Invalid `skip`/`allow` patterns come back without a place: they are in the config.
+        .map(|d| {
+            if d.code == "config" && d.span.is_none() {
+                d.in_file(&config_file)
+            } else {
+                d
+            }
+        })
+        .collect()
 }

@@ -23,6 +23,7 @@ pub const CONFIGURABLE: &[(&str, Severity)] = &[
     ("external-timeout", Severity::Error),
     ("external-unreachable", Severity::Error),
     ("external-redirect", Severity::Warning),
+    ("external-cache", Severity::Warning),
 ];
 
 /// A configured level: a severity, or off.

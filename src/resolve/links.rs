@@ -343,7 +343,7 @@ impl<'a> LinkIndex<'a> {
 
 /// The span of the destination inside the link's source text, when it can be found there
 /// (it cannot for reference-style links, which then point at the whole link).
-fn dest_span(page: &Page, link: &Link) -> std::ops::Range<usize> {
+pub fn dest_span(page: &Page, link: &Link) -> std::ops::Range<usize> {
     let text = &page.text[link.span.clone()];
     let dest = link.dest.strip_prefix("mailto:").unwrap_or(&link.dest);
     match text

@@ -2,6 +2,7 @@
 //! the `archsite` command run as a user would.
 
 mod cli;
+mod external;
 mod golden;
 mod lints;
 mod serve;
