@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Deterministic synthetic site generator for the archsite benchmarks.
 
-    python3 bench/gensite.py N OUT_DIR [--seed S]
-    python3 bench/gensite.py --self-check [N OUT_DIR] [--seed S]
+    python3 bench/gensite.py N OUT_DIR [--seed S] [--links-per-page K]
+    python3 bench/gensite.py --self-check [N OUT_DIR] [--seed S] [--links-per-page K]
 
 Writes a site of exactly N Markdown files (index pages included) into OUT_DIR:
 
@@ -20,9 +20,11 @@ targets do).  Page numbers are global and contiguous (page-00001 ...).
 A content page is plain CommonMark + GFM: YAML front matter (`title`,
 `weight`), ~600 words of mixed Korean/English prose, 8 numbered h2/h3
 headings, one GFM table, one ```yaml block, a ```mermaid block (graph TB with
-a subgraph) on every 10th page, and 6 relative links to other pages, each with
-a #fragment naming one of the target's headings (GitHub anchor rules, see
-`github_anchor`).  Same N and seed -> byte-identical files.
+a subgraph) on every 10th page, and K (--links-per-page, default 6) relative
+links to other pages, each with a #fragment naming one of the target's
+headings (GitHub anchor rules, see `github_anchor`).  Same N, seed and K ->
+byte-identical files; K = 6 writes exactly what this script wrote before K
+existed.  Index pages link to their children (no #fragment).
 
 --self-check generates a site (by default 300 files into a temporary folder,
 twice, to prove determinism) and re-reads every written file: recomputes the
@@ -49,7 +51,11 @@ import unicodedata
 PAGES_PER_LEAF = 10
 LEAVES_PER_SECTION = 10
 HEADINGS_PER_PAGE = 8
-LINKS_PER_PAGE = 6
+LINKS_PER_PAGE = 6   # default K (--links-per-page)
+# Where link i of a content page points: cycles through these pools, so
+# K = 6 gives 2 in the same leaf folder, 2 elsewhere in the same section and 2
+# anywhere, and K = 10 adds 2 more in the leaf folder and 2 in the section.
+LINK_POOLS = ("leaf", "leaf", "section", "section", "any", "any")
 MERMAID_EVERY = 10
 PROSE_WORDS = 540  # target words of prose per content page; with overshoot and link text ~600
 
@@ -333,13 +339,15 @@ def mermaid_block(num: int) -> str:
 
 
 def content_page(seed: int, pg: Page, pages: list[Page], by_leaf, by_section,
-                 texts) -> str:
+                 texts, links_per_page: int = LINKS_PER_PAGE) -> str:
     num = pg.num
     txt = texts(num)
     rng = _rng(seed, num, "body")
 
-    # Link targets: 2 in the same leaf folder, 2 elsewhere in the same
-    # section, 2 anywhere; fall back to "anywhere" when a group is empty.
+    # Link targets: pool i % 6 of LINK_POOLS (for K = 6: 2 in the same leaf
+    # folder, 2 elsewhere in the same section, 2 anywhere); fall back to
+    # "anywhere" when a group is empty.  Links are drawn in order from one
+    # rng, so the first 6 links are the same for every K >= 6.
     lrng = _rng(seed, num, "links")
 
     def pick(pool):
@@ -352,8 +360,10 @@ def content_page(seed: int, pg: Page, pages: list[Page], by_leaf, by_section,
 
     same_leaf = by_leaf[(pg.section, pg.leaf)]
     same_sec = [p for p in by_section[pg.section] if p.leaf != pg.leaf]
+    pools = {"leaf": same_leaf, "section": same_sec, "any": pages}
     links = []
-    for pool in (same_leaf, same_leaf, same_sec, same_sec, pages, pages):
+    for i in range(links_per_page):
+        pool = pools[LINK_POOLS[i % len(LINK_POOLS)]]
         tgt = pick(pool) or pick(pages) or pg
         tt = texts(tgt.num)
         h = lrng.randrange(HEADINGS_PER_PAGE)
@@ -363,13 +373,14 @@ def content_page(seed: int, pg: Page, pages: list[Page], by_leaf, by_section,
     out = ["---", 'title: "%s"' % txt.title, "weight: %d" % pg.pos, "---", ""]
     intro, _ = paragraph(rng, 40)
     out += [intro, ""]
-    # 8 sections of ~70 words; links go at the end of sections 0..5.
+    # 8 sections of ~70 words; link j goes at the end of section j % 8
+    # (K = 6: one link at the end of each of sections 0..5).
     per_section = (PROSE_WORDS - 40) // HEADINGS_PER_PAGE
     for i in range(HEADINGS_PER_PAGE):
         out += ["#" * txt.levels[i] + " " + txt.headings[i], ""]
         para, _ = paragraph(rng, per_section)
-        if i < LINKS_PER_PAGE:
-            para += " 관련 내용은 %s 문서를 참고합니다." % links[i]
+        for link in links[i::HEADINGS_PER_PAGE]:
+            para += " 관련 내용은 %s 문서를 참고합니다." % link
         out += [para, ""]
         if i == 2:
             out += [table(rng, num), ""]
@@ -406,8 +417,14 @@ def index_page(seed: int, pg: Page, n: int, texts) -> str:
     return "\n".join(out)
 
 
-def generate(n: int, out_dir: str, seed: int = 1) -> dict:
-    """Write the site; return a small summary."""
+def generate(n: int, out_dir: str, seed: int = 1,
+             links_per_page: int = LINKS_PER_PAGE) -> dict:
+    """Write the site; return a small summary, with the number of internal
+    links written: `links` (all), `fragment_links` (the content pages'
+    links, each with a #fragment) and `index_links` (index pages' links to
+    their children, no fragment)."""
+    if links_per_page < 0:
+        raise ValueError("links_per_page must be >= 0")
     pages = layout(n)
     content_pages = [p for p in pages if p.kind == "page"]
     by_leaf: dict = {}
@@ -428,7 +445,7 @@ def generate(n: int, out_dir: str, seed: int = 1) -> dict:
         f.write("title: Bench %d\nlanguage: ko\n" % n)
     content = os.path.join(out_dir, "content")
     made = set()
-    nbytes = 0
+    nbytes = index_links = 0
     for pg in pages:
         path = os.path.join(content, pg.rel)
         d = os.path.dirname(path)
@@ -436,14 +453,19 @@ def generate(n: int, out_dir: str, seed: int = 1) -> dict:
             os.makedirs(d, exist_ok=True)
             made.add(d)
         if pg.kind == "page":
-            text = content_page(seed, pg, content_pages, by_leaf, by_section, texts)
+            text = content_page(seed, pg, content_pages, by_leaf, by_section, texts,
+                                links_per_page)
         else:
             text = index_page(seed, pg, n, texts)
+            index_links += len(pg.children)
         data = text.encode("utf-8")
         nbytes += len(data)
         with open(path, "wb") as f:
             f.write(data)
-    return {"files": len(pages), "content_pages": len(content_pages), "bytes": nbytes}
+    frag_links = len(content_pages) * links_per_page
+    return {"files": len(pages), "content_pages": len(content_pages), "bytes": nbytes,
+            "links_per_page": links_per_page, "links": frag_links + index_links,
+            "fragment_links": frag_links, "index_links": index_links}
 
 
 # --------------------------------------------------------------------------
@@ -499,7 +521,8 @@ def parse_md(text: str):
     return headings, links, stats
 
 
-def check_site(out_dir: str) -> list[str]:
+def check_site(out_dir: str, links_per_page: int = LINKS_PER_PAGE,
+               expect: dict | None = None) -> list[str]:
     content = os.path.join(out_dir, "content")
     errors: list[str] = []
     parsed = {}
@@ -525,9 +548,9 @@ def check_site(out_dir: str) -> list[str]:
             if (stats["tables"], stats["yaml"], stats["mermaid"]) != (1, 1, want_mermaid):
                 errors.append("%s: tables/yaml/mermaid = %s" % (rel, stats))
             frags = [l for l in links if "#" in l]
-            if len(frags) != LINKS_PER_PAGE:
+            if len(frags) != links_per_page:
                 errors.append("%s: %d anchored links (want %d)" % (rel, len(frags),
-                                                                    LINKS_PER_PAGE))
+                                                                    links_per_page))
         for href in links:
             n_links += 1
             path, _, frag = href.partition("#")
@@ -540,6 +563,9 @@ def check_site(out_dir: str) -> list[str]:
                 if frag not in anchors[target]:
                     errors.append("%s: link %s: no heading with that anchor in %s"
                                   % (rel, href, os.path.relpath(target, content)))
+    if expect is not None and (expect["links"], expect["fragment_links"]) != (n_links, n_frag):
+        errors.append("generate() counted %d links (%d with #fragment), the files have %d (%d)"
+                      % (expect["links"], expect["fragment_links"], n_links, n_frag))
     print("self-check: %d md files (%d content pages, avg %.0f words), %d links "
           "(%d with #fragment), %d problems"
           % (len(parsed), pages, words / max(pages, 1), n_links, n_frag, len(errors)))
@@ -558,7 +584,8 @@ def tree_digest(root: str) -> str:
     return h.hexdigest()
 
 
-def self_check(n: int | None, out_dir: str | None, seed: int) -> int:
+def self_check(n: int | None, out_dir: str | None, seed: int,
+               links_per_page: int = LINKS_PER_PAGE) -> int:
     errors = []
     for text, want in ANCHOR_VECTORS:
         got = github_anchor(text)
@@ -574,16 +601,17 @@ def self_check(n: int | None, out_dir: str | None, seed: int) -> int:
             out_dir = os.path.join(tmp, "a")
             n = n or 300
         t0 = time.perf_counter()
-        summary = generate(n, out_dir, seed)
+        summary = generate(n, out_dir, seed, links_per_page)
         dt = time.perf_counter() - t0
-        print("generated %d files (%d content pages, %.1f MB) in %.2fs"
-              % (summary["files"], summary["content_pages"], summary["bytes"] / 1e6, dt))
-        errors += check_site(out_dir)
+        print("generated %d files (%d content pages, %.1f MB, %d links per page) in %.2fs"
+              % (summary["files"], summary["content_pages"], summary["bytes"] / 1e6,
+                 links_per_page, dt))
+        errors += check_site(out_dir, links_per_page, summary)
         # Determinism: a second generation elsewhere must be byte-identical.
         if tmp is None:
             tmp = tempfile.mkdtemp(prefix="gensite-check-")
         other = os.path.join(tmp, "b")
-        generate(n, other, seed)
+        generate(n, other, seed, links_per_page)
         if tree_digest(out_dir) != tree_digest(other):
             errors.append("two generations with the same N and seed differ")
         else:
@@ -591,7 +619,7 @@ def self_check(n: int | None, out_dir: str | None, seed: int) -> int:
         # The fixed page must not depend on N apart from its link targets.
         if n >= 4:
             small = os.path.join(tmp, "small")
-            generate(4, small, seed)
+            generate(4, small, seed, links_per_page)
             with open(os.path.join(small, "content/s00/t00/page-00001.md"), encoding="utf-8") as f:
                 a = LINK_RE.sub("", f.read())
             with open(os.path.join(out_dir, "content/s00/t00/page-00001.md"), encoding="utf-8") as f:
@@ -614,22 +642,28 @@ def main(argv=None) -> int:
     ap.add_argument("n", nargs="?", type=int, help="number of Markdown files")
     ap.add_argument("out_dir", nargs="?", help="site folder to write")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--links-per-page", type=int, default=LINKS_PER_PAGE, metavar="K",
+                    help="relative links (each with a #fragment) per content page "
+                         "(default %d)" % LINKS_PER_PAGE)
     ap.add_argument("--self-check", action="store_true",
                     help="generate (N OUT_DIR, or 300 files in a temp folder) and verify")
     a = ap.parse_args(argv)
+    if a.links_per_page < 0:
+        ap.error("--links-per-page must be >= 0")
     if a.self_check:
         if (a.n is None) != (a.out_dir is None):
             ap.error("--self-check takes both N and OUT_DIR, or neither")
-        return self_check(a.n, a.out_dir, a.seed)
+        return self_check(a.n, a.out_dir, a.seed, a.links_per_page)
     if a.n is None or a.out_dir is None:
         ap.error("N and OUT_DIR are required")
     if a.n < 1:
         ap.error("N must be >= 1")
     t0 = time.perf_counter()
-    s = generate(a.n, a.out_dir, a.seed)
-    print("wrote %d Markdown files (%d content pages, %.1f MB) to %s in %.2fs"
+    s = generate(a.n, a.out_dir, a.seed, a.links_per_page)
+    print("wrote %d Markdown files (%d content pages, %.1f MB) to %s in %.2fs; "
+          "%d internal links (%d with #fragment)"
           % (s["files"], s["content_pages"], s["bytes"] / 1e6, a.out_dir,
-             time.perf_counter() - t0), file=sys.stderr)
+             time.perf_counter() - t0, s["links"], s["fragment_links"]), file=sys.stderr)
     return 0
 
 

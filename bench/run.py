@@ -49,6 +49,8 @@ import subprocess
 import sys
 import threading
 import time
+import re
+import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -147,6 +149,45 @@ class Archsite(Tool):
 TOOLS = {"archsite": Archsite}
 
 
+class Lychee:
+    """lychee (https://lychee.cli.rs), the link checker, run offline over the
+    HTML that archsite built: a peer for `archsite check`.  Only used when a
+    `lychee` binary is on PATH (or given with --lychee); the harness never
+    installs it."""
+
+    name = "lychee"
+
+    def __init__(self, binary: str):
+        self.bin = binary
+
+    def version(self) -> str:
+        try:
+            r = subprocess.run([self.bin, "--version"], capture_output=True, text=True,
+                               timeout=30)
+            return (r.stdout or r.stderr).strip().splitlines()[0] if r.returncode == 0 else ""
+        except (OSError, subprocess.SubprocessError, IndexError):
+            return ""
+
+    def command(self, html: Path, stats: Path) -> list[str]:
+        # --offline: only local (file://) links, no network; --include-fragments:
+        # check every #fragment against the target page's ids; --root-dir:
+        # resolve root-relative links (/assets/...) inside the output folder;
+        # the statistics go to `stats` as JSON.
+        return [self.bin, "--offline", "--include-fragments", "--no-progress",
+                "--root-dir", str(html), "--format", "json", "--output", str(stats),
+                "--", str(html)]
+
+    @staticmethod
+    def stats(path: Path) -> dict | None:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def info(self) -> dict:
+        return {"version": self.version(), "binary": self.bin}
+
+
 # --------------------------------------------------------------------------
 # Measuring one build
 # --------------------------------------------------------------------------
@@ -220,6 +261,22 @@ def measure(cmd: list[str], log: Path, timeout: float) -> dict:
     }
 
 
+def measure_busy(cmd: list[str], log: Path, timeout: float) -> dict:
+    """`measure`, plus the load average before and `other_cpus`: the CPUs
+    that anything else (another build, a test suite) kept busy meanwhile,
+    i.e. the machine's busy CPU time minus the command's own, per second."""
+    os.sync()  # flush the previous run's writes so they don't land in this one
+    load = os.getloadavg()[0]
+    busy0 = busy_cpu_seconds()
+    r = measure(cmd, log, timeout)
+    busy1 = busy_cpu_seconds()
+    r["load_before"] = round(load, 2)
+    r["other_cpus"] = (round(max(0.0, (busy1 - busy0) - r["user_s"] - r["sys_s"])
+                             / max(r["wall_s"], 1e-3), 2)
+                       if busy0 is not None and busy1 is not None else None)
+    return r
+
+
 TRASH_ROOTS: list[Path] = []   # one .trash folder per place we write to
 
 
@@ -274,31 +331,45 @@ def log_lines(log: Path, limit: int = 8) -> tuple[int, list[str]]:
 # Sites
 # --------------------------------------------------------------------------
 
-def generator_stamp() -> str:
-    return hashlib.sha256((HERE / "gensite.py").read_bytes()).hexdigest()[:16]
+def generator_stamp(links_per_page: int = gensite.LINKS_PER_PAGE) -> str:
+    return "%s links-per-page=%d" % (
+        hashlib.sha256((HERE / "gensite.py").read_bytes()).hexdigest()[:16], links_per_page)
 
 
-def ensure_site(n: int, seed: int, root: Path) -> Path:
-    """target/bench-sites/N-SEED, generated once (atomically, via a rename),
-    and again when bench/gensite.py has changed since (stamp file)."""
-    site = root / ("%d-%d" % (n, seed))
-    stamp = generator_stamp()
+def site_key(n: int, seed: int, links_per_page: int) -> str:
+    """Cache folder name of a generated site: N-SEED for the default 6 links
+    per page (the name it always had), N-SEED-kK for K links per page."""
+    if links_per_page == gensite.LINKS_PER_PAGE:
+        return "%d-%d" % (n, seed)
+    return "%d-%d-k%d" % (n, seed, links_per_page)
+
+
+def ensure_site(n: int, seed: int, root: Path,
+                links_per_page: int = gensite.LINKS_PER_PAGE) -> tuple[Path, dict]:
+    """target/bench-sites/N-SEED[-kK], generated once (atomically, via a
+    rename), and again when bench/gensite.py has changed since (stamp file).
+    Returns the folder and gensite.generate's summary (number of files and
+    of internal links), kept in .gensite.json."""
+    key = site_key(n, seed, links_per_page)
+    site = root / key
+    stamp = generator_stamp(links_per_page)
     try:
         if (site / ".gensite").read_text().strip() == stamp and (site / "content").is_dir():
-            return site
-    except OSError:
+            return site, json.loads((site / ".gensite.json").read_text())
+    except (OSError, ValueError):
         pass
-    tmp = root / (".%d-%d.tmp" % (n, seed))
+    tmp = root / (".%s.tmp" % key)
     shutil.rmtree(tmp, ignore_errors=True)
     t0 = time.perf_counter()
-    s = gensite.generate(n, str(tmp), seed)
+    s = gensite.generate(n, str(tmp), seed, links_per_page)
+    (tmp / ".gensite.json").write_text(json.dumps(s) + "\n")
     (tmp / ".gensite").write_text(stamp + "\n")
     discard(site, root)   # an outdated generation
     os.replace(tmp, site)
-    print("generated %s: %d Markdown files in %.1fs" % (site, s["files"],
-                                                         time.perf_counter() - t0),
+    print("generated %s: %d Markdown files, %d internal links, in %.1fs"
+          % (site, s["files"], s["links"], time.perf_counter() - t0),
           file=sys.stderr, flush=True)
-    return site
+    return site, s
 
 
 def markdown_files(content: Path) -> list[str]:
@@ -333,8 +404,9 @@ def summarize(runs: list[dict]) -> dict:
 
 
 def bench_size(tool: Tool, n: int, args, sites_root: Path, out_root: Path) -> list[dict]:
-    generated = ensure_site(n, args.seed, sites_root)
-    site = tool.prepare_site(generated, sites_root / ("%s-%d-%d" % (tool.name, n, args.seed)))
+    generated, _ = ensure_site(n, args.seed, sites_root, args.links_per_page)
+    site = tool.prepare_site(generated, sites_root / ("%s-%s" % (
+        tool.name, site_key(n, args.seed, args.links_per_page))))
     md = markdown_files(generated / "content")
     expected = [tool.html_for(m) for m in md]
     fixed_html = tool.html_for(FIXED_PAGE) if FIXED_PAGE in md else None
@@ -345,19 +417,9 @@ def bench_size(tool: Tool, n: int, args, sites_root: Path, out_root: Path) -> li
     notes: dict = {}
 
     def build(out: Path, label: str) -> dict | None:
-        os.sync()  # flush the previous build's writes so they don't land in this one
         log = base / (label + ".log")
-        load = os.getloadavg()[0]
-        busy0 = busy_cpu_seconds()
-        r = measure(tool.command(site, out), log, args.timeout)
-        busy1 = busy_cpu_seconds()
+        r = measure_busy(tool.command(site, out), log, args.timeout)
         r["label"] = label
-        r["load_before"] = round(load, 2)
-        # CPUs kept busy by anything else during the build (another build, a
-        # test suite): the machine's busy CPU time minus the build's own.
-        r["other_cpus"] = (round(max(0.0, (busy1 - busy0) - r["user_s"] - r["sys_s"])
-                                 / max(r["wall_s"], 1e-3), 2)
-                           if busy0 is not None and busy1 is not None else None)
         nlines, head = log_lines(log)
         r["output_lines"] = nlines
         mode = label.split("-")[0]
@@ -431,6 +493,196 @@ def bench_size(tool: Tool, n: int, args, sites_root: Path, out_root: Path) -> li
                 errors, notes)]
 
 
+# --------------------------------------------------------------------------
+# Check mode: `archsite check SITE`, and lychee over the built HTML
+# --------------------------------------------------------------------------
+
+def break_markdown_link(site: Path) -> str | None:
+    """In a copy of a generated site: append `-broken` to the #fragment of
+    the first link of FIXED_PAGE; return the new fragment (None when the page
+    has no such link)."""
+    p = site / "content" / FIXED_PAGE
+    text = p.read_text(encoding="utf-8")
+    m = next((m for m in gensite.LINK_RE.finditer(text) if "#" in m.group(2)), None)
+    if m is None:
+        return None
+    path, _, frag = m.group(2).partition("#")
+    new = frag + "-broken"
+    p.write_text(text[:m.start(2)] + path + "#" + new + text[m.end(2):], encoding="utf-8")
+    return new
+
+
+def break_html_link(html: Path, generated: Path, tool: Tool) -> str | None:
+    """In a copy of a built site: the same broken fragment, in the HTML of
+    FIXED_PAGE (its first link with a #fragment to another page, as written
+    by the generator, percent-encoded or not)."""
+    text = (generated / "content" / FIXED_PAGE).read_text(encoding="utf-8")
+    m = next((m for m in gensite.LINK_RE.finditer(text) if "#" in m.group(2)), None)
+    if m is None:
+        return None
+    frag = m.group(2).partition("#")[2]
+    page = html / tool.html_for(FIXED_PAGE)
+    h = page.read_text(encoding="utf-8")
+    for written in (urllib.parse.quote(frag, safe="-_.~"), frag):
+        needle = '#%s"' % written
+        i = h.find(needle)
+        if i >= 0:
+            page.write_text(h[:i] + '#%s-broken"' % written + h[i + len(needle):],
+                            encoding="utf-8")
+            return frag + "-broken"
+    return None
+
+
+def bench_check(tool: Archsite, lychee: Lychee | None, n: int, args, sites_root: Path,
+                out_root: Path) -> list[dict]:
+    """Time `archsite check SITE` (and lychee over the built HTML): a warm-up
+    (not with --quick), then --runs counted runs each; every run must exit 0.
+    Then one run on a copy with a broken #fragment must fail and name it."""
+    generated, gen = ensure_site(n, args.seed, sites_root, args.links_per_page)
+    md = markdown_files(generated / "content")
+    links = {"markdown_links": gen["links"], "fragment_links": gen["fragment_links"],
+             "links_per_page": args.links_per_page}
+    rows = []
+
+    def timed(name: str, base: Path, cmd_for, ok_for) -> tuple[list[dict], list[str], dict]:
+        runs, errors, notes = [], [], {}
+        labels = (["warmup"] if args.warmup else []) + ["check-%d" % i for i in range(args.runs)]
+        for label in labels:
+            log = base / (label + ".log")
+            r = measure_busy(cmd_for(label), log, args.timeout)
+            r["label"] = label
+            nlines, head = log_lines(log)
+            r["output_lines"] = nlines
+            if nlines and label != "warmup" and "log" not in notes:
+                notes["log"] = {"check": {"lines": nlines, "head": head}}
+            problem = ("exit %s%s" % (r["exit"], ", timed out" if r["timed_out"] else "")
+                       if r["exit"] != 0 else ok_for(label, r))
+            if problem:
+                errors.append("%s check %s N=%d: %s (log: %s)" % (name, label, n, problem, log))
+                errors += ["    " + l for l in head]
+                break
+            print("  %s N=%d %-10s %7.3fs  %6.1f MiB  user %6.2fs  sys %5.2fs  others %.2f CPUs"
+                  % (name, n, label, r["wall_s"], r["max_rss_kib"] / 1024, r["user_s"],
+                     r["sys_s"], r["other_cpus"] or 0.0), file=sys.stderr, flush=True)
+            if label != "warmup":
+                runs.append(r)
+        return runs, errors, notes
+
+    # archsite check on the Markdown
+    base = out_root / "archsite-check" / str(n)
+    discard(base)
+    base.mkdir(parents=True)
+
+    def archsite_ok(label, r):
+        text = (base / (label + ".log")).read_text(encoding="utf-8", errors="replace")
+        m = re.search(r"Checked (\d+) pages", text)
+        if m and int(m.group(1)) != len(md):
+            return "checked %s pages, the site has %d" % (m.group(1), len(md))
+        return None
+
+    runs, errors, notes = timed("archsite", base,
+                                lambda label: [str(tool.bin), "check", str(generated),
+                                               "--color", "never"], archsite_ok)
+    if not errors:
+        # Proof that it checks anchors: the same site with one broken #fragment.
+        broken = base / "broken-site"
+        shutil.copytree(generated, broken)
+        frag = break_markdown_link(broken)
+        if frag is not None:
+            log = base / "broken.log"
+            r = measure([str(tool.bin), "check", str(broken), "--color", "never"], log,
+                        args.timeout)
+            text = log.read_text(encoding="utf-8", errors="replace")
+            notes["broken_anchor"] = {"fragment": frag, "exit": r["exit"],
+                                      "reported": frag in text}
+            if r["exit"] == 0 or frag not in text:
+                errors.append("archsite check N=%d: a copy of the site with one broken "
+                              "anchor (#%s in %s) gave exit %d%s (log: %s)"
+                              % (n, frag, FIXED_PAGE, r["exit"],
+                                 "" if frag in text else " and did not name it", log))
+    rows.append(check_row("archsite", n, len(md), "Markdown", runs, args.runs, errors, notes,
+                          links["markdown_links"], dict(links)))
+    if not args.keep_output and not errors:
+        discard(base)
+
+    if lychee is None:
+        return rows
+    # lychee on the HTML that archsite builds from the same site
+    base = out_root / "lychee" / str(n)
+    discard(base)
+    base.mkdir(parents=True)
+    html = base / "html"
+    errors, notes, runs = [], {}, []
+    r = measure(tool.command(generated, html), base / "build.log", args.timeout)
+    miss = missing_pages(html, [tool.html_for(m) for m in md]) if r["exit"] == 0 else md
+    if r["exit"] != 0 or miss:
+        errors.append("lychee N=%d: archsite build of the site to check failed (exit %d, "
+                      "%d pages missing; log: %s)" % (n, r["exit"], len(miss), base / "build.log"))
+    out = scan_output(html) if not errors else {}
+
+    def lychee_ok(label, r):
+        st = Lychee.stats(base / (label + ".json"))
+        if st is None:
+            return "no JSON statistics from lychee"
+        r["lychee"] = {k: st.get(k) for k in ("total", "successful", "errors", "excludes",
+                                               "unsupported", "unknown", "redirects",
+                                               "timeouts", "cached")}
+        if st.get("errors"):
+            return "%s broken links reported" % st["errors"]
+        if not st.get("total"):
+            return "no links checked"
+        return None
+
+    if not errors:
+        runs, errors, notes = timed("lychee", base,
+                                    lambda label: lychee.command(html, base / (label + ".json")),
+                                    lychee_ok)
+    if not errors:
+        broken = base / "broken-html"
+        shutil.copytree(html, broken)
+        frag = break_html_link(broken, generated, tool)
+        if frag is None:
+            errors.append("lychee N=%d: could not find the first link of %s in its HTML"
+                          % (n, FIXED_PAGE))
+        else:
+            log = base / "broken.log"
+            r = measure(lychee.command(broken, base / "broken.json"), log, args.timeout)
+            st = Lychee.stats(base / "broken.json") or {}
+            text = log.read_text(encoding="utf-8", errors="replace") + \
+                (base / "broken.json").read_text(encoding="utf-8", errors="replace") \
+                if (base / "broken.json").exists() else ""
+            named = frag in text or urllib.parse.quote(frag, safe="-_.~") in text
+            notes["broken_anchor"] = {"fragment": frag, "exit": r["exit"],
+                                      "errors": st.get("errors"), "reported": named}
+            if r["exit"] == 0 or st.get("errors") != 1 or not named:
+                errors.append("lychee N=%d: a copy of the HTML with one broken anchor "
+                              "(#%s in %s) gave exit %d, %s errors%s (log: %s)"
+                              % (n, frag, tool.html_for(FIXED_PAGE), r["exit"],
+                                 st.get("errors"), "" if named else ", fragment not named",
+                                 log))
+    last = runs[-1].get("lychee", {}) if runs else {}
+    rows.append(check_row("lychee", n, len(md), "HTML", runs, args.runs, errors, notes,
+                          last.get("total"), dict(links, html_files=out.get("html_files"),
+                                                  lychee=last)))
+    if not args.keep_output and not errors:
+        discard(base)
+    return rows
+
+
+def check_row(tool, n, md_files, input_, runs, want_runs, errors, notes, nlinks,
+              links) -> dict:
+    r = {"tool": tool, "size": n, "markdown_files": md_files, "mode": "check",
+         "input": input_, "ok": len(runs) == want_runs and not errors, "runs": runs,
+         "output": None, "links_checked": nlinks, "links": links,
+         "errors": list(errors), "notes": dict(notes)}
+    if runs and len(runs) == want_runs:
+        r.update(summarize(runs))
+        r["pages_per_s"] = round(md_files / r["median_s"], 1) if r["median_s"] else None
+        r["links_per_s"] = (round(nlinks / r["median_s"]) if nlinks and r["median_s"]
+                            else None)
+    return r
+
+
 def row(tool, n, md_files, mode, runs, output, complete, errors, notes) -> dict:
     r = {"tool": tool.name, "size": n, "markdown_files": md_files, "mode": mode,
          "ok": bool(complete) and not errors, "runs": runs, "output": output,
@@ -446,8 +698,8 @@ def row(tool, n, md_files, mode, runs, output, complete, errors, notes) -> dict:
 # --------------------------------------------------------------------------
 
 BUSY_CPUS = 0.3  # other processes' CPU use during a build above which the report warns
-MODE_NAME = {"cold": "cold", "rebuild": "no-change rebuild"}
-LOG_NAME = {"cold": "a cold build", "rebuild": "a no-change rebuild"}
+MODE_NAME = {"cold": "cold", "rebuild": "no-change rebuild", "check": "check"}
+LOG_NAME = {"cold": "a cold build", "rebuild": "a no-change rebuild", "check": "a check"}
 
 
 def scaling(rows: list[dict]) -> list[dict]:
@@ -472,6 +724,98 @@ def scaling(rows: list[dict]) -> list[dict]:
 
 
 def markdown_report(rows, scal, meta) -> str:
+    lines = []
+    builds = [r for r in rows if r["mode"] != "check"]
+    checks = [r for r in rows if r["mode"] == "check"]
+    if builds:
+        lines += build_table(builds)
+    if checks:
+        lines += check_table(checks)
+    for s in scal:
+        lines.append("- %s %s: time(%d)/time(%d) = **%.2f** (linear would be %.1f)"
+                     % (s["tool"], MODE_NAME[s["mode"]], s["to"], s["from"], s["ratio"],
+                        s["linear"]))
+    seen = set()
+    for r in rows:
+        key = (r["tool"], r["size"], r["mode"] == "check")
+        if key in seen:
+            continue
+        seen.add(key)
+        n = r["notes"]
+        for mode, lg in sorted(n.get("log", {}).items()):
+            lines.append("- %s N=%d, %s printed %d line(s)%s `%s`"
+                         % (r["tool"], r["size"], LOG_NAME[mode], lg["lines"],
+                            ", first:" if lg["lines"] > 1 else ":", lg["head"][0][:200]))
+        if n.get("rebuild_changed_output"):
+            lines.append("- %s N=%d: a no-change rebuild changed the output: %s"
+                         % (r["tool"], r["size"], n["rebuild_changed_output"]))
+        b = n.get("broken_anchor")
+        if b:
+            lines.append("- %s N=%d, one broken anchor (`#%s`): exit %s, %s"
+                         % (r["tool"], r["size"], b["fragment"], b["exit"],
+                            "reported" if b["reported"] and b["exit"] else "**NOT reported**"))
+    busy = [r for r in rows if (r.get("other_cpus_max") or 0) > BUSY_CPUS]
+    if busy:
+        lines.append("- **the machine was busy**: other processes kept up to %.1f of %d CPUs "
+                     "busy during some runs (%s); wall times are not reliable, user s less "
+                     "affected"
+                     % (max(r["other_cpus_max"] for r in busy), meta["cpus"],
+                        ", ".join("%s N=%d %s" % (r["tool"], r["size"], MODE_NAME[r["mode"]])
+                                  for r in busy)))
+    lines.append("")
+    lines.append("%s; %d CPUs; output on %s (%s); seed %d; %d links per page; %s warm-up; %s"
+                 % (meta["date"], meta["cpus"], meta["output_fs"], meta["output_root"],
+                    meta["seed"], meta["links_per_page"], "1" if meta["warmup"] else "no",
+                    ", ".join("%s %s" % (k, v.get("version") or "?")
+                              for k, v in meta["tools"].items())))
+    return "\n".join(lines)
+
+
+def check_table(rows) -> list[str]:
+    lines = ["| tool | pages | input | runs | links checked | median s | min s | max s | "
+             "links/s | user s | sys s | peak RSS MiB | ×time vs smallest |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    base = {}
+    for r in rows:
+        if r.get("median_s") and r["tool"] not in base:
+            base[r["tool"]] = (r["size"], r["median_s"])
+    for r in rows:
+        nl = r.get("links_checked")
+        cells = [r["tool"], str(r["markdown_files"]), r["input"], str(len(r["runs"])),
+                 "{:,}".format(nl) if nl else "?"]
+        if r.get("median_s"):
+            b = base[r["tool"]]
+            cells += ["%.3f" % r["median_s"], "%.3f" % r["min_s"], "%.3f" % r["max_s"],
+                      "{:,}".format(r["links_per_s"]) if r.get("links_per_s") else "–",
+                      "%.2f" % r["user_median_s"], "%.2f" % r["sys_median_s"],
+                      "%.0f (max %.0f)" % (r["rss_median_mib"], r["rss_max_mib"]),
+                      "–" if b[0] == r["size"] else "%.2f" % (r["median_s"] / b[1])]
+        else:
+            cells += ["FAILED"] + [""] * 7
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for r in rows:
+        lk = r.get("links") or {}
+        if r["tool"] == "archsite":
+            lines.append("- archsite N=%d: links checked = internal links in the generated "
+                         "Markdown: %s, %s of them with a #fragment (%d per content page), "
+                         "the rest index-page lists"
+                         % (r["size"], "{:,}".format(lk.get("markdown_links") or 0),
+                            "{:,}".format(lk.get("fragment_links") or 0),
+                            lk.get("links_per_page") or 0))
+        elif lk.get("lychee"):
+            ly = lk["lychee"]
+            lines.append("- lychee N=%d: links checked = lychee's `total` over %s HTML files "
+                         "(every link in the built pages: navigation, backlinks, assets, "
+                         "sitemap; successful %s, excluded %s, unsupported %s); the Markdown "
+                         "has %s"
+                         % (r["size"], lk.get("html_files"), ly.get("successful"),
+                            ly.get("excludes"), ly.get("unsupported"),
+                            "{:,}".format(lk.get("markdown_links") or 0)))
+    return lines
+
+
+def build_table(rows) -> list[str]:
     lines = []
     lines.append("| tool | pages | mode | runs | median s | min s | max s | pages/s | user s | "
                  "sys s | peak RSS MiB | files | output MB | page-00001 bytes | "
@@ -499,39 +843,7 @@ def markdown_report(rows, scal, meta) -> str:
                      str(len(r["runs"])), "FAILED"] + [""] * 10
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    for s in scal:
-        lines.append("- %s %s: time(%d)/time(%d) = **%.2f** (linear would be %.1f)"
-                     % (s["tool"], MODE_NAME[s["mode"]], s["to"], s["from"], s["ratio"],
-                        s["linear"]))
-    seen = set()
-    for r in rows:
-        key = (r["tool"], r["size"])
-        if key in seen:
-            continue
-        seen.add(key)
-        n = r["notes"]
-        for mode, lg in sorted(n.get("log", {}).items()):
-            lines.append("- %s N=%d, %s printed %d line(s)%s `%s`"
-                         % (r["tool"], r["size"], LOG_NAME[mode], lg["lines"],
-                            ", first:" if lg["lines"] > 1 else ":", lg["head"][0][:200]))
-        if n.get("rebuild_changed_output"):
-            lines.append("- %s N=%d: a no-change rebuild changed the output: %s"
-                         % (r["tool"], r["size"], n["rebuild_changed_output"]))
-    busy = [r for r in rows if (r.get("other_cpus_max") or 0) > BUSY_CPUS]
-    if busy:
-        lines.append("- **the machine was busy**: other processes kept up to %.1f of %d CPUs "
-                     "busy during some builds (%s); wall times are not reliable, user s less "
-                     "affected"
-                     % (max(r["other_cpus_max"] for r in busy), meta["cpus"],
-                        ", ".join("%s N=%d %s" % (r["tool"], r["size"], MODE_NAME[r["mode"]])
-                                  for r in busy)))
-    lines.append("")
-    lines.append("%s; %d CPUs; output on %s (%s); seed %d; %s warm-up; %s"
-                 % (meta["date"], meta["cpus"], meta["output_fs"], meta["output_root"],
-                    meta["seed"], "1" if meta["warmup"] else "no",
-                    ", ".join("%s %s" % (k, v.get("version") or "?")
-                              for k, v in meta["tools"].items())))
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv=None) -> int:

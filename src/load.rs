@@ -31,7 +31,17 @@ pub fn load(config: &Config, sources: &mut SourceMap) -> (Loaded, Vec<Diagnostic
                 sources.add(file.display.clone(), text.clone());
                 loaded.markdown.push((file, text));
             }
-            Err(diag) => diags.push(diag.in_file(&file.display)),
+            Err(Unreadable::Io(diag)) => diags.push(diag.in_file(&file.display)),
+            Err(Unreadable::NotUtf8 { lossy, at }) => {
+                // Up to the bad byte the lossy text is exact, so the snippet points at it.
+                sources.add(file.display.clone(), lossy.into());
+                diags.push(
+                    Diagnostic::error("invalid-utf8", format!("file is not valid UTF-8 (byte {at})"))
+                        .at(&file.display, at..at + 1)
+                        .label("not UTF-8")
+                        .help("save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"; EUC-KR and CP949 are not)"),
+                );
+            }
         }
     }
     loaded.theme_overrides = theme_overrides(config, &mut diags);
@@ -119,9 +129,18 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
     files
 }
 
-fn read_text(path: &Path) -> Result<Arc<str>, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error("unreadable", format!("cannot read file: {e}")))?;
+enum Unreadable {
+    Io(Diagnostic),
+    NotUtf8 { lossy: String, at: usize },
+}
+
+fn read_text(path: &Path) -> Result<Arc<str>, Unreadable> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Unreadable::Io(Diagnostic::error(
+            "unreadable",
+            format!("cannot read file: {e}"),
+        ))
+    })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text
             .strip_prefix('\u{feff}')
@@ -130,13 +149,10 @@ fn read_text(path: &Path) -> Result<Arc<str>, Diagnostic> {
             .into()),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            Err(Diagnostic::error(
-                "invalid-utf8",
-                format!("file is not valid UTF-8 (byte {at}, line {line})"),
-            )
-            .help("save the file as UTF-8"))
+            Err(Unreadable::NotUtf8 {
+                lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                at,
+            })
         }
     }
 }
