@@ -65,7 +65,7 @@ pub enum Command {
         #[arg(long)]
         external: bool,
     },
-    /// Build the site in memory and serve it on http://127.0.0.1:1111
+    /// Live preview: build in memory, serve on http://127.0.0.1:1111, rebuild and reload the browser on every save
     Serve {
         #[command(flatten)]
         site: SiteOpts,
@@ -75,6 +75,9 @@ pub enum Command {
         /// Address to listen on; anything but loopback makes the preview reachable from the network
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
     },
 }
 

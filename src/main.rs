@@ -85,22 +85,22 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Serve { site, port, bind } => {
-            let build = pipeline::build(&site_args(&site, None));
-            report(&build, site.format, color);
-            let Some(config) = build.config.filter(|_| {
-                !build
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.severity == archsite::diag::Severity::Error)
-            }) else {
-                eprintln!("Build failed: fix the errors above and run again.");
-                return ExitCode::from(1);
-            };
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => {
             if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
                 eprintln!("warning: serving on {bind}: anyone on your network can read this site");
             }
-            match archsite::serve::serve(build.output, &config.base_path, &bind, port) {
+            let options = archsite::serve::ServeOptions {
+                bind,
+                port,
+                open,
+                color,
+            };
+            match archsite::serve::serve(site_args(&site, None), options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("error: {message}");

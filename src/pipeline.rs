@@ -45,17 +45,35 @@ enum Mode {
     Check { external: bool },
 }
 
+/// A source's text and what parsing it gave (`None`: a draft left out).
+type ParsedSource = (Arc<str>, Option<Page>, Vec<Diagnostic>);
+
+/// What one build lends the next in `serve`: parsed pages (reused when their text is
+/// unchanged) and rendered page bodies (reused when their inputs hash the same). Results are
+/// the same bytes as a build without a cache; only the time differs.
+#[derive(Debug, Default)]
+pub struct Cache {
+    pages: std::collections::HashMap<String, ParsedSource>,
+    content: crate::render::ContentCache,
+    drafts: bool,
+}
+
 /// Runs every stage but writing. Never touches the output folder.
 pub fn build(args: &SiteArgs) -> Build {
-    run(args, Mode::Build)
+    run(args, Mode::Build, None)
+}
+
+/// `build`, reusing and refreshing `cache`.
+pub fn build_cached(args: &SiteArgs, cache: &mut Cache) -> Build {
+    run(args, Mode::Build, Some(cache))
 }
 
 /// Everything `build` reports, without rendering every page: for `archsite check`.
 pub fn check(args: &SiteArgs, external: bool) -> Build {
-    run(args, Mode::Check { external })
+    run(args, Mode::Check { external }, None)
 }
 
-fn run(args: &SiteArgs, mode: Mode) -> Build {
+fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
     let mut b = Build::default();
     let config = match Config::discover(args, &mut b.sources) {
         Ok(c) => c,
@@ -74,18 +92,37 @@ fn run(args: &SiteArgs, mode: Mode) -> Build {
     lap(&mut b, "load");
     diags.extend(load_diags);
 
+    if let Some(c) = cache.as_deref_mut() {
+        if c.drafts != config.drafts {
+            c.pages.clear();
+            c.drafts = config.drafts;
+        }
+    }
+    let previous = cache.as_deref().map(|c| &c.pages);
     let parsed: Vec<_> = loaded
         .markdown
         .into_par_iter()
         .map(|(file, text)| {
             let rel = file.rel.clone();
-            let (page, d) = parse::parse_page(file, text, config.drafts);
-            (rel, page, d)
+            let unchanged = previous
+                .and_then(|p| p.get(&rel))
+                .filter(|(old, _, _)| *old == text);
+            let (page, d) = match unchanged {
+                Some((_, page, d)) => (page.clone(), d.clone()),
+                None => parse::parse_page(file, text.clone(), config.drafts),
+            };
+            (rel, text, page, d)
         })
         .collect();
+    if let Some(c) = cache.as_deref_mut() {
+        c.pages = parsed
+            .iter()
+            .map(|(rel, text, page, d)| (rel.clone(), (text.clone(), page.clone(), d.clone())))
+            .collect();
+    }
     let mut pages: Vec<Page> = Vec::with_capacity(parsed.len());
     let mut drafts = Vec::new();
-    for (rel, page, d) in parsed {
+    for (rel, _, page, d) in parsed {
         diags.extend(d);
         match page {
             Some(p) => pages.push(p),
@@ -113,7 +150,8 @@ fn run(args: &SiteArgs, mode: Mode) -> Build {
     let theme_files = theme::theme_files(&loaded.theme_overrides);
     match Templates::load(&theme_files) {
         Ok(templates) => {
-            let ctx = RenderContext::new(&config, &pages, &resolved, &templates);
+            let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
+            ctx.content_cache = cache.as_deref().map(|c| &c.content);
             if mode == Mode::Build {
                 let (out, render_diags) = render_site(&ctx, &theme_files);
                 diags.extend(render_diags);
@@ -123,6 +161,9 @@ fn run(args: &SiteArgs, mode: Mode) -> Build {
             }
         }
         Err(template_diags) => diags.extend(template_diags),
+    }
+    if let Some(c) = cache.as_deref() {
+        c.content.finish_build();
     }
     lap(&mut b, "render");
     if mode == (Mode::Check { external: true }) {

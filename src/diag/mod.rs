@@ -5,7 +5,7 @@
 pub mod codes;
 mod render;
 
-pub use render::{render_github, render_human, render_json, ColorMode};
+pub use render::{json_value, render_github, render_human, render_json, ColorMode};
 
 use std::collections::BTreeMap;
 use std::ops::Range;

@@ -93,36 +93,48 @@ fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
 pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for diag in diags {
-        let (file, line, column, end_line, end_column) = match &diag.span {
-            Some(span) => {
-                let (l, c) = sources
-                    .get(&span.file)
-                    .map_or((0, 0), |t| line_col(t, span.range.start));
-                let (el, ec) = sources
-                    .get(&span.file)
-                    .map_or((0, 0), |t| line_col(t, span.range.end));
-                (Some(span.file.to_string()), l, c, el, ec)
-            }
-            None => (None, 0, 0, 0, 0),
-        };
-        let value = serde_json::json!({
-            "severity": diag.severity,
-            "code": diag.code,
-            "message": diag.message,
-            "file": file,
-            "line": line,
-            "column": column,
-            "end_line": end_line,
-            "end_column": end_column,
-            "label": diag.label,
-            "help": diag.help,
-            "target": diag.target,
-            "suggestion": diag.suggestion(),
-        });
-        out.push_str(&value.to_string());
+        out.push_str(&json_value(diag, sources).to_string());
         out.push('\n');
     }
     out
+}
+
+/// A diagnostic as JSON: file, line, column, end, severity, code, message, label, help,
+/// target, suggestion, and the source line it points at (`snippet`).
+pub fn json_value(diag: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
+    let located = diag
+        .span
+        .as_ref()
+        .and_then(|span| Some((span, sources.get(&span.file)?)));
+    let (file, (line, column), (end_line, end_column), snippet) = match (located, &diag.span) {
+        (Some((span, text)), _) => {
+            let start = line_col(text, span.range.start);
+            let snippet = text.lines().nth(start.0 - 1).unwrap_or("").to_string();
+            (
+                Some(span.file.to_string()),
+                start,
+                line_col(text, span.range.end),
+                Some(snippet),
+            )
+        }
+        (None, Some(span)) => (Some(span.file.to_string()), (0, 0), (0, 0), None),
+        (None, None) => (None, (0, 0), (0, 0), None),
+    };
+    serde_json::json!({
+        "severity": diag.severity,
+        "code": diag.code,
+        "message": diag.message,
+        "file": file,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "label": diag.label,
+        "help": diag.help,
+        "target": diag.target,
+        "suggestion": diag.suggestion(),
+        "snippet": snippet,
+    })
 }
 
 /// GitHub Actions workflow commands: one annotation per diagnostic on the pull request's lines.

@@ -104,6 +104,50 @@ pub struct RenderContext<'a> {
     pub resolved: &'a Resolved,
     pub templates: &'a Templates,
     pub words: Words,
+    /// Rendered Markdown of earlier builds (`serve`), by the hash of everything it depends on.
+    pub content_cache: Option<&'a ContentCache>,
+}
+
+/// Rendered page bodies kept between builds, keyed by a hash of their inputs: the page's text,
+/// the hrefs its links resolved to and its "same section in prod" links. Highlighting and
+/// Markdown rendering are most of a page's cost; a page none of whose inputs changed is not
+/// rendered again. Entries a build did not use are dropped when it finishes.
+#[derive(Debug, Default)]
+pub struct ContentCache {
+    entries: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<str>>>,
+    used: std::sync::Mutex<std::collections::HashSet<u64>>,
+}
+
+impl ContentCache {
+    fn get_or_render(&self, key: u64, render: impl FnOnce() -> String) -> std::sync::Arc<str> {
+        self.used.lock().expect("cache lock").insert(key);
+        if let Some(hit) = self.entries.lock().expect("cache lock").get(&key) {
+            return hit.clone();
+        }
+        let html: std::sync::Arc<str> = render().into();
+        self.entries
+            .lock()
+            .expect("cache lock")
+            .insert(key, html.clone());
+        html
+    }
+
+    /// Forgets what the last build did not use, so that a long preview session stays small.
+    pub fn finish_build(&self) {
+        let used = std::mem::take(&mut *self.used.lock().expect("cache lock"));
+        self.entries
+            .lock()
+            .expect("cache lock")
+            .retain(|k, _| used.contains(k));
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.lock().expect("cache lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl<'a> RenderContext<'a> {
@@ -119,6 +163,7 @@ impl<'a> RenderContext<'a> {
             resolved,
             templates,
             words: words(resolved.lang),
+            content_cache: None,
         }
     }
 
@@ -182,7 +227,21 @@ impl<'a> RenderContext<'a> {
             section_links: &section_links,
             anchor_label: self.words.anchor_label,
         };
-        let content = render_markdown(page.body(), &ctx);
+        let content = match self.content_cache {
+            None => render_markdown(page.body(), &ctx),
+            Some(cache) => {
+                let key = content_key(
+                    page,
+                    &r.links[id],
+                    &section_links,
+                    page.headings.len(),
+                    self.words.anchor_label,
+                );
+                cache
+                    .get_or_render(key, || render_markdown(page.body(), &ctx))
+                    .to_string()
+            }
+        };
         let position = r.order.iter().position(|&p| p == id);
         let neighbour = |delta: isize| {
             position
@@ -304,6 +363,31 @@ pub fn validate_templates(ctx: &RenderContext) -> Vec<Diagnostic> {
             .err(),
     );
     diags
+}
+
+/// Everything the rendered body of a page depends on, hashed.
+fn content_key(
+    page: &Page,
+    links: &[crate::model::ResolvedLink],
+    section_links: &dyn Fn(usize) -> Vec<SectionLink>,
+    headings: usize,
+    anchor_label: &str,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    page.text.hash(&mut h);
+    page.body_start.hash(&mut h);
+    anchor_label.hash(&mut h);
+    for link in links {
+        link.href.hash(&mut h);
+        matches!(link.target, LinkTarget::Page { .. } | LinkTarget::File).hash(&mut h);
+    }
+    for i in 0..headings {
+        for l in section_links(i) {
+            (l.label, l.href, l.title).hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// Renders the whole site into an `Output`.

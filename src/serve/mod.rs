@@ -1,180 +1,363 @@
-//! `archsite serve`: builds the site in memory and serves it over HTTP. Sits on top of the
-//! pipeline; the build knows nothing of it.
+//! `archsite serve`: the live preview. Sits on top of the pipeline; the build knows nothing of
+//! it.
 //!
-//! Files are looked up by key in the in-memory output, never on disk by a path taken from the
-//! request, so no URL can reach a file outside the site. (File watching and live reload are
-//! the preview issue's work.)
+//! - `http`: request → response over the in-memory site (no URL reaches the disk by its path);
+//! - `watch`: debounced file events, filtered;
+//! - `live`: Server-Sent Events to every open page, and the script that listens to them.
+//!
+//! A rebuild runs the whole pipeline with a `pipeline::Cache`, so unchanged pages are neither
+//! parsed nor rendered again. A build with errors never replaces the last good site: pages keep
+//! being served and the errors go to the browser as an overlay and to the terminal.
 
-use crate::output::{Output, OutputFile};
-use std::borrow::Cow;
+pub mod http;
+pub mod live;
+pub mod watch;
 
-/// What to answer for a request path.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Response<'a> {
-    File {
-        status: u16,
-        content_type: &'static str,
-        body: Cow<'a, [u8]>,
-    },
-    Redirect(String),
+use crate::config::{display_path, SiteArgs};
+use crate::diag::{json_value, render_human, ColorMode, Diagnostic, Severity};
+use crate::output::Output;
+use crate::pipeline::{build_cached, Build, Cache};
+use http::{Response as Reply, INTERNAL};
+use live::{event, Hub};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+use tiny_http::{Header, Request, Server};
+
+pub struct ServeOptions {
+    pub bind: String,
+    pub port: u16,
+    pub open: bool,
+    pub color: ColorMode,
 }
 
-/// Maps a request path (`/docs/a%20b.html?x`) to a response from the built site.
-pub fn respond<'a>(output: &'a Output, base_path: &str, request_path: &str) -> Response<'a> {
-    let path = request_path.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    let Some(rel) = decoded
-        .strip_prefix(base_path.trim_end_matches('/'))
-        .and_then(|r| r.strip_prefix('/').or(Some(r).filter(|r| r.is_empty())))
-    else {
-        return not_found(output);
+/// What requests are answered from: the last good build, and the errors of the latest one.
+struct Snapshot {
+    output: Arc<Output>,
+    /// JSON array for the overlay when the latest build failed.
+    errors: Option<String>,
+}
+
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    hub: Hub,
+    base_path: String,
+    content_dir: PathBuf,
+    streams: AtomicUsize,
+}
+
+const WORKERS: usize = 8;
+const MAX_STREAMS: usize = 512;
+
+/// Builds, serves and rebuilds on change until the process is stopped.
+pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
+    let mut cache = Cache::default();
+    let first = build_cached(&args, &mut cache);
+    eprint!(
+        "{}",
+        render_human(&first.diagnostics, &first.sources, options.color)
+    );
+    let Some(config) = first.config.clone() else {
+        return Err("the site could not be loaded; fix the errors above".into());
     };
-    if rel
-        .split('/')
-        .any(|seg| seg == ".." || seg.contains('\\') || seg.contains('\0'))
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Arc::new(Snapshot {
+            errors: overlay_payload(&first),
+            output: Arc::new(first.output),
+        })),
+        hub: Hub::default(),
+        base_path: config.base_path.clone(),
+        content_dir: config.content_dir.clone(),
+        streams: AtomicUsize::new(0),
+    });
+
+    let server = Server::http((options.bind.as_str(), options.port))
+        .map_err(|e| listen_error(&options, &e.to_string()))?;
+    let addr = server.server_addr().to_ip().map_or_else(
+        || format!("{}:{}", options.bind, options.port),
+        |a| a.to_string(),
+    );
+    let url = format!("http://{addr}{}", config.base_path);
+    eprintln!("Serving on {url}  (Ctrl-C to stop)");
+    if options.open {
+        if let Err(e) = opener::open(&url) {
+            eprintln!("warning: could not open a browser: {e}");
+        }
+    }
+
+    let (changes_tx, changes_rx) = mpsc::channel();
+    let ignored = vec![config.output_dir.clone(), config.cache_dir.clone()];
+    let _watcher = watch::watch(&config.site_root, ignored, changes_tx)?;
     {
-        return not_found(output);
+        let shared = shared.clone();
+        std::thread::spawn(move || rebuild_loop(args, cache, changes_rx, shared, options.color));
     }
-    let key = if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.to_string()
-    };
-    if let Some(file) = output.get(&key) {
-        return file_response(200, &key, file);
-    }
-    if output.get(&format!("{rel}/index.html")).is_some() {
-        return Response::Redirect(format!("{path}/"));
-    }
-    not_found(output)
-}
 
-fn not_found(output: &Output) -> Response<'_> {
-    match output.get("404.html") {
-        Some(file) => file_response(404, "404.html", file),
-        None => Response::File {
-            status: 404,
-            content_type: "text/plain; charset=utf-8",
-            body: Cow::Borrowed(b"not found"),
-        },
+    let (work_tx, work_rx) = mpsc::sync_channel::<Request>(256);
+    let work_rx = Arc::new(std::sync::Mutex::new(work_rx));
+    for _ in 0..WORKERS {
+        let (shared, work_rx) = (shared.clone(), work_rx.clone());
+        std::thread::spawn(move || loop {
+            let request = match work_rx.lock().expect("queue lock").recv() {
+                Ok(r) => r,
+                Err(_) => return,
+            };
+            answer(&shared, request);
+        });
     }
-}
-
-fn file_response<'a>(status: u16, key: &str, file: &'a OutputFile) -> Response<'a> {
-    let body = match file {
-        OutputFile::Bytes(b) => Cow::Borrowed(b.as_slice()),
-        OutputFile::Copy(src) => Cow::Owned(std::fs::read(src).unwrap_or_default()),
-    };
-    Response::File {
-        status,
-        content_type: content_type(key),
-        body,
-    }
-}
-
-pub fn content_type(path: &str) -> &'static str {
-    match path
-        .rsplit('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "yaml" | "yml" | "md" | "mmd" | "txt" | "sql" | "puml" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Serves `output` until the process is stopped.
-pub fn serve(output: Output, base_path: &str, bind: &str, port: u16) -> Result<(), String> {
-    let server = tiny_http::Server::http((bind, port))
-        .map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{bind}:{port}"));
-    eprintln!("Serving on http://{addr}{base_path}  (Ctrl-C to stop)");
     for request in server.incoming_requests() {
-        let response = respond(&output, base_path, request.url());
-        let result = match response {
-            Response::Redirect(location) => {
-                let header = tiny_http::Header::from_bytes("Location", location.as_bytes())
-                    .expect("valid header");
-                request.respond(tiny_http::Response::empty(301).with_header(header))
-            }
-            Response::File {
-                status,
-                content_type,
-                body,
-            } => {
-                let header = tiny_http::Header::from_bytes("Content-Type", content_type)
-                    .expect("valid header");
-                request.respond(
-                    tiny_http::Response::from_data(body.into_owned())
-                        .with_status_code(status)
-                        .with_header(header),
-                )
-            }
-        };
-        // A client that went away is not the server's problem.
-        let _ = result;
+        let path = request.url().split('?').next().unwrap_or("").to_string();
+        if path == format!("{}{INTERNAL}events", shared.base_path) {
+            stream_events(&shared, request);
+        } else if work_tx.try_send(request).is_err() {
+            // The queue is full (a flood): the request is dropped rather than queued forever.
+        }
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn site() -> Output {
-        let mut o = Output::default();
-        for p in ["index.html", "a b.html", "d/index.html", "404.html"] {
-            o.insert(p.into(), OutputFile::Bytes(p.as_bytes().to_vec()));
-        }
-        o
+fn listen_error(options: &ServeOptions, error: &str) -> String {
+    if error.contains("in use") {
+        format!("port {} on {} is already in use: stop the other server, or pass `--port 0` for any free port", options.port, options.bind)
+    } else {
+        format!(
+            "cannot listen on {}:{}: {error}",
+            options.bind, options.port
+        )
     }
+}
 
-    fn status(out: &Output, base: &str, path: &str) -> (u16, String) {
-        match respond(out, base, path) {
-            Response::File { status, body, .. } => {
-                (status, String::from_utf8(body.into_owned()).unwrap())
+/// Waits for changes, folds every change that arrived meanwhile into one rebuild, swaps the
+/// site in when the build succeeded and tells the browsers.
+fn rebuild_loop(
+    args: SiteArgs,
+    mut cache: Cache,
+    changes: Receiver<Vec<PathBuf>>,
+    shared: Arc<Shared>,
+    color: ColorMode,
+) {
+    let mut last_report = String::new();
+    while let Ok(mut paths) = changes.recv() {
+        // A checkout or a formatter touches many files over a while: wait until the events
+        // stop, so that the burst is one rebuild.
+        while let Ok(more) = changes.recv_timeout(watch::DEBOUNCE) {
+            paths.extend(more);
+        }
+        let start = Instant::now();
+        let build = build_cached(&args, &mut cache);
+        let took = start.elapsed();
+        // Repeating the same warnings after every save would bury what changed.
+        let text = render_human(&build.diagnostics, &build.sources, color);
+        if text != last_report {
+            eprint!("{text}");
+            last_report = text;
+        }
+        let previous = shared.snapshot.read().expect("snapshot lock").clone();
+        let errors = overlay_payload(&build);
+        let had_errors = previous.errors.is_some();
+        let next = match &errors {
+            // Keep serving the last good pages under the overlay.
+            Some(_) => Snapshot {
+                output: previous.output.clone(),
+                errors: errors.clone(),
+            },
+            None => Snapshot {
+                output: Arc::new(build.output),
+                errors: None,
+            },
+        };
+        let changed = if errors.is_none() {
+            changed_files(&previous.output, &next.output)
+        } else {
+            Vec::new()
+        };
+        *shared.snapshot.write().expect("snapshot lock") = Arc::new(next);
+        let shown: Vec<String> = paths.iter().take(3).map(|p| display_path(p)).collect();
+        match &errors {
+            Some(payload) => {
+                eprintln!(
+                    "Rebuild failed in {} ms ({}): the last good site is still served",
+                    took.as_millis(),
+                    shown.join(", ")
+                );
+                shared.hub.broadcast(&event("errors", payload));
             }
-            Response::Redirect(to) => (301, to),
+            None => {
+                eprintln!(
+                    "Rebuilt in {} ms ({}): {} files changed",
+                    took.as_millis(),
+                    shown.join(", "),
+                    changed.len()
+                );
+                if had_errors {
+                    shared.hub.broadcast(&event("ok", ""));
+                }
+                if !changed.is_empty() {
+                    let list = serde_json::to_string(&changed).unwrap_or_else(|_| "[]".into());
+                    shared.hub.broadcast(&event("reload", &list));
+                }
+            }
         }
     }
+}
 
-    #[test]
-    fn maps_paths_folders_and_base_path() {
-        let o = site();
-        assert_eq!(status(&o, "/", "/"), (200, "index.html".into()));
-        assert_eq!(status(&o, "/", "/a%20b.html?x=1"), (200, "a b.html".into()));
-        assert_eq!(status(&o, "/", "/d"), (301, "/d/".into()));
-        assert_eq!(status(&o, "/", "/d/"), (200, "d/index.html".into()));
-        assert_eq!(status(&o, "/docs/", "/docs/"), (200, "index.html".into()));
-        assert_eq!(status(&o, "/docs/", "/index.html").0, 404);
+/// Output paths whose bytes differ between two builds (added and removed ones included).
+pub fn changed_files(old: &Output, new: &Output) -> Vec<String> {
+    let mut changed: Vec<String> = new
+        .iter()
+        .filter(|(path, file)| old.get(path) != Some(*file))
+        .map(|(path, _)| path.clone())
+        .collect();
+    changed.extend(
+        old.iter()
+            .filter(|(path, _)| new.get(path).is_none())
+            .map(|(path, _)| path.clone()),
+    );
+    changed.sort();
+    changed
+}
+
+fn overlay_payload(build: &Build) -> Option<String> {
+    let errors: Vec<&Diagnostic> = build
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() && build.config.is_some() {
+        return None;
     }
+    let values: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|d| json_value(d, &build.sources))
+        .collect();
+    Some(serde_json::Value::Array(values).to_string())
+}
 
-    #[test]
-    fn traversal_is_refused() {
-        let o = site();
-        for p in [
-            "/../etc/passwd",
-            "/%2e%2e/etc/passwd",
-            "/d/..%5c..%5cx",
-            "/%00",
-        ] {
-            assert_eq!(status(&o, "/", p).0, 404, "{p}");
+/// Holds the connection open and writes every event of the hub to it, on its own thread.
+fn stream_events(shared: &Arc<Shared>, request: Request) {
+    if shared.streams.load(Ordering::Relaxed) >= MAX_STREAMS {
+        let _ = request.respond(
+            tiny_http::Response::from_string("too many open previews").with_status_code(503),
+        );
+        return;
+    }
+    shared.streams.fetch_add(1, Ordering::Relaxed);
+    let first = shared
+        .snapshot
+        .read()
+        .expect("snapshot lock")
+        .errors
+        .as_ref()
+        .map(|e| event("errors", e));
+    let mut stream = shared
+        .hub
+        .subscribe(Some(first.unwrap_or_else(|| event("hello", ""))));
+    let shared = shared.clone();
+    std::thread::spawn(move || {
+        let mut writer = request.into_writer();
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n";
+        let mut ok = writer
+            .write_all(head.as_bytes())
+            .and_then(|_| writer.write_all(b"retry: 1000\n\n"))
+            .and_then(|_| writer.flush())
+            .is_ok();
+        while ok {
+            let Some(message) = stream.next_message() else {
+                break;
+            };
+            ok = writer
+                .write_all(message.as_bytes())
+                .and_then(|_| writer.flush())
+                .is_ok();
         }
+        shared.streams.fetch_sub(1, Ordering::Relaxed);
+    });
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn request_header<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str())
+}
+
+fn answer(shared: &Shared, request: Request) {
+    let snapshot = shared.snapshot.read().expect("snapshot lock").clone();
+    let path = request
+        .url()
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let internal =
+        http::strip_base(&path, &shared.base_path).and_then(|rel| rel.strip_prefix(INTERNAL));
+    let (status, content_type, body) = match internal {
+        Some("live.js") => (
+            200,
+            "text/javascript; charset=utf-8",
+            live::LIVE_JS.as_bytes().to_vec(),
+        ),
+        Some(_) => (404, "text/plain; charset=utf-8", b"not found".to_vec()),
+        None => match http::respond(
+            &snapshot.output,
+            &shared.base_path,
+            request.url(),
+            &shared.content_dir,
+        ) {
+            Reply::Redirect(location) => {
+                let _ = request.respond(
+                    tiny_http::Response::empty(301).with_header(header("Location", &location)),
+                );
+                return;
+            }
+            Reply::File {
+                status,
+                content_type,
+                body,
+            } if content_type.starts_with("text/html") => (
+                status,
+                content_type,
+                http::inject_live_script(&body, &shared.base_path),
+            ),
+            Reply::File {
+                status,
+                content_type,
+                body,
+            } => (status, content_type, body.into_owned()),
+        },
+    };
+    let tag = http::etag(&body);
+    let mut headers = vec![
+        header("Content-Type", content_type),
+        header("ETag", &tag),
+        header("Cache-Control", "no-cache"),
+    ];
+    if status == 200 && http::not_modified(request_header(&request, "If-None-Match"), &tag) {
+        let _ = request.respond(tiny_http::Response::empty(304).with_header(header("ETag", &tag)));
+        return;
     }
+    let body = if http::is_text(content_type)
+        && body.len() > 1024
+        && http::accepts_gzip(request_header(&request, "Accept-Encoding"))
+    {
+        headers.push(header("Content-Encoding", "gzip"));
+        headers.push(header("Vary", "Accept-Encoding"));
+        http::gzip(&body)
+    } else {
+        body
+    };
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    for h in headers {
+        response.add_header(h);
+    }
+    // A client that went away is not the server's problem.
+    let _ = request.respond(response);
 }
