@@ -4,9 +4,11 @@
 //! diagnostics (`diag`), run in order by `pipeline`:
 //!
 //! 1. `config`: find the site and read the optional `archsite.yaml`;
-//! 2. `load`: walk the content folder, read Markdown, list files to publish;
+//! 2. `load`: walk the content folder, read Markdown, list files to publish; then `data::load`
+//!    reads the YAML data tables;
 //! 3. `parse`: per page: front matter, headings with GitHub ids, links, with byte spans;
-//! 4. `resolve`: whole site: URLs, links and anchors, navigation, backlinks, environments;
+//! 4. `resolve`: whole site: URLs, links and anchors, navigation, backlinks, environments; then
+//!    `data::resolve` checks and computes the data tables and inline values of every page;
 //! 5. `render`: view models → HTML with the theme's Tera templates, as an in-memory `Output`;
 //! 6. `output`: write only what changed, atomically, and only after a build without errors.
 //!
@@ -18,6 +20,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod data;
 pub mod diag;
 pub mod external;
 pub mod init;

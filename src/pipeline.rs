@@ -1,5 +1,5 @@
 //! The only place that knows the order of the stages:
-//! config → load → parse → resolve → render → (if no errors) write.
+//! config → load (+ data) → parse → resolve (+ data tables) → render → (if no errors) write.
 
 use crate::config::{display_path, CONFIG_FILE};
 use crate::config::{Config, SiteArgs};
@@ -12,7 +12,7 @@ use crate::model::{LinkTarget, Resolved};
 use crate::output::{self, Output, Protected, WriteStats};
 use crate::render::{render_site, validate_templates, RenderContext, Templates};
 use crate::resolve::dest_span;
-use crate::{load, parse, resolve, theme};
+use crate::{data, load, parse, resolve, theme};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -89,8 +89,10 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
         clock = std::time::Instant::now();
     };
     let (loaded, load_diags) = load::load(&config, &mut b.sources);
-    lap(&mut b, "load");
     diags.extend(load_diags);
+    let (data, data_diags) = data::load(&loaded, &mut b.sources);
+    diags.extend(data_diags);
+    lap(&mut b, "load");
 
     if let Some(c) = cache.as_deref_mut() {
         if c.drafts != config.drafts {
@@ -145,6 +147,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
 
     let (resolved, resolve_diags) = resolve::resolve(&config, &pages, &loaded.assets, &drafts);
     diags.extend(resolve_diags);
+    let (tables, table_diags) = data::resolve(&data, &pages, &resolved, &drafts);
+    diags.extend(table_diags);
     lap(&mut b, "resolve");
 
     let theme_files = theme::theme_files(&loaded.theme_overrides);
@@ -152,6 +156,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
         Ok(templates) => {
             let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
             ctx.content_cache = cache.as_deref().map(|c| &c.content);
+            ctx.data = Some(&tables);
             if mode == Mode::Build {
                 let (out, render_diags) = render_site(&ctx, &theme_files);
                 diags.extend(render_diags);

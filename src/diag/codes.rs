@@ -24,6 +24,7 @@ pub const CONFIGURABLE: &[(&str, Severity)] = &[
     ("external-unreachable", Severity::Error),
     ("external-redirect", Severity::Warning),
     ("external-cache", Severity::Warning),
+    ("data-ref", Severity::Error),
 ];
 
 /// A configured level: a severity, or off.

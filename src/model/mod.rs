@@ -98,6 +98,8 @@ pub struct Page {
     pub anchors: Vec<String>,
     /// Count of Hangul and Latin letters in the body, for language detection.
     pub letters: (usize, usize),
+    /// Data tables and inline values (`data::directive`), in document order.
+    pub data: Vec<crate::data::DataRef>,
 }
 
 impl Page {

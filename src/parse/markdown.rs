@@ -3,6 +3,7 @@
 //! the same events again in the same order, so the n-th link or heading here is the n-th there.
 
 use super::inline::{html_link_values, merge_text, plain_paths, Context};
+use crate::data::{DataRef, ValueRef};
 use crate::diag::Diagnostic;
 use crate::model::{Heading, Link, LinkKind};
 use crate::resolve::slug::{github_slug, SlugCounter};
@@ -28,6 +29,8 @@ pub struct Scanned {
     pub links: Vec<Link>,
     pub anchors: Vec<String>,
     pub letters: (usize, usize),
+    /// Data tables and inline values, in document order.
+    pub data: Vec<crate::data::DataRef>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -88,6 +91,10 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                 }
             }
             Event::Code(t) => {
+                if let Some(reference) = crate::data::inline_ref(&t) {
+                    let span = range.clone();
+                    out.data.push(DataRef::Value(ValueRef { reference, span }));
+                }
                 count_letters(&t, &mut out.letters);
                 if let Some(h) = &mut open {
                     h.text.push_str(&t);
@@ -115,9 +122,14 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                     span: range,
                 });
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 if let Some(diag) = unclosed_fence(text, &range, file) {
                     out.diags.push(diag);
+                }
+                if crate::data::is_table_fence(&info) {
+                    let (directive, diags) = crate::data::parse_table(text, range, file);
+                    out.data.push(DataRef::Table(directive));
+                    out.diags.extend(diags);
                 }
             }
             Event::Html(html) | Event::InlineHtml(html) => {
@@ -142,6 +154,8 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
         }
         first_block = false;
     }
+    out.anchors
+        .extend(crate::data::anchor_ids(&out.data).into_iter().flatten());
     let mut counter = SlugCounter::default();
     let mut explicit_seen = std::collections::HashSet::new();
     for (_, explicit, _, span) in &pending {

@@ -49,6 +49,7 @@ pub fn parse_page(
         links: body.links,
         anchors: body.anchors,
         letters: body.letters,
+        data: body.data,
         text,
     };
     (Some(page), diags)

@@ -38,7 +38,12 @@ pub fn highlight(code: &str, lang: &str) -> String {
 
 /// Light colours by default; dark ones under the system preference unless the reader chose
 /// light, and whenever the reader chose dark.
-pub fn stylesheet() -> String {
+pub fn stylesheet() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(generate_stylesheet)
+}
+
+fn generate_stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let light =
         css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], STYLE).unwrap_or_default();

@@ -23,6 +23,9 @@ pub struct MarkdownContext<'a> {
     /// Per heading index.
     pub section_links: &'a dyn Fn(usize) -> Vec<SectionLink>,
     pub anchor_label: &'a str,
+    /// HTML of the page's data tables and inline values (`data::resolve`), in document order;
+    /// empty to leave them as code.
+    pub data: &'a [std::sync::Arc<str>],
 }
 
 pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
@@ -31,13 +34,18 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
     let mut heading_index = 0;
     let mut code: Option<(String, String)> = None;
     let mut context = Context::default();
+    let mut data = ctx.data.iter();
     for (event, _) in merge_text(Parser::new_ext(body, markdown_options()).into_offset_iter()) {
         context.observe(&event);
         if let Some((lang, text)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    events.push(Event::Html(code_block(lang, text).into()));
+                    let table = crate::data::is_table_fence(lang).then(|| data.next());
+                    match table.flatten() {
+                        Some(html) => events.push(Event::Html(html.to_string().into())),
+                        None => events.push(Event::Html(code_block(lang, text).into())),
+                    }
                     code = None;
                 }
                 _ => {}
@@ -139,6 +147,10 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                 events.push(Event::End(TagEnd::Table));
                 events.push(Event::Html("</div>\n".into()));
             }
+            Event::Code(c) if crate::data::inline_ref(&c).is_some() => match data.next() {
+                Some(html) => events.push(Event::InlineHtml(html.to_string().into())),
+                None => events.push(Event::Code(c)),
+            },
             other => events.push(other),
         }
     }
@@ -270,6 +282,7 @@ mod tests {
             headings: &page.headings,
             section_links: &none,
             anchor_label: "link",
+            data: &[],
         };
         render_markdown(page.body(), &ctx)
     }

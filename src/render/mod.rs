@@ -36,26 +36,26 @@ struct AssetsView {
     highlight: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct LinkView {
     title: String,
     href: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TocEntry<'a> {
     level: u8,
     id: &'a str,
     title: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct EnvView {
     id: String,
     name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct PeerView {
     id: String,
     name: String,
@@ -64,13 +64,31 @@ struct PeerView {
     current: bool,
 }
 
-#[derive(Serialize)]
+/// A page's rendered body, hashed by the key of its inputs rather than by its (long) text.
+struct Content {
+    html: String,
+    key: u64,
+}
+
+impl Serialize for Content {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.html)
+    }
+}
+
+impl std::hash::Hash for Content {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.key.hash(h);
+    }
+}
+
+#[derive(Serialize, Hash)]
 struct PageView<'a> {
     title: &'a str,
     description: &'a str,
     url: &'a str,
     source: &'a str,
-    content: String,
+    content: Content,
     has_h1: bool,
     toc: Vec<TocEntry<'a>>,
     breadcrumbs: Vec<LinkView>,
@@ -106,12 +124,17 @@ pub struct RenderContext<'a> {
     pub words: Words,
     /// Rendered Markdown of earlier builds (`serve`), by the hash of everything it depends on.
     pub content_cache: Option<&'a ContentCache>,
+    /// Data tables and inline values of every page, and the environment-diff page.
+    pub data: Option<&'a crate::data::Rendered>,
+    /// Hash of what every page depends on besides its own view: templates and site settings.
+    site_key: u64,
 }
 
-/// Rendered page bodies kept between builds, keyed by a hash of their inputs: the page's text,
-/// the hrefs its links resolved to and its "same section in prod" links. Highlighting and
-/// Markdown rendering are most of a page's cost; a page none of whose inputs changed is not
-/// rendered again. Entries a build did not use are dropped when it finishes.
+/// Rendered HTML kept between builds, keyed by a hash of its inputs: page bodies by the page's
+/// text, the hrefs its links resolved to and its "same section in prod" links (highlighting and
+/// Markdown are most of a page's cost); whole pages by their view model, the site's settings
+/// and the templates. A page none of whose inputs changed is not rendered again. Entries a
+/// build did not use are dropped when it finishes.
 #[derive(Debug, Default)]
 pub struct ContentCache {
     entries: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<str>>>,
@@ -120,16 +143,22 @@ pub struct ContentCache {
 
 impl ContentCache {
     fn get_or_render(&self, key: u64, render: impl FnOnce() -> String) -> std::sync::Arc<str> {
-        self.used.lock().expect("cache lock").insert(key);
-        if let Some(hit) = self.entries.lock().expect("cache lock").get(&key) {
-            return hit.clone();
+        if let Some(hit) = self.lookup(key) {
+            return hit;
         }
         let html: std::sync::Arc<str> = render().into();
-        self.entries
-            .lock()
-            .expect("cache lock")
-            .insert(key, html.clone());
+        self.store(key, html.clone());
         html
+    }
+
+    fn lookup(&self, key: u64) -> Option<std::sync::Arc<str>> {
+        self.used.lock().expect("cache lock").insert(key);
+        self.entries.lock().expect("cache lock").get(&key).cloned()
+    }
+
+    fn store(&self, key: u64, html: std::sync::Arc<str>) {
+        self.used.lock().expect("cache lock").insert(key);
+        self.entries.lock().expect("cache lock").insert(key, html);
     }
 
     /// Forgets what the last build did not use, so that a long preview session stays small.
@@ -164,6 +193,20 @@ impl<'a> RenderContext<'a> {
             templates,
             words: words(resolved.lang),
             content_cache: None,
+            data: None,
+            site_key: {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (
+                    templates.key,
+                    &resolved.title,
+                    resolved.lang.code(),
+                    &config.description,
+                    &config.base_url,
+                )
+                    .hash(&mut h);
+                h.finish()
+            },
         }
     }
 
@@ -226,9 +269,16 @@ impl<'a> RenderContext<'a> {
             headings: &page.headings,
             section_links: &section_links,
             anchor_label: self.words.anchor_label,
+            data: self
+                .data
+                .and_then(|d| d.pages.get(id))
+                .map_or(&[], Vec::as_slice),
         };
         let content = match self.content_cache {
-            None => render_markdown(page.body(), &ctx),
+            None => Content {
+                html: render_markdown(page.body(), &ctx),
+                key: 0,
+            },
             Some(cache) => {
                 let key = content_key(
                     page,
@@ -237,9 +287,11 @@ impl<'a> RenderContext<'a> {
                     page.headings.len(),
                     self.words.anchor_label,
                 );
-                cache
+                let key = crate::data::cache_key(key, ctx.data);
+                let html = cache
                     .get_or_render(key, || render_markdown(page.body(), &ctx))
-                    .to_string()
+                    .to_string();
+                Content { html, key }
             }
         };
         let position = r.order.iter().position(|&p| p == id);
@@ -311,10 +363,25 @@ impl<'a> RenderContext<'a> {
                 .collect(),
             is_home: r.home == Some(id),
         };
+        let page_key = self.content_cache.map(|_| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (self.site_key, &view_page).hash(&mut h);
+            h.finish()
+        });
+        if let (Some(cache), Some(key)) = (self.content_cache, page_key) {
+            if let Some(hit) = cache.lookup(key) {
+                return Ok(hit.to_string());
+            }
+        }
         let html = self
             .templates
-            .render("page.html", &self.view(root_prefix(url), Some(view_page)));
-        html.map_err(|d| d.in_file(&page.file.display))
+            .render("page.html", &self.view(root_prefix(url), Some(view_page)))
+            .map_err(|d| d.in_file(&page.file.display))?;
+        if let (Some(cache), Some(key)) = (self.content_cache, page_key) {
+            cache.store(key, html.as_str().into());
+        }
+        Ok(html)
     }
 
     /// A generated page (the list of all pages, or the home of a site without an index page).
@@ -329,7 +396,10 @@ impl<'a> RenderContext<'a> {
             description: "",
             url,
             source: "",
-            content,
+            content: Content {
+                html: content,
+                key: 0,
+            },
             has_h1: false,
             toc: Vec::new(),
             breadcrumbs: Vec::new(),
@@ -415,6 +485,12 @@ pub fn render_site(
         Ok(html) => output.insert(SITEMAP_PAGE.into(), OutputFile::Bytes(html.into_bytes())),
         Err(d) => diags.push(d),
     }
+    if let Some(diff) = ctx.data.and_then(|d| d.diff.as_ref()) {
+        match ctx.render_generated(diff.url, diff.title, diff.html.clone()) {
+            Ok(html) => output.insert(diff.url.into(), OutputFile::Bytes(html.into_bytes())),
+            Err(d) => diags.push(d),
+        }
+    }
     if ctx.resolved.home.is_none() {
         let content = sitemap_list(&ctx.resolved.nav, "index.html");
         match ctx.render_generated("index.html", &ctx.resolved.title, content) {
@@ -435,7 +511,7 @@ pub fn render_site(
     );
     output.insert(
         HIGHLIGHT_CSS.into(),
-        OutputFile::Bytes(highlight::stylesheet().into_bytes()),
+        OutputFile::Bytes(highlight::stylesheet().as_bytes().to_vec()),
     );
     output.insert(
         "sitemap.xml".into(),

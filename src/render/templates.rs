@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 pub struct Templates {
     tera: tera::Tera,
+    /// Hash of every template's source: rendered pages cached under another key are stale.
+    pub key: u64,
 }
 
 impl Templates {
@@ -32,6 +34,12 @@ impl Templates {
         if !diags.is_empty() {
             return Err(diags);
         }
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            raw.hash(&mut h);
+            h.finish()
+        };
         tera.add_raw_templates(raw)
             .map_err(|e| vec![template_error(&e)])?;
         for required in ["page.html", "404.html"] {
@@ -43,7 +51,7 @@ impl Templates {
             }
         }
         if diags.is_empty() {
-            Ok(Templates { tera })
+            Ok(Templates { tera, key })
         } else {
             Err(diags)
         }

@@ -7,7 +7,7 @@ mod nav;
 pub mod slug;
 pub mod urls;
 
-pub use links::{dest_span, is_external, join};
+pub use links::{dest_span, is_external, join, LinkIndex};
 
 use crate::config::{Config, Lang};
 use crate::diag::Diagnostic;

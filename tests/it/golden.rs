@@ -140,3 +140,76 @@ fn sample_site_builds_without_diagnostics() {
     assert!(built.pages >= 8);
     assert!(built.output.get("index.html").is_some());
 }
+
+/// The preview's cache must never change what is built: after edits that touch titles (and so
+/// the navigation, breadcrumbs and backlinks of other pages), links and templates, a cached
+/// rebuild gives the same bytes as a fresh build.
+#[test]
+fn cached_rebuilds_equal_fresh_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic/site"), tmp.path());
+    let args = SiteArgs {
+        path: Some(tmp.path().to_path_buf()),
+        ..Default::default()
+    };
+    let files = |x: &archsite::pipeline::Build| {
+        x.output
+            .iter()
+            .map(|(p, f)| (p.clone(), f.clone()))
+            .collect::<Vec<_>>()
+    };
+    let mut cache = archsite::pipeline::Cache::default();
+    assert_eq!(
+        files(&archsite::pipeline::build_cached(&args, &mut cache)),
+        files(&build(&args))
+    );
+    let edits: [(&str, &str, &str); 3] = [
+        (
+            "content/env/prod.md",
+            "# 운영환경",
+            "# 운영환경 (이름 바꿈)",
+        ),
+        (
+            "content/guide/index.md",
+            "[패턴](아키텍처패턴.md)",
+            "[패턴](아키텍처패턴.md#cache-aside-패턴)",
+        ),
+        ("content/env/dev.md", "## 5. 보안", "## 5. 보안 정책"),
+    ];
+    for (file, from, to) in edits {
+        let path = tmp.path().join(file);
+        std::fs::write(
+            &path,
+            std::fs::read_to_string(&path).unwrap().replace(from, to),
+        )
+        .unwrap();
+        let cached = archsite::pipeline::build_cached(&args, &mut cache);
+        assert!(!cached.failed());
+        assert_eq!(files(&cached), files(&build(&args)), "after editing {file}");
+    }
+    std::fs::create_dir_all(tmp.path().join("templates")).unwrap();
+    std::fs::write(
+        tmp.path().join("templates/404.html"),
+        "<p>{{ t.not_found_title }}</p>",
+    )
+    .unwrap();
+    let theme = archsite::theme::THEME_FILES
+        .iter()
+        .find(|(p, _)| *p == "templates/page.html")
+        .unwrap()
+        .1;
+    let page = String::from_utf8(theme.to_vec())
+        .unwrap()
+        .replace("<main", "<main data-edited=\"yes\"");
+    std::fs::write(tmp.path().join("templates/page.html"), page).unwrap();
+    let cached = archsite::pipeline::build_cached(&args, &mut cache);
+    assert_eq!(
+        files(&cached),
+        files(&build(&args)),
+        "after a template change"
+    );
+    let OutputFile::Bytes(html) = cached.output.get("index.html").unwrap() else {
+        panic!()
+    };
+    assert!(String::from_utf8_lossy(html).contains("data-edited"));
+}

@@ -7,3 +7,4 @@ mod golden;
 mod lints;
 mod serve;
 mod support;
+mod tables;

@@ -243,6 +243,78 @@
     pre.appendChild(button);
   });
 
+  /* ---------- data tables: copy as CSV or Markdown ---------- */
+
+  var korean = (html.getAttribute("lang") || "").indexOf("ko") === 0;
+
+  function cellText(cell) {
+    var copy = cell.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".visually-hidden"), function (n) {
+      n.parentNode.removeChild(n);
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  // Rows of text, header first; a group heading spanning the row fills the first column.
+  function tableRows(table) {
+    var width = 0;
+    var rows = Array.prototype.map.call(table.querySelectorAll("tr"), function (tr) {
+      var cells = Array.prototype.map.call(tr.children, cellText);
+      width = Math.max(width, cells.length);
+      return cells;
+    });
+    return rows.map(function (cells) {
+      while (cells.length < width) cells.push("");
+      return cells;
+    });
+  }
+
+  function toCsv(rows) {
+    return rows.map(function (cells) {
+      return cells.map(function (c) {
+        return /[",\n]/.test(c) ? '"' + c.replace(/"/g, '""') + '"' : c;
+      }).join(",");
+    }).join("\n") + "\n";
+  }
+
+  function toMarkdown(rows) {
+    var line = function (cells) {
+      return "| " + cells.map(function (c) { return c.replace(/\|/g, "\\|"); }).join(" | ") + " |";
+    };
+    var out = [line(rows[0]), line(rows[0].map(function () { return "---"; }))];
+    for (var i = 1; i < rows.length; i++) out.push(line(rows[i]));
+    return out.join("\n") + "\n";
+  }
+
+  Array.prototype.forEach.call(doc.querySelectorAll("figure.data-table"), function (figure) {
+    var table = figure.querySelector("table");
+    if (!table) return;
+    var bar = figure.querySelector(".table-actions");
+    if (!bar) {
+      bar = el("p", "table-actions");
+      figure.appendChild(bar);
+    }
+    // Inserted at the front in turn, so the bar reads CSV, Markdown, then the links.
+    [["Markdown", toMarkdown], ["CSV", toCsv]].forEach(function (format) {
+      var label = korean ? format[0] + " 복사" : "Copy " + format[0];
+      var button = el("button", "table-copy", label);
+      button.type = "button";
+      button.setAttribute("data-format", format[0].toLowerCase());
+      button.addEventListener("click", function () {
+        copyText(format[1](tableRows(table))).then(function () {
+          button.textContent = copiedWord;
+          button.classList.add("is-copied");
+          clearTimeout(button._timer);
+          button._timer = setTimeout(function () {
+            button.textContent = label;
+            button.classList.remove("is-copied");
+          }, 1600);
+        }, function () { /* the table stays selectable */ });
+      });
+      bar.insertBefore(button, bar.firstChild);
+    });
+  });
+
   // Keyboard users must be able to scroll wide code, tables and diagrams (and axe checks it).
   function markScrollable() {
     var boxes = doc.querySelectorAll("pre.code > code, .table-wrap, pre.mermaid");
