@@ -99,6 +99,7 @@ fn main() -> ExitCode {
                 port,
                 open,
                 color,
+                timings: site.timings,
             };
             match archsite::serve::serve(site_args(&site, None), options) {
                 Ok(()) => ExitCode::SUCCESS,

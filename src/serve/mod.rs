@@ -32,6 +32,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub color: ColorMode,
+    /// Print the time of each pipeline stage of every rebuild.
+    pub timings: bool,
 }
 
 /// What requests are answered from: the last good build, and the errors of the latest one.
@@ -93,7 +95,8 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
     let _watcher = watch::watch(&config.site_root, ignored, changes_tx)?;
     {
         let shared = shared.clone();
-        std::thread::spawn(move || rebuild_loop(args, cache, changes_rx, shared, options.color));
+        let (color, timings) = (options.color, options.timings);
+        std::thread::spawn(move || rebuild_loop(args, cache, changes_rx, shared, color, timings));
     }
 
     let (work_tx, work_rx) = mpsc::sync_channel::<Request>(256);
@@ -138,17 +141,26 @@ fn rebuild_loop(
     changes: Receiver<Vec<PathBuf>>,
     shared: Arc<Shared>,
     color: ColorMode,
+    timings: bool,
 ) {
     let mut last_report = String::new();
     while let Ok(mut paths) = changes.recv() {
         // A checkout or a formatter touches many files over a while: wait until the events
         // stop, so that the burst is one rebuild.
-        while let Ok(more) = changes.recv_timeout(watch::DEBOUNCE) {
+        while let Ok(more) = changes.recv_timeout(watch::SETTLE) {
             paths.extend(more);
         }
         let start = Instant::now();
         let build = build_cached(&args, &mut cache);
         let took = start.elapsed();
+        if timings {
+            let stages: Vec<String> = build
+                .timings
+                .iter()
+                .map(|(stage, t)| format!("{stage} {:.1} ms", t.as_secs_f64() * 1000.0))
+                .collect();
+            eprintln!("  {}", stages.join(", "));
+        }
         // Repeating the same warnings after every save would bury what changed.
         let text = render_human(&build.diagnostics, &build.sources, color);
         if text != last_report {

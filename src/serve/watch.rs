@@ -13,6 +13,10 @@ use std::time::Duration;
 /// enough to fold an editor's write-rename-chmod sequence into one event.
 pub const DEBOUNCE: Duration = Duration::from_millis(25);
 
+/// After a batch, how long the rebuild waits for more before it starts (a `git checkout` sends
+/// its events over several debounce periods).
+pub const SETTLE: Duration = Duration::from_millis(15);
+
 pub type Watcher = Debouncer<RecommendedWatcher, RecommendedCache>;
 
 /// Watches `root` and sends the relevant changed paths of each debounced batch to `changes`.
