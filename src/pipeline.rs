@@ -94,43 +94,12 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
     diags.extend(data_diags);
     lap(&mut b, "load");
 
-    if let Some(c) = cache.as_deref_mut() {
-        if c.drafts != config.drafts {
-            c.pages.clear();
-            c.drafts = config.drafts;
-        }
-    }
-    let previous = cache.as_deref().map(|c| &c.pages);
-    let parsed: Vec<_> = loaded
-        .markdown
-        .into_par_iter()
-        .map(|(file, text)| {
-            let rel = file.rel.clone();
-            let unchanged = previous
-                .and_then(|p| p.get(&rel))
-                .filter(|(old, _, _)| *old == text);
-            let (page, d) = match unchanged {
-                Some((_, page, d)) => (page.clone(), d.clone()),
-                None => parse::parse_page(file, text.clone(), config.drafts),
-            };
-            (rel, text, page, d)
-        })
-        .collect();
-    if let Some(c) = cache.as_deref_mut() {
-        c.pages = parsed
-            .iter()
-            .map(|(rel, text, page, d)| (rel.clone(), (text.clone(), page.clone(), d.clone())))
-            .collect();
-    }
-    let mut pages: Vec<Page> = Vec::with_capacity(parsed.len());
-    let mut drafts = Vec::new();
-    for (rel, _, page, d) in parsed {
-        diags.extend(d);
-        match page {
-            Some(p) => pages.push(p),
-            None => drafts.push(rel),
-        }
-    }
+    let (pages, drafts) = parse_all(
+        loaded.markdown,
+        config.drafts,
+        cache.as_deref_mut(),
+        &mut diags,
+    );
     lap(&mut b, "parse");
     if pages.is_empty() && loaded.assets.is_empty() {
         diags.push(
@@ -180,6 +149,61 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
     b.diagnostics = sorted(diags);
     b.config = Some(config);
     b
+}
+
+/// Stage 2 over every Markdown file, in parallel; with a cache, a file whose text did not
+/// change is not parsed again. Returns the pages and the drafts left out.
+fn parse_all(
+    markdown: Vec<(crate::model::SourceFile, Arc<str>)>,
+    include_drafts: bool,
+    mut cache: Option<&mut Cache>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Page>, Vec<String>) {
+    if let Some(c) = cache.as_deref_mut() {
+        if c.drafts != include_drafts {
+            c.pages.clear();
+            c.drafts = include_drafts;
+        }
+    }
+    let previous = cache.as_deref().map(|c| &c.pages);
+    let parsed: Vec<(String, ParsedSource)> = markdown
+        .into_par_iter()
+        .map(|(file, text)| {
+            let rel = file.rel.clone();
+            let unchanged = previous
+                .and_then(|p| p.get(&rel))
+                .filter(|(old, _, _)| *old == text);
+            let (page, d) = match unchanged {
+                Some((_, page, d)) => (page.clone(), d.clone()),
+                None => parse::parse_page(file, text.clone(), include_drafts),
+            };
+            (rel, (text, page, d))
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    let mut drafts = Vec::new();
+    let mut take = |rel: String, page: Option<Page>, d: Vec<Diagnostic>| {
+        diags.extend(d);
+        match page {
+            Some(p) => pages.push(p),
+            None => drafts.push(rel),
+        }
+    };
+    match cache {
+        // The cache keeps its own copy for the next build.
+        Some(c) => {
+            for (rel, (_, page, d)) in &parsed {
+                take(rel.clone(), page.clone(), d.clone());
+            }
+            c.pages = parsed.into_iter().collect();
+        }
+        None => {
+            for (rel, (_, page, d)) in parsed {
+                take(rel, page, d);
+            }
+        }
+    }
+    (pages, drafts)
 }
 
 /// Builds, and writes the output only when the build has no errors.
