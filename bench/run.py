@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""archsite build benchmark harness.
+"""archsite build (and check) benchmark harness.
 
     python3 bench/run.py [--sizes 1000,10000] [--runs 5] [--quick] [--seed S]
+                         [--mode build|check|all] [--links-per-page K]
                          [--tools archsite] [--bin PATH] [--json PATH]
+                         [--lychee PATH | --no-lychee]
                          [--disk | --out-root DIR] [--keep-output]
 
-For each tool and each size N:
-  1. the synthetic site (bench/gensite.py, N Markdown files) is generated into
-     target/bench-sites/N-SEED/ unless it is already there (from the same
-     gensite.py);
+--mode build (the default) — for each tool and each size N:
+  1. the synthetic site (bench/gensite.py, N Markdown files, K links per
+     content page) is generated into target/bench-sites/N-SEED/ (N-SEED-kK
+     when K is not 6) unless it is already there (from the same gensite.py);
   2. the tool lays the generated content out the way it wants it (archsite
      takes the generated folder as it is);
   3. one warm-up build (not counted; skipped by --quick);
@@ -17,6 +19,20 @@ For each tool and each size N:
      build, nothing changed in between;
   6. after every build: exit status 0, and every generated .md has its .html.
 
+--mode check — for each size N (see `bench_check`):
+  1. `archsite check SITE` on the same generated site: a warm-up, then RUNS
+     counted runs, each must exit 0; then one run on a copy of the site with
+     one broken #fragment, which must exit non-zero and name it;
+  2. when a `lychee` binary is on PATH (or given with --lychee; never
+     installed by the harness): archsite builds the site once (not timed),
+     then `lychee --offline --include-fragments` over that HTML output,
+     warm-up + RUNS runs, each must report 0 errors; then one run on a copy
+     of the HTML with one broken #fragment, which must report exactly it.
+  The number of links archsite checks is the number of internal links in the
+  generated Markdown (gensite.generate counts them); lychee's is its own
+  `total`.
+--mode all: both.
+
 The builds write to a tmpfs by default (see TMPFS_ROOT; --disk for
 target/bench-out), and output folders are never deleted while builds are
 measured (see `discard`).
@@ -24,9 +40,10 @@ Wall time and the child's peak RSS (os.wait4 rusage, no GNU time) are
 measured per build; the median, min and max are reported.  A Markdown table
 goes to stdout, everything as JSON to target/bench-results.json.
 
---quick (CI): size 50, 1 run, no warm-up; exit status 1 if any build fails or
-any page is missing from the output.  Exit status 2 when a tool cannot be
-set up (e.g. cargo build fails).
+--quick (CI): size 50, 1 run, no warm-up, --mode all (without lychee unless
+--lychee is given); exit status 1 if any build or check fails, any page is
+missing from the output or a broken anchor goes unreported.  Exit status 2
+when a tool cannot be set up (e.g. cargo build fails).
 
 Tools are small classes (see `Tool`); only archsite is implemented.  A peer
 (hugo, zola, mdbook) is a subclass that says how to lay out the generated
@@ -42,6 +59,8 @@ import hashlib
 import json
 import os
 import platform
+import re
+import resource
 import shutil
 import signal
 import statistics
@@ -49,7 +68,6 @@ import subprocess
 import sys
 import threading
 import time
-import re
 import urllib.parse
 from pathlib import Path
 
@@ -231,7 +249,13 @@ def busy_cpu_seconds() -> float | None:
 
 def measure(cmd: list[str], log: Path, timeout: float) -> dict:
     """Run cmd; wall time, CPU time and peak RSS of the child (and anything
-    it waited for) from os.wait4."""
+    it waited for) from os.wait4.
+
+    The child's ru_maxrss is never below this harness's own peak RSS at the
+    time of the spawn (Linux carries the hiwater RSS of the (v)forked Python
+    process over the exec), so that is recorded too (`harness_rss_kib`): a
+    peak RSS at or below it only says "at most this much"."""
+    harness_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with open(log, "wb") as lf:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT)
@@ -256,6 +280,7 @@ def measure(cmd: list[str], log: Path, timeout: float) -> dict:
         "user_s": round(ru.ru_utime, 3),
         "sys_s": round(ru.ru_stime, 3),
         "max_rss_kib": ru.ru_maxrss,   # KiB on Linux
+        "harness_rss_kib": harness_rss,
         "exit": p.returncode,
         "timed_out": bool(timed_out),
     }
@@ -399,6 +424,8 @@ def summarize(runs: list[dict]) -> dict:
         "sys_median_s": round(statistics.median(r["sys_s"] for r in runs), 3),
         "rss_median_mib": round(statistics.median(rss) / 1024, 1),
         "rss_max_mib": round(max(rss) / 1024, 1),
+        # a peak RSS this low may be the harness's own (see `measure`)
+        "rss_floor_mib": round(max(r.get("harness_rss_kib", 0) for r in runs) / 1024, 1),
         "other_cpus_max": max((r["other_cpus"] or 0.0) for r in runs),
     }
 
@@ -624,9 +651,9 @@ def bench_check(tool: Archsite, lychee: Lychee | None, n: int, args, sites_root:
         st = Lychee.stats(base / (label + ".json"))
         if st is None:
             return "no JSON statistics from lychee"
-        r["lychee"] = {k: st.get(k) for k in ("total", "successful", "errors", "excludes",
-                                               "unsupported", "unknown", "redirects",
-                                               "timeouts", "cached")}
+        r["lychee"] = {k: st.get(k) for k in ("total", "unique", "successful", "errors",
+                                               "excludes", "unsupported", "unknown",
+                                               "redirects", "timeouts", "cached")}
         if st.get("errors"):
             return "%s broken links reported" % st["errors"]
         if not st.get("total"):
@@ -648,9 +675,9 @@ def bench_check(tool: Archsite, lychee: Lychee | None, n: int, args, sites_root:
             log = base / "broken.log"
             r = measure(lychee.command(broken, base / "broken.json"), log, args.timeout)
             st = Lychee.stats(base / "broken.json") or {}
-            text = log.read_text(encoding="utf-8", errors="replace") + \
-                (base / "broken.json").read_text(encoding="utf-8", errors="replace") \
-                if (base / "broken.json").exists() else ""
+            text = log.read_text(encoding="utf-8", errors="replace")
+            if (base / "broken.json").exists():
+                text += (base / "broken.json").read_text(encoding="utf-8", errors="replace")
             named = frag in text or urllib.parse.quote(frag, safe="-_.~") in text
             notes["broken_anchor"] = {"fragment": frag, "exit": r["exit"],
                                       "errors": st.get("errors"), "reported": named}
@@ -754,6 +781,14 @@ def markdown_report(rows, scal, meta) -> str:
             lines.append("- %s N=%d, one broken anchor (`#%s`): exit %s, %s"
                          % (r["tool"], r["size"], b["fragment"], b["exit"],
                             "reported" if b["reported"] and b["exit"] else "**NOT reported**"))
+    floor = [r for r in rows if r.get("median_s") and at_floor(r)]
+    if floor:
+        lines.append("- peak RSS `≤ N`: the process used no more than the harness itself "
+                     "(%.0f MiB; Linux reports the parent's peak for a child that stays "
+                     "below it): %s"
+                     % (max(r["rss_floor_mib"] for r in floor),
+                        ", ".join("%s N=%d %s" % (r["tool"], r["size"], MODE_NAME[r["mode"]])
+                                  for r in floor)))
     busy = [r for r in rows if (r.get("other_cpus_max") or 0) > BUSY_CPUS]
     if busy:
         lines.append("- **the machine was busy**: other processes kept up to %.1f of %d CPUs "
@@ -769,6 +804,16 @@ def markdown_report(rows, scal, meta) -> str:
                     ", ".join("%s %s" % (k, v.get("version") or "?")
                               for k, v in meta["tools"].items())))
     return "\n".join(lines)
+
+
+def at_floor(r) -> bool:
+    return bool(r.get("rss_floor_mib")) and r["rss_median_mib"] <= r["rss_floor_mib"] * 1.02
+
+
+def fmt_rss(r) -> str:
+    if at_floor(r):
+        return "≤ %.0f" % r["rss_median_mib"]
+    return "%.0f (max %.0f)" % (r["rss_median_mib"], r["rss_max_mib"])
 
 
 def check_table(rows) -> list[str]:
@@ -788,7 +833,7 @@ def check_table(rows) -> list[str]:
             cells += ["%.3f" % r["median_s"], "%.3f" % r["min_s"], "%.3f" % r["max_s"],
                       "{:,}".format(r["links_per_s"]) if r.get("links_per_s") else "–",
                       "%.2f" % r["user_median_s"], "%.2f" % r["sys_median_s"],
-                      "%.0f (max %.0f)" % (r["rss_median_mib"], r["rss_max_mib"]),
+                      fmt_rss(r),
                       "–" if b[0] == r["size"] else "%.2f" % (r["median_s"] / b[1])]
         else:
             cells += ["FAILED"] + [""] * 7
@@ -805,13 +850,16 @@ def check_table(rows) -> list[str]:
                             lk.get("links_per_page") or 0))
         elif lk.get("lychee"):
             ly = lk["lychee"]
-            lines.append("- lychee N=%d: links checked = lychee's `total` over %s HTML files "
-                         "(every link in the built pages: navigation, backlinks, assets, "
-                         "sitemap; successful %s, excluded %s, unsupported %s); the Markdown "
-                         "has %s"
-                         % (r["size"], lk.get("html_files"), ly.get("successful"),
-                            ly.get("excludes"), ly.get("unsupported"),
-                            "{:,}".format(lk.get("markdown_links") or 0)))
+            lines.append("- lychee N=%d: links checked = lychee's `total` in the built output "
+                         "(%s HTML files, plus CSS and sitemap.xml): every link in it, i.e. "
+                         "navigation, table of contents and heading permalinks, backlinks, "
+                         "stylesheets as well as the %s links from the Markdown; %s unique, "
+                         "%s successful, %s excluded, %s unsupported"
+                         % (r["size"], lk.get("html_files"),
+                            "{:,}".format(lk.get("markdown_links") or 0),
+                            "{:,}".format(ly.get("unique") or 0),
+                            "{:,}".format(ly.get("successful") or 0),
+                            ly.get("excludes"), ly.get("unsupported")))
     return lines
 
 
@@ -834,7 +882,7 @@ def build_table(rows) -> list[str]:
                      str(len(r["runs"])), "%.3f" % r["median_s"], "%.3f" % r["min_s"],
                      "%.3f" % r["max_s"], "%.0f" % r["pages_per_s"],
                      "%.2f" % r["user_median_s"], "%.2f" % r["sys_median_s"],
-                     "%.0f (max %.0f)" % (r["rss_median_mib"], r["rss_max_mib"]),
+                     fmt_rss(r),
                      str(o.get("files", "")),
                      "%.1f" % (o["bytes"] / 1e6) if o.get("bytes") is not None else "",
                      str(o.get("fixed_page_bytes") or "–"), ratio]
@@ -852,7 +900,18 @@ def main(argv=None) -> int:
                     help="comma-separated numbers of Markdown files (default 1000,10000)")
     ap.add_argument("--runs", type=int, default=5, help="counted builds per size and mode")
     ap.add_argument("--quick", action="store_true",
-                    help="CI smoke test: size 50, 1 run, no warm-up")
+                    help="CI smoke test: size 50, 1 run, no warm-up, builds and one check")
+    ap.add_argument("--mode", choices=("build", "check", "all"),
+                    help="build: cold builds and no-change rebuilds (the default); check: "
+                         "`archsite check` (and lychee over the built HTML when it is on "
+                         "PATH); all: both (the default with --quick)")
+    ap.add_argument("--links-per-page", type=int, default=gensite.LINKS_PER_PAGE, metavar="K",
+                    help="links per generated content page (default %d)"
+                         % gensite.LINKS_PER_PAGE)
+    ap.add_argument("--lychee", metavar="PATH",
+                    help="lychee binary for the check mode (default: `lychee` on PATH; "
+                         "not used by --quick unless given)")
+    ap.add_argument("--no-lychee", action="store_true", help="skip lychee in the check mode")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tools", default="archsite", help="comma-separated: " + ", ".join(TOOLS))
     ap.add_argument("--bin", help="use this archsite binary instead of cargo build --release")
@@ -868,8 +927,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.runs, args.warmup = "50", 1, False
+        args.mode = args.mode or "all"
     else:
         args.warmup = True
+        args.mode = args.mode or "build"
+    if args.links_per_page < 0:
+        ap.error("--links-per-page must be >= 0")
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
@@ -890,6 +953,23 @@ def main(argv=None) -> int:
             print("error: %s: %s" % (name, e), file=sys.stderr)
             return 2
         tools.append(t)
+    lychee = None
+    if args.mode in ("check", "all") and not args.no_lychee:
+        if args.lychee:
+            found = shutil.which(args.lychee)
+            if not found:
+                print("error: --lychee %s: not an executable" % args.lychee, file=sys.stderr)
+                return 2
+            lychee = Lychee(found)
+        elif not args.quick and shutil.which("lychee"):
+            lychee = Lychee(shutil.which("lychee"))
+        if lychee is not None:
+            print("lychee: %s (%s)" % (lychee.bin, lychee.version() or "?"), file=sys.stderr)
+        elif not args.quick:
+            print("lychee: not on PATH, no lychee row", file=sys.stderr)
+    archsite = next((t for t in tools if isinstance(t, Archsite)), None)
+    if args.mode in ("check", "all") and archsite is None:
+        ap.error("--mode %s needs the archsite tool" % args.mode)
 
     sites_root = REPO / "target" / "bench-sites"
     if args.out_root:
@@ -903,12 +983,16 @@ def main(argv=None) -> int:
     sites_root.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in sizes:
-        for t in tools:
-            rows += bench_size(t, n, args, sites_root, out_root)
+        if args.mode in ("build", "all"):
+            for t in tools:
+                rows += bench_size(t, n, args, sites_root, out_root)
+        if args.mode in ("check", "all"):
+            rows += bench_check(archsite, lychee, n, args, sites_root, out_root)
 
     empty_trash()
     if not args.keep_output:
-        for d in [out_root / t.name for t in tools] + [out_root]:
+        for d in ([out_root / t.name for t in tools]
+                  + [out_root / "archsite-check", out_root / "lychee", out_root]):
             try:
                 d.rmdir()   # only when empty
             except OSError:
@@ -918,9 +1002,11 @@ def main(argv=None) -> int:
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(), "platform": platform.platform(),
         "python": platform.python_version(), "seed": args.seed, "runs": args.runs,
+        "mode": args.mode, "links_per_page": args.links_per_page,
         "warmup": args.warmup, "quick": args.quick,
         "output_root": str(out_root), "output_fs": fs_type(out_root),
-        "tools": {t.name: t.info() for t in tools},
+        "tools": dict({t.name: t.info() for t in tools},
+                      **({"lychee": lychee.info()} if lychee else {})),
     }
     ok = all(r["ok"] for r in rows)
     report = markdown_report(rows, scal, meta)
