@@ -11,6 +11,7 @@
 
 pub mod http;
 pub mod live;
+pub mod server;
 pub mod watch;
 
 use crate::config::{display_path, SiteArgs};
@@ -19,13 +20,13 @@ use crate::output::Output;
 use crate::pipeline::{build_cached, Build, Cache};
 use http::{Response as Reply, INTERNAL};
 use live::{event, Hub};
+use server::Request;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
-use tiny_http::{Header, Request, Server};
 
 pub struct ServeOptions {
     pub bind: String,
@@ -51,7 +52,6 @@ struct Shared {
     streams: AtomicUsize,
 }
 
-const WORKERS: usize = 8;
 const MAX_STREAMS: usize = 512;
 
 /// Builds, serves and rebuilds on change until the process is stopped.
@@ -76,10 +76,10 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
         streams: AtomicUsize::new(0),
     });
 
-    let server = Server::http((options.bind.as_str(), options.port))
-        .map_err(|e| listen_error(&options, &e.to_string()))?;
-    let addr = server.server_addr().to_ip().map_or_else(
-        || format!("{}:{}", options.bind, options.port),
+    let listener =
+        listen(&options.bind, options.port).map_err(|e| listen_error(&options, &e.to_string()))?;
+    let addr = listener.local_addr().map_or_else(
+        |_| format!("{}:{}", options.bind, options.port),
         |a| a.to_string(),
     );
     let url = format!("http://{addr}{}", config.base_path);
@@ -99,27 +99,39 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
         std::thread::spawn(move || rebuild_loop(args, cache, changes_rx, shared, color, timings));
     }
 
-    let (work_tx, work_rx) = mpsc::sync_channel::<Request>(256);
-    let work_rx = Arc::new(std::sync::Mutex::new(work_rx));
-    for _ in 0..WORKERS {
-        let (shared, work_rx) = (shared.clone(), work_rx.clone());
-        std::thread::spawn(move || loop {
-            let request = match work_rx.lock().expect("queue lock").recv() {
-                Ok(r) => r,
-                Err(_) => return,
-            };
-            answer(&shared, request);
-        });
-    }
-    for request in server.incoming_requests() {
-        let path = request.url().split('?').next().unwrap_or("").to_string();
-        if path == format!("{}{INTERNAL}events", shared.base_path) {
-            stream_events(&shared, request);
-        } else if work_tx.try_send(request).is_err() {
-            // The queue is full (a flood): the request is dropped rather than queued forever.
-        }
-    }
+    let events_path = format!("{}{INTERNAL}events", shared.base_path);
+    server::run(
+        listener,
+        Arc::new(move |request: Request| {
+            if request.url.split('?').next() == Some(events_path.as_str()) {
+                stream_events(&shared, request);
+            } else {
+                answer(&shared, request);
+            }
+        }),
+    );
     Ok(())
+}
+
+/// A listening socket with `TCP_NODELAY`, which accepted connections inherit: a response goes
+/// out in several small writes, and without it the last one waits ~40 ms for the browser's
+/// delayed ACK.
+fn listen(bind: &str, port: u16) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(bind, port))?
+        .next()
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("cannot resolve `{bind}`"),
+            )
+        })?;
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 fn listen_error(options: &ServeOptions, error: &str) -> String {
@@ -248,11 +260,14 @@ fn overlay_payload(build: &Build) -> Option<String> {
     Some(serde_json::Value::Array(values).to_string())
 }
 
-/// Holds the connection open and writes every event of the hub to it, on its own thread.
-fn stream_events(shared: &Arc<Shared>, request: Request) {
+/// Holds the connection open and writes every event of the hub to it (on the connection's
+/// own thread).
+fn stream_events(shared: &Shared, request: Request) {
     if shared.streams.load(Ordering::Relaxed) >= MAX_STREAMS {
-        let _ = request.respond(
-            tiny_http::Response::from_string("too many open previews").with_status_code(503),
+        request.respond(
+            503,
+            &[("Content-Type", "text/plain; charset=utf-8")],
+            b"too many open previews",
         );
         return;
     }
@@ -267,44 +282,28 @@ fn stream_events(shared: &Arc<Shared>, request: Request) {
     let mut stream = shared
         .hub
         .subscribe(Some(first.unwrap_or_else(|| event("hello", ""))));
-    let shared = shared.clone();
-    std::thread::spawn(move || {
-        let mut writer = request.into_writer();
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n";
-        let mut ok = writer
-            .write_all(head.as_bytes())
-            .and_then(|_| writer.write_all(b"retry: 1000\n\n"))
+    let mut writer = request.into_stream();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\nretry: 1000\n\n";
+    let mut ok = writer
+        .write_all(head.as_bytes())
+        .and_then(|_| writer.flush())
+        .is_ok();
+    while ok {
+        let Some(message) = stream.next_message() else {
+            break;
+        };
+        ok = writer
+            .write_all(message.as_bytes())
             .and_then(|_| writer.flush())
             .is_ok();
-        while ok {
-            let Some(message) = stream.next_message() else {
-                break;
-            };
-            ok = writer
-                .write_all(message.as_bytes())
-                .and_then(|_| writer.flush())
-                .is_ok();
-        }
-        shared.streams.fetch_sub(1, Ordering::Relaxed);
-    });
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn request_header<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
+    }
+    shared.streams.fetch_sub(1, Ordering::Relaxed);
 }
 
 fn answer(shared: &Shared, request: Request) {
     let snapshot = shared.snapshot.read().expect("snapshot lock").clone();
     let path = request
-        .url()
+        .url
         .split(['?', '#'])
         .next()
         .unwrap_or("")
@@ -321,13 +320,11 @@ fn answer(shared: &Shared, request: Request) {
         None => match http::respond(
             &snapshot.output,
             &shared.base_path,
-            request.url(),
+            &request.url,
             &shared.content_dir,
         ) {
             Reply::Redirect(location) => {
-                let _ = request.respond(
-                    tiny_http::Response::empty(301).with_header(header("Location", &location)),
-                );
+                request.respond(301, &[("Location", &location)], b"");
                 return;
             }
             Reply::File {
@@ -347,29 +344,24 @@ fn answer(shared: &Shared, request: Request) {
         },
     };
     let tag = http::etag(&body);
-    let mut headers = vec![
-        header("Content-Type", content_type),
-        header("ETag", &tag),
-        header("Cache-Control", "no-cache"),
-    ];
-    if status == 200 && http::not_modified(request_header(&request, "If-None-Match"), &tag) {
-        let _ = request.respond(tiny_http::Response::empty(304).with_header(header("ETag", &tag)));
+    if status == 200 && http::not_modified(request.header("If-None-Match"), &tag) {
+        request.respond(304, &[("ETag", &tag)], b"");
         return;
     }
-    let body = if http::is_text(content_type)
+    let mut headers = vec![
+        ("Content-Type", content_type),
+        ("ETag", tag.as_str()),
+        ("Cache-Control", "no-cache"),
+    ];
+    let gzip = http::is_text(content_type)
         && body.len() > 1024
-        && http::accepts_gzip(request_header(&request, "Accept-Encoding"))
-    {
-        headers.push(header("Content-Encoding", "gzip"));
-        headers.push(header("Vary", "Accept-Encoding"));
+        && http::accepts_gzip(request.header("Accept-Encoding"));
+    let body = if gzip {
+        headers.push(("Content-Encoding", "gzip"));
+        headers.push(("Vary", "Accept-Encoding"));
         http::gzip(&body)
     } else {
         body
     };
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    for h in headers {
-        response.add_header(h);
-    }
-    // A client that went away is not the server's problem.
-    let _ = request.respond(response);
+    request.respond(status, &headers, &body);
 }

@@ -416,3 +416,44 @@ fn a_port_in_use_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("already in use"), "{}", stderr(&out));
 }
+
+/// Raw bytes in, status line out.
+fn raw(addr: &str, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.write_all(request);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn malformed_oversized_and_unsupported_requests_are_refused() {
+    let server = start(&fixture("bare/site"));
+    assert_eq!(
+        raw(&server.addr, b"POST / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "HTTP/1.1 405 Method Not Allowed"
+    );
+    assert_eq!(
+        raw(&server.addr, b"\x00\x01garbage\r\n\r\n"),
+        "HTTP/1.1 400 Bad Request"
+    );
+    let long = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(20_000));
+    assert_eq!(
+        raw(&server.addr, long.as_bytes()),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    let many = format!("GET / HTTP/1.1\r\n{}\r\n", "X-A: b\r\n".repeat(3000));
+    assert_eq!(
+        raw(&server.addr, many.as_bytes()),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    // The server is still fine afterwards.
+    assert_eq!(get(&server.addr, "/").status, 200);
+}

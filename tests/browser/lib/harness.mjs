@@ -2,8 +2,8 @@
 // folder, serve it on 127.0.0.1 with a tiny static server, drive headless Chromium through
 // playwright-core, and clean everything up. Every wait has a bound so that no test can hang.
 
-import { execFile } from 'node:child_process';
-import { existsSync, statSync, createReadStream, mkdtempSync, rmSync, accessSync, constants } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, statSync, createReadStream, mkdtempSync, rmSync, accessSync, constants, cpSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -414,4 +414,100 @@ export async function gotoAndSettle(page, url, { expectSidebar = true } = {}) {
   const response = await page.goto(url, { waitUntil: 'load' });
   if (expectSidebar) await page.waitForSelector('#sidebar-tree a', { state: 'attached', timeout: LIMITS.action });
   return response;
+}
+
+// ---------------------------------------------------------------------------------------------
+// live preview (`archsite serve`)
+
+/**
+ * Copies `entries` (names relative to `fromDir`, files or folders) into a fresh temp folder and
+ * returns its path; remove it when done. E.g. copySite(REPO_ROOT, ['archsite.yaml', 'content']).
+ */
+export function copySite(fromDir, entries) {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'archsite-live-'));
+  for (const entry of entries) cpSync(path.join(fromDir, entry), path.join(tmp, entry), { recursive: true });
+  return tmp;
+}
+
+/**
+ * Starts `archsite serve SITE --port 0` and waits (bounded) for its `Serving on URL` line.
+ * Returns { url, origin, child, log, waitForLog(re, timeout), stop() }: `log` collects every
+ * stderr line; `stop()` kills the process and waits for it (bounded). The process is also
+ * killed when the test process exits, whatever the reason.
+ */
+export async function startServe(siteDir, { args = [], timeout = LIMITS.build } = {}) {
+  const bin = archsiteBin();
+  const child = spawn(bin, ['serve', siteDir, '--port', '0', '--color', 'never', ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.on('error', (error) => log.push(`spawn error: ${error.message}`));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  const log = [];
+  const waiters = new Set();
+  let pending = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    for (const line of lines) {
+      log.push(line);
+      for (const w of waiters) w(line);
+    }
+  });
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      // Nothing more will be logged: fail whoever still waits for a line.
+      for (const w of [...waiters]) w(null);
+      resolve({ code, signal });
+    }),
+  );
+
+  /** Resolves with the first stderr line (from now on, or already logged after `since`) matching `re`. */
+  const waitForLog = (re, ms = LIMITS.action, since = log.length) =>
+    new Promise((resolve, reject) => {
+      const hit = log.slice(since).find((l) => re.test(l));
+      if (hit !== undefined) return resolve(hit);
+      const fail = (why) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        reject(new Error(`archsite serve: no line matching ${re} ${why}; stderr:\n${log.join('\n')}`));
+      };
+      const timer = setTimeout(() => fail(`within ${ms} ms`), ms);
+      const check = (line) => {
+        if (line === null) return fail('before the server stopped');
+        if (!re.test(line)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(line);
+      };
+      waiters.add(check);
+    });
+
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const done = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 5000).unref())]);
+    if (!done) {
+      child.kill('SIGKILL');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
+  };
+
+  let line;
+  try {
+    line = await Promise.race([
+      waitForLog(/^Serving on http:\/\//, timeout, 0),
+      exited.then(({ code, signal }) => {
+        throw new Error(`archsite serve exited (${code ?? signal}) before serving; stderr:\n${log.join('\n')}${pending}`);
+      }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const url = line.match(/^Serving on (http:\/\/\S+)/)[1];
+  return { url, origin: new URL(url).origin, child, log, waitForLog, stop };
 }
