@@ -71,9 +71,12 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
         if name.starts_with('.') || name.ends_with('~') {
             return false;
         }
-        if output
-            .as_deref()
-            .is_some_and(|out| e.path().canonicalize().is_ok_and(|p| p == out))
+        // Only a folder can be the output folder; resolving every file's path would cost a
+        // `realpath` per file on every rebuild.
+        if e.file_type().is_dir()
+            && output
+                .as_deref()
+                .is_some_and(|out| e.path().canonicalize().is_ok_and(|p| p == out))
         {
             return false;
         }

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 /// Short enough that a save reaches the browser well under 100 ms after the debounce, long
 /// enough to fold an editor's write-rename-chmod sequence into one event.
-pub const DEBOUNCE: Duration = Duration::from_millis(25);
+pub const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// After a batch, how long the rebuild waits for more before it starts (a `git checkout` sends
 /// its events over several debounce periods).
-pub const SETTLE: Duration = Duration::from_millis(15);
+pub const SETTLE: Duration = Duration::from_millis(10);
 
 pub type Watcher = Debouncer<RecommendedWatcher, RecommendedCache>;
 
