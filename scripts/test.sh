@@ -24,8 +24,9 @@ fi
 echo "== cargo test"
 cargo test --locked
 
-echo "== benchmark harness (smoke run)"
+echo "== benchmark harnesses (smoke runs: they prove the harnesses work; nothing is timed)"
 python3 bench/run.py --quick
+python3 bench/serve.py --quick
 
 echo "== browser tests"
 cargo build --locked --quiet
