@@ -1,6 +1,7 @@
 //! `archsite serve`: the live preview. Sits on top of the pipeline; the build knows nothing of
 //! it.
 //!
+//! - `server`: the HTTP/1.1 server itself (std + httparse, a thread per connection);
 //! - `http`: request → response over the in-memory site (no URL reaches the disk by its path);
 //! - `watch`: debounced file events, filtered;
 //! - `live`: Server-Sent Events to every open page, and the script that listens to them.
