@@ -364,16 +364,7 @@ pub fn render(
                 );
             }
             out.push_str("</th>");
-            for c in &p.before {
-                column_cell(
-                    &mut out,
-                    data,
-                    row.columns.get(&c.id),
-                    col_numeric(c),
-                    lang,
-                    md,
-                );
-            }
+            column_cells(&mut out, data, &p.before, &col_numeric, row, lang, md);
             if notes_column {
                 let note = p
                     .envs
@@ -398,16 +389,7 @@ pub fn render(
                 );
             }
             computed(&mut out, &|e: &str| number_of(data, row.envs.get(e)));
-            for c in &p.after {
-                column_cell(
-                    &mut out,
-                    data,
-                    row.columns.get(&c.id),
-                    col_numeric(c),
-                    lang,
-                    md,
-                );
-            }
+            column_cells(&mut out, data, &p.after, &col_numeric, row, lang, md);
             out.push_str("</tr>\n");
         }
         // A one-row group's subtotal would repeat the row.
@@ -477,6 +459,21 @@ pub fn render(
 fn th_col(out: &mut String, label: &str, numeric: bool) {
     let class = if numeric { " class=\"num\"" } else { "" };
     let _ = write!(out, "<th scope=\"col\"{class}>{}</th>", escape_html(label));
+}
+
+/// The extra (non-environment) columns of one row, in order.
+fn column_cells(
+    out: &mut String,
+    data: &Data,
+    columns: &[&Column],
+    numeric: &dyn Fn(&Column) -> bool,
+    row: &super::model::Row,
+    lang: Lang,
+    md: &mut dyn FnMut(&str, &Cell) -> String,
+) {
+    for c in columns {
+        column_cell(out, data, row.columns.get(&c.id), numeric(c), lang, md);
+    }
 }
 
 fn column_cell(

@@ -179,3 +179,12 @@ pub struct Resolved {
     /// Site language: from the config, else detected from the text.
     pub lang: crate::config::Lang,
 }
+
+/// A 64-bit hash of a value, for cache keys and ETags (the same process compares them, so
+/// std's hasher is stable enough).
+pub fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}

@@ -13,7 +13,7 @@ pub use templates::Templates;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::{LinkKind, LinkTarget, NavNode, Page, PageId, Resolved};
+use crate::model::{hash_of, LinkKind, LinkTarget, NavNode, Page, PageId, Resolved};
 use crate::output::{Output, OutputFile};
 use crate::resolve::urls::{encode_fragment, relative_href, root_prefix};
 use i18n::{env_name, words, Words};
@@ -169,14 +169,6 @@ impl ContentCache {
             .expect("cache lock")
             .retain(|k, _| used.contains(k));
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.lock().expect("cache lock").len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl<'a> RenderContext<'a> {
@@ -194,19 +186,13 @@ impl<'a> RenderContext<'a> {
             words: words(resolved.lang),
             content_cache: None,
             data: None,
-            site_key: {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                (
-                    templates.key,
-                    &resolved.title,
-                    resolved.lang.code(),
-                    &config.description,
-                    &config.base_url,
-                )
-                    .hash(&mut h);
-                h.finish()
-            },
+            site_key: hash_of(&(
+                templates.key,
+                &resolved.title,
+                resolved.lang.code(),
+                &config.description,
+                &config.base_url,
+            )),
         }
     }
 
@@ -363,12 +349,9 @@ impl<'a> RenderContext<'a> {
                 .collect(),
             is_home: r.home == Some(id),
         };
-        let page_key = self.content_cache.map(|_| {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (self.site_key, &view_page).hash(&mut h);
-            h.finish()
-        });
+        let page_key = self
+            .content_cache
+            .map(|_| hash_of(&(self.site_key, &view_page)));
         if let (Some(cache), Some(key)) = (self.content_cache, page_key) {
             if let Some(hit) = cache.lookup(key) {
                 return Ok(hit.to_string());

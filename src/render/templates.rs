@@ -34,12 +34,7 @@ impl Templates {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let key = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            raw.hash(&mut h);
-            h.finish()
-        };
+        let key = crate::model::hash_of(&raw);
         tera.add_raw_templates(raw)
             .map_err(|e| vec![template_error(&e)])?;
         for required in ["page.html", "404.html"] {

@@ -138,10 +138,7 @@ pub fn is_text(content_type: &str) -> bool {
 
 /// A strong validator for a body: its hash.
 pub fn etag(body: &[u8]) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut h);
-    format!("\"{:016x}\"", h.finish())
+    format!("\"{:016x}\"", crate::model::hash_of(body))
 }
 
 /// Whether an `If-None-Match` header value matches `etag`.
