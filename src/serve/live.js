@@ -5,7 +5,8 @@
   "use strict";
   var script = document.currentScript;
   var base = script.getAttribute("src").replace(/__archsite\/live\.js$/, "");
-  var here = location.pathname.slice(base.length) || "index.html";
+  // The server names changed files by their output paths, unencoded (`reference/용어 사전.html`).
+  var here = decodeURIComponent(location.pathname.slice(base.length)) || "index.html";
   if (here.slice(-1) === "/") here += "index.html";
   var scrollKey = "archsite-scroll:" + location.pathname;
   var overlay = null;

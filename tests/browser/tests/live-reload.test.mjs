@@ -303,4 +303,26 @@ describe('live preview (archsite serve)', { timeout: 150_000 }, () => {
     assert.equal(page.loads, loads);
     assertClean(problems, 'CSS swap');
   });
+
+  test('a page with a Korean, space-containing file name reloads when its file changes', async () => {
+    // The server names changed pages by output path (`reference/용어 사전.html`); the browser's
+    // location is percent-encoded: live.js must compare the decoded path.
+    const opened = await openPage(env.browser, { allowedOrigin: env.server.origin });
+    try {
+      const { page: glossary } = opened;
+      const stream = glossary.waitForResponse((r) => r.url().endsWith('/__archsite/events') && r.status() === 200, { timeout: LIMITS.action });
+      await glossary.goto(at('reference/용어 사전.html'), { waitUntil: 'load' });
+      await stream;
+      const file = path.join(env.site, 'content', 'reference', '용어 사전.md');
+      const sentence = `용어 사전 미리보기 문장 ${Date.now()}.`;
+      save(file, `${readFileSync(file, 'utf8')}\n${sentence}\n`);
+      await glossary.waitForFunction(
+        (t) => document.readyState === 'complete' && document.querySelector('article')?.textContent.includes(t),
+        sentence,
+        { timeout: LIVE, polling: 50 },
+      );
+    } finally {
+      await opened.context.close().catch(() => {});
+    }
+  });
 });
