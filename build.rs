@@ -1,12 +1,151 @@
-//! Embeds the default theme and the `init` scaffolds in the binary, so that archsite works
-//! in any folder without files installed beside it. Generates `$OUT_DIR/embedded.rs` with one
-//! `(relative path, bytes)` table per folder; the bytes are `include_bytes!` of the files, so
-//! cargo rebuilds when they change.
+//! Embeds the default theme, the `init` scaffolds and the pinned mermaid.js in the binary, so
+//! that archsite works in any folder, offline, without files installed beside it. Generates
+//! `$OUT_DIR/embedded.rs` with one `(relative path, bytes)` table per folder; the bytes are
+//! `include_bytes!` of the files, so cargo rebuilds when they change.
+//!
+//! mermaid comes from npm, pinned by `js/package-lock.json`. Two artefacts are made in the
+//! git-ignored `js/dist/` when missing or stale: the browser build readers get
+//! (`mermaid.min.js`, as published) and a parse-only bundle for QuickJS (`mermaid-parse.js`,
+//! made by esbuild from `js/parse-entry.mjs`). Making them runs `npm ci` and esbuild once;
+//! later builds only compare a stamp.
 
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The files the mermaid artefacts are made from: a change to any of them remakes both.
+const MERMAID_INPUTS: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "parse-entry.mjs",
+    "quickjs-env.mjs",
+    "dompurify-stub.mjs",
+];
+
+fn mermaid(out: &mut String, js: &Path) {
+    let mut stamp = String::from("1\n");
+    for name in MERMAID_INPUTS {
+        let path = js.join(name);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let bytes = fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        writeln!(stamp, "{name} {:016x}", fnv1a(&bytes)).unwrap();
+    }
+    let dist = js.join("dist");
+    let stamp_file = dist.join("stamp");
+    let artefacts = ["mermaid.min.js", "mermaid-parse.js", "version"];
+    let fresh = fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str())
+        && artefacts.iter().all(|a| dist.join(a).is_file());
+    if !fresh {
+        make_mermaid(js, &dist);
+        fs::write(&stamp_file, &stamp).expect("write js/dist/stamp");
+    }
+    for a in artefacts {
+        println!("cargo:rerun-if-changed={}", dist.join(a).display());
+    }
+    let version = fs::read_to_string(dist.join("version")).expect("read js/dist/version");
+    writeln!(
+        out,
+        "pub const MERMAID_VERSION: &str = {:?};",
+        version.trim()
+    )
+    .unwrap();
+    // Identifies the parser bundle, so that cached verdicts of another bundle are not reused.
+    let bundle = fs::read(dist.join("mermaid-parse.js")).expect("read mermaid-parse.js");
+    writeln!(
+        out,
+        "pub const MERMAID_BUNDLE_ID: &str = \"{:016x}\";",
+        fnv1a(&bundle)
+    )
+    .unwrap();
+    for (name, file) in [
+        ("MERMAID_BROWSER_JS", "mermaid.min.js"),
+        ("MERMAID_PARSE_JS", "mermaid-parse.js"),
+    ] {
+        let path = dist.join(file).display().to_string();
+        writeln!(out, "pub static {name}: &[u8] = include_bytes!({path:?});").unwrap();
+    }
+}
+
+fn make_mermaid(js: &Path, dist: &Path) {
+    let installed = js.join("node_modules/.package-lock.json");
+    let lock = fs::read(js.join("package-lock.json")).ok();
+    let needs_install = !js.join("node_modules/mermaid/package.json").is_file()
+        || !js.join("node_modules/.bin/esbuild").exists()
+        || fs::metadata(&installed)
+            .and_then(|m| m.modified())
+            .ok()
+            .zip(
+                fs::metadata(js.join("package-lock.json"))
+                    .and_then(|m| m.modified())
+                    .ok(),
+            )
+            .is_none_or(|(installed, locked)| installed < locked)
+        || lock.is_none();
+    if needs_install {
+        run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(js),
+            "npm ci",
+        );
+    }
+    fs::create_dir_all(dist).expect("create js/dist");
+    // Written beside and renamed, so that two cargo processes never see half a file.
+    let tmp = dist.join(format!(".mermaid-parse.js.{}", std::process::id()));
+    run(
+        Command::new(js.join("node_modules/.bin/esbuild"))
+            .args([
+                "parse-entry.mjs",
+                "--bundle",
+                "--format=iife",
+                "--platform=browser",
+                "--alias:dompurify=./dompurify-stub.mjs",
+                "--minify",
+                "--legal-comments=none",
+                "--log-level=warning",
+            ])
+            .arg(format!("--outfile={}", tmp.display()))
+            .current_dir(js),
+        "esbuild",
+    );
+    fs::rename(&tmp, dist.join("mermaid-parse.js")).expect("rename mermaid-parse.js");
+    let package = js.join("node_modules/mermaid");
+    let tmp = dist.join(format!(".mermaid.min.js.{}", std::process::id()));
+    fs::copy(package.join("dist/mermaid.min.js"), &tmp).expect("copy mermaid.min.js");
+    fs::rename(&tmp, dist.join("mermaid.min.js")).expect("rename mermaid.min.js");
+    let manifest =
+        fs::read_to_string(package.join("package.json")).expect("read mermaid's package.json");
+    let version = manifest
+        .split("\"version\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').nth(1))
+        .expect("mermaid's package.json has a version");
+    fs::write(dist.join("version"), version).expect("write js/dist/version");
+}
+
+fn run(command: &mut Command, what: &str) {
+    let status = command.status().unwrap_or_else(|e| {
+        panic!(
+            "archsite embeds mermaid.js from npm and could not run {what}: {e}.\n\
+             Install Node.js 20+ with npm (Debian: `apt-get install nodejs npm`), then build again; \
+             or run `npm ci` in js/ yourself."
+        )
+    });
+    assert!(
+        status.success(),
+        "{what} failed in js/ ({status}): the npm registry must be reachable the first time \
+         archsite is built (run `npm ci` in js/ to see why)"
+    );
+}
+
+/// A stable hash for the stamp (std's hasher may change between Rust releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 fn main() {
     let root =
@@ -14,6 +153,7 @@ fn main() {
     let mut out = String::new();
     embed(&mut out, "THEME_FILES", &root.join("themes/default"));
     embed(&mut out, "SCAFFOLD_FILES", &root.join("scaffold"));
+    mermaid(&mut out, &root.join("js"));
     let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     fs::write(dest, out).expect("write embedded.rs");
 }

@@ -22,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod diag;
+pub mod diagram;
 pub mod external;
 pub mod init;
 pub mod load;

@@ -7,6 +7,7 @@
 use crate::config::{display_path, Config};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::model::{Loaded, SourceFile};
+use crate::resolve::urls::is_diagram_file;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,19 +18,29 @@ pub fn load(config: &Config, sources: &mut SourceMap) -> (Loaded, Vec<Diagnostic
     let mut diags = Vec::new();
     let files = walk_content(config, &mut diags);
     let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
+    // Diagram files are read (they get a page) and stay assets (the source is published too).
+    let diagrams = assets.iter().filter(|f| is_diagram_file(&f.rel)).cloned();
     let read: Vec<_> = markdown
+        .into_iter()
+        .map(|f| (false, f))
+        .chain(diagrams.map(|f| (true, f)))
+        .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|f| (read_text(&f.abs), f))
+        .map(|(diagram, f)| (read_text(&f.abs), diagram, f))
         .collect();
     let mut loaded = Loaded {
         assets,
         ..Default::default()
     };
-    for (result, file) in read {
+    for (result, diagram, file) in read {
         match result {
             Ok(text) => {
                 sources.add(file.display.clone(), text.clone());
-                loaded.markdown.push((file, text));
+                if diagram {
+                    loaded.diagrams.push((file, text));
+                } else {
+                    loaded.markdown.push((file, text));
+                }
             }
             Err(Unreadable::Io(diag)) => diags.push(diag.in_file(&file.display)),
             Err(Unreadable::NotUtf8 { lossy, at }) => {

@@ -6,6 +6,7 @@ use crate::config::{Config, SiteArgs};
 use crate::diag::codes::apply_levels;
 use crate::diag::Span;
 use crate::diag::{has_errors, sorted, Diagnostic, SourceMap};
+use crate::diagram::{self, Validator};
 use crate::external::{check_external, ExternalLink};
 use crate::model::Page;
 use crate::model::{LinkTarget, Resolved};
@@ -56,6 +57,17 @@ pub struct Cache {
     pages: std::collections::HashMap<String, ParsedSource>,
     content: crate::render::ContentCache,
     drafts: bool,
+    /// Warm mermaid engines and the verdicts they gave.
+    diagrams: Option<Validator>,
+}
+
+impl Cache {
+    /// Starts mermaid's engine now, so that the first edit to a diagram does not wait for it.
+    pub fn prewarm_diagrams(&mut self, cache_dir: &std::path::Path) {
+        self.diagrams
+            .get_or_insert_with(|| Validator::new(Some(cache_dir)))
+            .prewarm();
+    }
 }
 
 /// Runs every stage but writing. Never touches the output folder.
@@ -94,13 +106,33 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
     diags.extend(data_diags);
     lap(&mut b, "load");
 
-    let (pages, drafts) = parse_all(
+    let (mut pages, drafts) = parse_all(
         loaded.markdown,
         config.drafts,
         cache.as_deref_mut(),
         &mut diags,
     );
+    pages.extend(
+        loaded
+            .diagrams
+            .into_iter()
+            .map(|(file, text)| parse::parse_diagram_page(file, text)),
+    );
     lap(&mut b, "parse");
+
+    let own_validator;
+    let validator = match cache.as_deref_mut() {
+        Some(c) => &*c
+            .diagrams
+            .get_or_insert_with(|| Validator::new(Some(&config.cache_dir))),
+        None => {
+            own_validator = Validator::new(Some(&config.cache_dir));
+            &own_validator
+        }
+    };
+    let (verdicts, diagram_diags) = diagram::check_pages(&pages, validator);
+    diags.extend(diagram_diags);
+    lap(&mut b, "diagrams");
     if pages.is_empty() && loaded.assets.is_empty() {
         diags.push(
             Diagnostic::warning(
@@ -126,6 +158,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
             let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
             ctx.content_cache = cache.as_deref().map(|c| &c.content);
             ctx.data = Some(&tables);
+            ctx.diagrams = Some(&verdicts);
             if mode == Mode::Build {
                 let (out, render_diags) = render_site(&ctx, &theme_files);
                 diags.extend(render_diags);

@@ -25,6 +25,8 @@ pub const CONFIGURABLE: &[(&str, Severity)] = &[
     ("external-redirect", Severity::Warning),
     ("external-cache", Severity::Warning),
     ("data-ref", Severity::Error),
+    ("mermaid-syntax", Severity::Error),
+    ("mermaid-unchecked", Severity::Warning),
 ];
 
 /// A configured level: a severity, or off.

@@ -27,6 +27,8 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub markdown: Vec<(SourceFile, Arc<str>)>,
+    /// Mermaid files (`.mmd`) with their text; also listed in `assets`.
+    pub diagrams: Vec<(SourceFile, Arc<str>)>,
     pub assets: Vec<SourceFile>,
     /// Site templates and static files overriding the embedded theme, by theme-relative path
     /// (`templates/page.html`, `static/assets/archsite.css`).
@@ -100,6 +102,26 @@ pub struct Page {
     pub letters: (usize, usize),
     /// Data tables and inline values (`data::directive`), in document order.
     pub data: Vec<crate::data::DataRef>,
+    /// Mermaid diagrams, in document order (a `.mmd` page has exactly one: the whole file).
+    pub diagrams: Vec<Diagram>,
+    pub kind: PageKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    Markdown,
+    /// A `.mmd` file: its page shows the diagram, its source and the pages linking to it.
+    Diagram,
+}
+
+/// A Mermaid diagram: a ```` ```mermaid ```` block of a page, or a whole `.mmd` file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagram {
+    pub source: Arc<str>,
+    /// Byte offset in the page's text where the diagram's first line starts.
+    pub start: usize,
+    /// Byte offset where the block ends (the closing fence, or the end of the file).
+    pub end: usize,
 }
 
 impl Page {

@@ -5,7 +5,7 @@
 use super::inline::{html_link_values, merge_text, plain_paths, Context};
 use crate::data::{DataRef, ValueRef};
 use crate::diag::Diagnostic;
-use crate::model::{Heading, Link, LinkKind};
+use crate::model::{Diagram, Heading, Link, LinkKind};
 use crate::resolve::slug::{github_slug, SlugCounter};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
@@ -31,6 +31,8 @@ pub struct Scanned {
     pub letters: (usize, usize),
     /// Data tables and inline values, in document order.
     pub data: Vec<crate::data::DataRef>,
+    /// ```` ```mermaid ```` blocks, in document order.
+    pub diagrams: Vec<Diagram>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -49,10 +51,23 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
     let mut pending = Vec::new();
     let mut first_block = true;
     let mut context = Context::default();
+    let mut diagram: Option<Diagram> = None;
     let events = merge_text(Parser::new_ext(body, markdown_options()).into_offset_iter());
     for (event, range) in events {
         let range = range.start + offset..range.end + offset;
         context.observe(&event);
+        if let Some(d) = &mut diagram {
+            match event {
+                Event::Text(t) => {
+                    let mut source = d.source.to_string();
+                    source.push_str(&t);
+                    d.source = source.into();
+                }
+                Event::End(TagEnd::CodeBlock) => out.diagrams.extend(diagram.take()),
+                _ => {}
+            }
+            continue;
+        }
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 if first_block && level == HeadingLevel::H1 {
@@ -125,6 +140,16 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 if let Some(diag) = unclosed_fence(text, &range, file) {
                     out.diags.push(diag);
+                }
+                if is_mermaid_fence(&info) {
+                    let first_line = text[range.clone()]
+                        .find('\n')
+                        .map_or(range.end, |i| range.start + i + 1);
+                    diagram = Some(Diagram {
+                        source: "".into(),
+                        start: first_line,
+                        end: range.end,
+                    });
                 }
                 if crate::data::is_table_fence(&info) {
                     let (directive, diags) = crate::data::parse_table(text, range, file);
@@ -243,7 +268,14 @@ fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<D
     )
 }
 
-fn count_letters(text: &str, letters: &mut (usize, usize)) {
+/// Whether a fence's info string opens a Mermaid diagram (```` ```mermaid ````).
+pub fn is_mermaid_fence(info: &str) -> bool {
+    info.split([' ', ',', '{'])
+        .next()
+        .is_some_and(|lang| lang.eq_ignore_ascii_case("mermaid"))
+}
+
+pub(super) fn count_letters(text: &str, letters: &mut (usize, usize)) {
     for c in text.chars() {
         if ('\u{ac00}'..='\u{d7a3}').contains(&c) {
             letters.0 += 1;

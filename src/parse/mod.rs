@@ -7,10 +7,10 @@ mod inline;
 mod markdown;
 
 pub use inline::{html_link_values, merge_text, plain_paths, Context};
-pub use markdown::{markdown_options, section_number};
+pub use markdown::{is_mermaid_fence, markdown_options, section_number};
 
 use crate::diag::Diagnostic;
-use crate::model::{Page, SourceFile};
+use crate::model::{Diagram, Page, PageKind, SourceFile};
 use std::sync::Arc;
 
 /// Parses one Markdown file. A page is returned even with errors, so that later stages can still
@@ -50,9 +50,68 @@ pub fn parse_page(
         anchors: body.anchors,
         letters: body.letters,
         data: body.data,
+        diagrams: body.diagrams,
+        kind: PageKind::Markdown,
         text,
     };
     (Some(page), diags)
+}
+
+/// A `.mmd` file as a page of its own. Its title: mermaid front matter `title:`, else an
+/// `accTitle:` line, else the file name.
+pub fn parse_diagram_page(file: SourceFile, text: Arc<str>) -> Page {
+    let title = diagram_title(&text).unwrap_or_else(|| file_stem_title(&file.rel));
+    Page {
+        diagrams: vec![Diagram {
+            source: text.clone(),
+            start: 0,
+            end: text.len(),
+        }],
+        file,
+        body_start: text.len(),
+        front: Default::default(),
+        title,
+        has_h1: false,
+        headings: Vec::new(),
+        links: Vec::new(),
+        anchors: Vec::new(),
+        letters: count_letters_of(&text),
+        data: Vec::new(),
+        kind: PageKind::Diagram,
+        text,
+    }
+}
+
+fn diagram_title(text: &str) -> Option<String> {
+    let mut lines = text.lines().map(str::trim);
+    let mut in_front = false;
+    if text.trim_start().starts_with("---") {
+        lines.next();
+        in_front = true;
+    }
+    for line in lines {
+        if in_front {
+            if line == "---" {
+                in_front = false;
+            } else if let Some(t) = line.strip_prefix("title:") {
+                let t = t.trim().trim_matches(['"', '\'']);
+                if !t.is_empty() {
+                    return Some(t.to_string());
+                }
+            }
+            continue;
+        }
+        if let Some(t) = line.strip_prefix("accTitle:") {
+            return Some(t.trim().to_string()).filter(|t| !t.is_empty());
+        }
+    }
+    None
+}
+
+fn count_letters_of(text: &str) -> (usize, usize) {
+    let mut letters = (0, 0);
+    markdown::count_letters(text, &mut letters);
+    letters
 }
 
 /// `reference/용어-사전.md` → `용어-사전`; an index page is named after its folder.

@@ -26,6 +26,12 @@ pub struct MarkdownContext<'a> {
     /// HTML of the page's data tables and inline values (`data::resolve`), in document order;
     /// empty to leave them as code.
     pub data: &'a [std::sync::Arc<str>],
+    /// The figure of a ```` ```mermaid ```` block, from its source.
+    pub diagram: &'a dyn Fn(&str) -> String,
+    /// Whether an image link points at a diagram page (`![caption](x.mmd)` embeds it)...
+    pub embeds: &'a dyn Fn(&ResolvedLink) -> bool,
+    /// ...and that diagram's figure, with the image's text as caption.
+    pub embed: &'a dyn Fn(&ResolvedLink, &str) -> String,
 }
 
 pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
@@ -35,8 +41,36 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
     let mut code: Option<(String, String)> = None;
     let mut context = Context::default();
     let mut data = ctx.data.iter();
+    // An embedded diagram: its link and the caption read so far.
+    let mut embedding: Option<(&ResolvedLink, String)> = None;
+    let mut in_paragraph = false;
+    let mut reopen = false;
     for (event, _) in merge_text(Parser::new_ext(body, markdown_options()).into_offset_iter()) {
         context.observe(&event);
+        match event {
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) => in_paragraph = false,
+            _ => {}
+        }
+        if reopen && embedding.is_none() {
+            reopen = false;
+            if matches!(event, Event::End(TagEnd::Paragraph)) {
+                continue;
+            }
+            events.push(Event::Start(Tag::Paragraph));
+        }
+        if let Some((link, caption)) = &mut embedding {
+            match event {
+                Event::Text(t) | Event::Code(t) => caption.push_str(&t),
+                Event::End(TagEnd::Image) => {
+                    let figure = (ctx.embed)(link, caption);
+                    events.push(Event::Html(figure.into()));
+                    embedding = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
         if let Some((lang, text)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
@@ -44,6 +78,9 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                     let table = crate::data::is_table_fence(lang).then(|| data.next());
                     match table.flatten() {
                         Some(html) => events.push(Event::Html(html.to_string().into())),
+                        None if lang.eq_ignore_ascii_case("mermaid") => {
+                            events.push(Event::Html((ctx.diagram)(text).into()))
+                        }
                         None => events.push(Event::Html(code_block(lang, text).into())),
                     }
                     code = None;
@@ -101,6 +138,21 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                 title,
                 id,
             }) => {
+                if let Some(link) = ctx.links.get(link_index).filter(|l| (ctx.embeds)(l)) {
+                    link_index += 1;
+                    // A figure cannot sit in a paragraph: close it around the diagram (and
+                    // reopen it after, if more text follows).
+                    if in_paragraph {
+                        if matches!(events.last(), Some(Event::Start(Tag::Paragraph))) {
+                            events.pop();
+                        } else {
+                            events.push(Event::End(TagEnd::Paragraph));
+                        }
+                        reopen = true;
+                    }
+                    embedding = Some((link, String::new()));
+                    continue;
+                }
                 let dest_url = ctx
                     .links
                     .get(link_index)
@@ -242,9 +294,6 @@ fn heading_suffix(h: &Heading, ctx: &MarkdownContext, index: usize) -> String {
 }
 
 fn code_block(lang: &str, text: &str) -> String {
-    if lang.eq_ignore_ascii_case("mermaid") {
-        return format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(text));
-    }
     let lang_attr = if lang.is_empty() {
         String::new()
     } else {
@@ -283,6 +332,9 @@ mod tests {
             section_links: &none,
             anchor_label: "link",
             data: &[],
+            diagram: &|source| format!("<figure>{source}</figure>"),
+            embeds: &|_| false,
+            embed: &|_, _| String::new(),
         };
         render_markdown(page.body(), &ctx)
     }
@@ -319,7 +371,7 @@ mod tests {
         );
         assert!(html.contains("&lt;b&gt;"), "{html}");
         assert!(
-            html.contains("<pre class=\"mermaid\">graph TB\nA--&gt;B\n</pre>"),
+            html.contains("<figure>graph TB\nA-->B\n</figure>"),
             "{html}"
         );
         assert!(html.contains("<div class=\"table-wrap\"><table>"), "{html}");

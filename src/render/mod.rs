@@ -3,6 +3,7 @@
 //! files (navigation script, highlight CSS, sitemap page, `sitemap.xml`, `404.html`, theme
 //! assets, published content files). Returns the whole site as an `Output`; writes nothing.
 
+mod diagram;
 mod highlight;
 pub mod i18n;
 mod markdown;
@@ -13,7 +14,7 @@ pub use templates::Templates;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::{hash_of, LinkKind, LinkTarget, NavNode, Page, PageId, Resolved};
+use crate::model::{hash_of, LinkKind, LinkTarget, NavNode, Page, PageId, PageKind, Resolved};
 use crate::output::{Output, OutputFile};
 use crate::resolve::urls::{encode_fragment, relative_href, root_prefix};
 use i18n::{env_name, words, Words};
@@ -34,6 +35,9 @@ struct AssetsView {
     js: String,
     nav: String,
     highlight: String,
+    mermaid: String,
+    diagram: String,
+    diagram_css: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -100,6 +104,10 @@ struct PageView<'a> {
     environment: Option<EnvView>,
     env_peers: Vec<PeerView>,
     is_home: bool,
+    /// The page draws Mermaid diagrams: it loads mermaid.js (no other page does).
+    diagrams: bool,
+    /// A `.mmd` file's page.
+    is_diagram: bool,
 }
 
 #[derive(Serialize)]
@@ -115,6 +123,7 @@ struct View<'a> {
 pub const NAV_SCRIPT: &str = "assets/nav.js";
 pub const HIGHLIGHT_CSS: &str = "assets/highlight.css";
 pub const SITEMAP_PAGE: &str = "sitemap.html";
+pub const DIAGRAM_SCRIPT: &str = "assets/diagram.js";
 
 pub struct RenderContext<'a> {
     pub config: &'a Config,
@@ -126,6 +135,8 @@ pub struct RenderContext<'a> {
     pub content_cache: Option<&'a ContentCache>,
     /// Data tables and inline values of every page, and the environment-diff page.
     pub data: Option<&'a crate::data::Rendered>,
+    /// What mermaid's parser said of each diagram.
+    pub diagrams: Option<&'a crate::diagram::Verdicts>,
     /// Hash of what every page depends on besides its own view: templates and site settings.
     site_key: u64,
 }
@@ -186,6 +197,7 @@ impl<'a> RenderContext<'a> {
             words: words(resolved.lang),
             content_cache: None,
             data: None,
+            diagrams: None,
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -210,6 +222,9 @@ impl<'a> RenderContext<'a> {
                 js: format!("{root}assets/archsite.js"),
                 nav: format!("{root}{NAV_SCRIPT}"),
                 highlight: format!("{root}{HIGHLIGHT_CSS}"),
+                mermaid: format!("{root}{}", crate::diagram::MERMAID_ASSET),
+                diagram: format!("{root}{DIAGRAM_SCRIPT}"),
+                diagram_css: format!("{root}assets/diagram.css"),
             },
             root,
             page,
@@ -250,6 +265,27 @@ impl<'a> RenderContext<'a> {
                         .collect()
                 })
         };
+        let draw = |source: &str| self.figure(source, &diagram::FigureExtras::default());
+        let embedded = |link: &crate::model::ResolvedLink| match link.target {
+            LinkTarget::Page { page, .. } if self.pages[page].kind == PageKind::Diagram => {
+                Some(page)
+            }
+            _ => None,
+        };
+        let embeds = |link: &crate::model::ResolvedLink| embedded(link).is_some();
+        let embed = |link: &crate::model::ResolvedLink, caption: &str| {
+            let target = embedded(link).unwrap_or(id);
+            let source = self.pages[target]
+                .diagrams
+                .first()
+                .map_or("", |d| &d.source);
+            let extras = diagram::FigureExtras {
+                caption: Some(caption),
+                page_link: Some((&link.href, self.words.diagram_page)),
+                ..Default::default()
+            };
+            self.figure(source, &extras)
+        };
         let ctx = MarkdownContext {
             links: &r.links[id],
             headings: &page.headings,
@@ -259,10 +295,25 @@ impl<'a> RenderContext<'a> {
                 .data
                 .and_then(|d| d.pages.get(id))
                 .map_or(&[], Vec::as_slice),
+            diagram: &draw,
+            embeds: &embeds,
+            embed: &embed,
+        };
+        let render_body = || match page.kind {
+            PageKind::Markdown => render_markdown(page.body(), &ctx),
+            PageKind::Diagram => {
+                let raw = relative_href(url, &page.file.rel);
+                let extras = diagram::FigureExtras {
+                    download: Some((&raw, self.words.diagram_download)),
+                    source_open: true,
+                    ..Default::default()
+                };
+                self.figure(&page.text, &extras)
+            }
         };
         let content = match self.content_cache {
             None => Content {
-                html: render_markdown(page.body(), &ctx),
+                html: render_body(),
                 key: 0,
             },
             Some(cache) => {
@@ -273,13 +324,21 @@ impl<'a> RenderContext<'a> {
                     page.headings.len(),
                     self.words.anchor_label,
                 );
+                // An embedded diagram's text is an input too.
+                let embedded_sources: Vec<&str> = r.links[id]
+                    .iter()
+                    .filter_map(embedded)
+                    .filter_map(|p| self.pages[p].diagrams.first())
+                    .map(|d| &*d.source)
+                    .collect();
+                let key = hash_of(&(key, embedded_sources));
                 let key = crate::data::cache_key(key, ctx.data);
-                let html = cache
-                    .get_or_render(key, || render_markdown(page.body(), &ctx))
-                    .to_string();
+                let html = cache.get_or_render(key, render_body).to_string();
                 Content { html, key }
             }
         };
+        let draws_diagrams =
+            !page.diagrams.is_empty() || r.links[id].iter().any(|l| embedded(l).is_some());
         let position = r.order.iter().position(|&p| p == id);
         let neighbour = |delta: isize| {
             position
@@ -348,6 +407,8 @@ impl<'a> RenderContext<'a> {
                 })
                 .collect(),
             is_home: r.home == Some(id),
+            diagrams: draws_diagrams,
+            is_diagram: page.kind == PageKind::Diagram,
         };
         let page_key = self
             .content_cache
@@ -365,6 +426,11 @@ impl<'a> RenderContext<'a> {
             cache.store(key, html.as_str().into());
         }
         Ok(html)
+    }
+
+    fn figure(&self, source: &str, extras: &diagram::FigureExtras) -> String {
+        let verdict = self.diagrams.and_then(|v| v.get(source));
+        diagram::figure(source, verdict, &self.words, extras)
     }
 
     /// A generated page (the list of all pages, or the home of a site without an index page).
@@ -393,6 +459,8 @@ impl<'a> RenderContext<'a> {
             environment: None,
             env_peers: Vec::new(),
             is_home: url == "index.html",
+            diagrams: false,
+            is_diagram: false,
         };
         self.templates
             .render("page.html", &self.view(root_prefix(url), Some(page)))
@@ -504,6 +572,12 @@ pub fn render_site(
         if let Some(asset) = path.strip_prefix("static/") {
             output.insert(asset.to_string(), OutputFile::Bytes(bytes.clone()));
         }
+    }
+    if ctx.pages.iter().any(|p| !p.diagrams.is_empty()) {
+        output.insert(
+            crate::diagram::MERMAID_ASSET.into(),
+            OutputFile::Bytes(crate::diagram::MERMAID_BROWSER_JS.to_vec()),
+        );
     }
     for (rel, abs) in &ctx.resolved.files {
         output.insert(rel.clone(), OutputFile::Copy(abs.clone()));

@@ -23,7 +23,9 @@ pub fn build_nav(
 ) -> Vec<NavNode> {
     let mut root = Folder::default();
     for (id, page) in pages.iter().enumerate() {
-        if Some(id) == home {
+        // Diagram pages are reached from the documents that link to them, not the sidebar
+        // (which would list each environment twice).
+        if Some(id) == home || page.kind == crate::model::PageKind::Diagram {
             continue;
         }
         let dir = parent(&page.file.rel);

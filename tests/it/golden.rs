@@ -63,6 +63,11 @@ fn basic_site_matches_golden_output() {
 }
 
 #[test]
+fn diagram_pages_and_figures_match_golden_output() {
+    check_site("diagrams");
+}
+
+#[test]
 fn bare_folder_without_config_matches_golden_output() {
     check_site("bare");
 }

@@ -5,6 +5,7 @@ mod cli;
 mod external;
 mod golden;
 mod lints;
+mod mermaid;
 mod serve;
 mod support;
 mod tables;

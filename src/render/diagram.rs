@@ -1,0 +1,165 @@
+//! The HTML of a Mermaid diagram: a `<figure>` whose `<pre class="mermaid">` the theme's
+//! `diagram.js` turns into an SVG with mermaid.js (pan, zoom, full screen), with the source in
+//! a `<details>` below; or, when the build-time check rejected it, mermaid's error with the
+//! source and the offending line marked, in place of the diagram.
+
+use super::escape_html;
+use super::i18n::Words;
+use crate::diagram::Verdict;
+
+/// What a diagram figure shows besides the diagram.
+#[derive(Default)]
+pub struct FigureExtras<'a> {
+    /// `![caption](x.mmd)`: the caption.
+    pub caption: Option<&'a str>,
+    /// `(href, label)` of the diagram's own page, for embedded `.mmd` files.
+    pub page_link: Option<(&'a str, &'a str)>,
+    /// `(href, label)` of the raw file, on a diagram page.
+    pub download: Option<(&'a str, &'a str)>,
+    /// Keep the source open (a diagram page is about its source too).
+    pub source_open: bool,
+}
+
+pub fn figure(
+    source: &str,
+    verdict: Option<&Verdict>,
+    words: &Words,
+    extras: &FigureExtras,
+) -> String {
+    let escaped = escape_html(source);
+    let mut out = String::with_capacity(source.len() * 2 + 600);
+    match verdict {
+        Some(Verdict::Invalid(e)) => {
+            out.push_str("<figure class=\"diagram diagram-invalid\">\n");
+            out.push_str(&format!(
+                "<div class=\"diagram-error\" role=\"note\"><p><strong>{}</strong> ({} {}): {}</p>",
+                words.diagram_error,
+                words.diagram_line,
+                e.line,
+                escape_html(&e.message),
+            ));
+            if let Some(help) = &e.help {
+                out.push_str(&format!(
+                    "<p class=\"diagram-error-help\">{}</p>",
+                    escape_html(help)
+                ));
+            }
+            out.push_str(&format!(
+                "<pre class=\"diagram-error-detail\">{}</pre></div>\n",
+                escape_html(&e.detail)
+            ));
+            out.push_str("<pre class=\"code diagram-error-source\"><code>");
+            for (i, line) in source.lines().enumerate() {
+                let text = escape_html(line);
+                if i + 1 == e.line {
+                    out.push_str(&format!(
+                        "<mark class=\"diagram-error-line\">{text}</mark>\n"
+                    ));
+                } else {
+                    out.push_str(&text);
+                    out.push('\n');
+                }
+            }
+            out.push_str("</code></pre>\n");
+        }
+        _ => {
+            out.push_str(&format!(
+                "<figure class=\"diagram\" data-diagram data-zoom-in=\"{}\" data-zoom-out=\"{}\" data-reset=\"{}\" data-fullscreen=\"{}\" data-close=\"{}\" data-label=\"{}\" data-render-error=\"{}\">\n",
+                words.diagram_zoom_in,
+                words.diagram_zoom_out,
+                words.diagram_reset,
+                words.diagram_fullscreen,
+                words.diagram_close,
+                words.diagram_label,
+                words.diagram_render_error,
+            ));
+            out.push_str(&format!(
+                "<div class=\"diagram-canvas\"><pre class=\"mermaid\">{escaped}</pre></div>\n"
+            ));
+        }
+    }
+    let mut caption = Vec::new();
+    if let Some(c) = extras.caption.filter(|c| !c.trim().is_empty()) {
+        caption.push(format!(
+            "<span class=\"diagram-caption\">{}</span>",
+            escape_html(c)
+        ));
+    }
+    for (href, label) in [extras.page_link, extras.download].into_iter().flatten() {
+        caption.push(format!(
+            "<a href=\"{}\">{}</a>",
+            escape_html(href),
+            escape_html(label)
+        ));
+    }
+    if !caption.is_empty() {
+        out.push_str(&format!(
+            "<figcaption>{}</figcaption>\n",
+            caption.join("<span aria-hidden=\"true\"> · </span>")
+        ));
+    }
+    if !matches!(verdict, Some(Verdict::Invalid(_))) {
+        out.push_str(&format!(
+            "<details class=\"diagram-source\"{}><summary>{}</summary><pre class=\"code\" data-lang=\"mermaid\"><code>{escaped}</code></pre></details>\n",
+            if extras.source_open { " open" } else { "" },
+            words.diagram_source,
+        ));
+    }
+    out.push_str("</figure>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Lang;
+    use crate::diagram::DiagramError;
+
+    #[test]
+    fn a_valid_diagram_is_escaped_once_for_mermaid_and_once_as_source() {
+        let words = super::super::i18n::words(Lang::En);
+        let html = figure(
+            "graph TB\nA[\"<b>\"] --> B\n",
+            None,
+            &words,
+            &FigureExtras::default(),
+        );
+        assert!(
+            html.contains(
+                "<pre class=\"mermaid\">graph TB\nA[&quot;&lt;b&gt;&quot;] --&gt; B\n</pre>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<details class=\"diagram-source\">"));
+        assert!(!html.contains("<b>"));
+    }
+
+    #[test]
+    fn an_invalid_diagram_shows_the_error_and_marks_its_line() {
+        let words = super::super::i18n::words(Lang::Ko);
+        let verdict = Verdict::Invalid(DiagramError {
+            message: "Mermaid syntax error: unexpected `-`".into(),
+            line: 2,
+            column: None,
+            label: String::new(),
+            help: Some("mermaid expected an arrow".into()),
+            detail: "Parse error on line 2: <script>".into(),
+        });
+        let html = figure(
+            "graph TB\n  B -> C\n",
+            Some(&verdict),
+            &words,
+            &FigureExtras::default(),
+        );
+        assert!(
+            html.contains("<mark class=\"diagram-error-line\">  B -&gt; C</mark>"),
+            "{html}"
+        );
+        assert!(html.contains("(줄 2)"));
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(
+            !html.contains("class=\"mermaid\""),
+            "no diagram to draw: {html}"
+        );
+    }
+}

@@ -1,0 +1,225 @@
+/* archsite diagrams: draws every figure[data-diagram] with the mermaid.js served by the site
+   itself (no CDN: works offline and from file://), fits it to the page width, and adds pan and
+   zoom (buttons, Ctrl+wheel, drag, keyboard), a full-screen view, and redraws when the site's
+   light/dark theme changes or the page is printed. Loaded only by pages with a diagram. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var html = doc.documentElement;
+  var figures = [].slice.call(doc.querySelectorAll("figure[data-diagram]"));
+  if (!figures.length || typeof window.mermaid === "undefined") return;
+  var mermaid = window.mermaid;
+  var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var printing = false;
+  var counter = 0;
+  var MIN = 0.2, MAX = 8, STEP = 1.25;
+
+  function isDark() {
+    if (printing) return false;
+    var chosen = html.getAttribute("data-theme");
+    if (chosen) return chosen === "dark";
+    return !!(darkQuery && darkQuery.matches);
+  }
+
+  function icon(path) {
+    return '<svg aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="18" height="18">' +
+      '<path d="' + path + '" stroke="currentColor" stroke-width="2" fill="none" ' +
+      'stroke-linecap="round" stroke-linejoin="round"/></svg>';
+  }
+  var ICONS = {
+    zoomIn: icon("M11 5v12M5 11h12M20 20l-3.5-3.5"),
+    zoomOut: icon("M5 11h12M20 20l-3.5-3.5"),
+    reset: icon("M4 12a8 8 0 1 0 2.3-5.7M4 4v4h4"),
+    fullscreen: icon("M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"),
+    close: icon("M6 6l12 12M18 6 6 18")
+  };
+
+  function button(figure, name, label, onClick) {
+    var b = doc.createElement("button");
+    b.type = "button";
+    b.className = "diagram-button diagram-" + name;
+    b.setAttribute("aria-label", label);
+    b.title = label;
+    b.innerHTML = ICONS[name];
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function Diagram(figure) {
+    var self = this;
+    var pre = figure.querySelector("pre.mermaid");
+    this.figure = figure;
+    this.source = pre ? pre.textContent : "";
+    this.canvas = figure.querySelector(".diagram-canvas");
+    this.stage = doc.createElement("div");
+    this.stage.className = "diagram-stage";
+    this.canvas.textContent = "";
+    this.canvas.appendChild(this.stage);
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute("role", "group");
+    this.canvas.setAttribute("aria-label", figure.getAttribute("data-label") || "diagram");
+    this.scale = 1; this.x = 0; this.y = 0;
+
+    var d = figure.dataset;
+    var bar = doc.createElement("div");
+    bar.className = "diagram-toolbar";
+    bar.appendChild(button(figure, "zoomIn", d.zoomIn, function () { self.zoom(STEP); }));
+    bar.appendChild(button(figure, "zoomOut", d.zoomOut, function () { self.zoom(1 / STEP); }));
+    bar.appendChild(button(figure, "reset", d.reset, function () { self.reset(); }));
+    this.fullButton = button(figure, "fullscreen", d.fullscreen, function () { self.toggleFull(); });
+    bar.appendChild(this.fullButton);
+    figure.insertBefore(bar, this.canvas);
+
+    // Ctrl/⌘ + wheel (and trackpad pinch, which sends ctrlKey) zooms at the pointer; a plain
+    // wheel scrolls the page as usual, except in full screen where there is nothing to scroll.
+    this.canvas.addEventListener("wheel", function (e) {
+      if (!(e.ctrlKey || e.metaKey || self.full)) return;
+      e.preventDefault();
+      var rect = self.canvas.getBoundingClientRect();
+      self.zoom(e.deltaY < 0 ? STEP : 1 / STEP, e.clientX - rect.left, e.clientY - rect.top);
+    }, { passive: false });
+
+    var drag = null;
+    this.canvas.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0 || e.target.closest("a")) return;
+      drag = { id: e.pointerId, x: e.clientX - self.x, y: e.clientY - self.y };
+      self.canvas.setPointerCapture(e.pointerId);
+      self.canvas.classList.add("is-dragging");
+    });
+    this.canvas.addEventListener("pointermove", function (e) {
+      if (!drag || drag.id !== e.pointerId) return;
+      self.x = e.clientX - drag.x;
+      self.y = e.clientY - drag.y;
+      self.apply();
+    });
+    function stop(e) {
+      if (!drag || drag.id !== e.pointerId) return;
+      drag = null;
+      self.canvas.classList.remove("is-dragging");
+    }
+    this.canvas.addEventListener("pointerup", stop);
+    this.canvas.addEventListener("pointercancel", stop);
+
+    this.canvas.addEventListener("keydown", function (e) {
+      var step = 40, handled = true;
+      switch (e.key) {
+        case "+": case "=": self.zoom(STEP); break;
+        case "-": case "_": self.zoom(1 / STEP); break;
+        case "0": self.reset(); break;
+        case "ArrowLeft": self.x += step; self.apply(); break;
+        case "ArrowRight": self.x -= step; self.apply(); break;
+        case "ArrowUp": self.y += step; self.apply(); break;
+        case "ArrowDown": self.y -= step; self.apply(); break;
+        case "Escape": if (self.full) self.toggleFull(); else handled = false; break;
+        default: handled = false;
+      }
+      if (handled) e.preventDefault();
+    });
+  }
+
+  Diagram.prototype.apply = function () {
+    this.stage.style.transform = "translate(" + this.x + "px," + this.y + "px) scale(" + this.scale + ")";
+    this.figure.classList.toggle("is-zoomed", this.scale !== 1 || this.x !== 0 || this.y !== 0);
+  };
+
+  // Zooms by `factor` keeping the point (px, py) of the canvas where it is (the centre by default).
+  Diagram.prototype.zoom = function (factor, px, py) {
+    var next = Math.min(MAX, Math.max(MIN, this.scale * factor));
+    var rect = this.canvas.getBoundingClientRect();
+    if (px == null) { px = rect.width / 2; py = rect.height / 2; }
+    var k = next / this.scale;
+    this.x = px - (px - this.x) * k;
+    this.y = py - (py - this.y) * k;
+    this.scale = next;
+    this.apply();
+  };
+
+  Diagram.prototype.reset = function () {
+    this.scale = 1; this.x = 0; this.y = 0;
+    this.apply();
+  };
+
+  Diagram.prototype.toggleFull = function () {
+    this.full = !this.full;
+    this.figure.classList.toggle("is-fullscreen", this.full);
+    doc.body.classList.toggle("has-fullscreen-diagram", this.full);
+    var d = this.figure.dataset;
+    var label = this.full ? d.close : d.fullscreen;
+    this.fullButton.setAttribute("aria-label", label);
+    this.fullButton.title = label;
+    this.fullButton.innerHTML = this.full ? ICONS.close : ICONS.fullscreen;
+    this.reset();
+    (this.full ? this.canvas : this.fullButton).focus();
+  };
+
+  Diagram.prototype.draw = function () {
+    var self = this;
+    var id = "archsite-diagram-" + (++counter);
+    return mermaid.render(id, this.source).then(function (result) {
+      self.stage.innerHTML = result.svg;
+      var svg = self.stage.querySelector("svg");
+      if (svg) {
+        svg.setAttribute("role", "img");
+        if (!svg.getAttribute("aria-label") && !svg.querySelector("title")) {
+          var caption = self.figure.querySelector(".diagram-caption");
+          svg.setAttribute("aria-label", caption ? caption.textContent : self.canvas.getAttribute("aria-label"));
+        }
+      }
+      if (result.bindFunctions) result.bindFunctions(self.stage);
+      self.figure.classList.remove("diagram-failed");
+      self.figure.setAttribute("data-rendered", "");
+      self.figure.setAttribute("data-drawn-theme", isDark() ? "dark" : "light");
+    }, function (error) {
+      // Some errors only appear while drawing (the build-time check is the parser's).
+      var stray = doc.getElementById("d" + id);
+      if (stray) stray.remove();
+      self.figure.classList.add("diagram-failed");
+      var box = doc.createElement("div");
+      box.className = "diagram-error";
+      box.setAttribute("role", "note");
+      var strong = doc.createElement("strong");
+      strong.textContent = self.figure.getAttribute("data-render-error") || "Diagram error";
+      var p = doc.createElement("p");
+      p.appendChild(strong);
+      p.appendChild(doc.createTextNode(" " + String((error && error.message) || error)));
+      box.appendChild(p);
+      self.stage.textContent = "";
+      self.stage.appendChild(box);
+      var details = self.figure.querySelector(".diagram-source");
+      if (details) details.open = true;
+    });
+  };
+
+  var diagrams = figures.map(function (f) { return new Diagram(f); });
+
+  function drawAll() {
+    mermaid.initialize({
+      startOnLoad: false,
+      securityLevel: "strict",
+      theme: isDark() ? "dark" : "default",
+      fontFamily: getComputedStyle(doc.body).fontFamily
+    });
+    // One after another: mermaid's renderer keeps global state between calls.
+    return diagrams.reduce(function (done, d) {
+      return done.then(function () { return d.draw(); });
+    }, Promise.resolve());
+  }
+
+  var drawn = drawAll();
+  var lastDark = isDark();
+  function redrawIfThemeChanged() {
+    if (isDark() === lastDark) return;
+    lastDark = isDark();
+    drawn = drawn.then(drawAll);
+  }
+  new MutationObserver(redrawIfThemeChanged).observe(html, { attributes: true, attributeFilter: ["data-theme"] });
+  if (darkQuery && darkQuery.addEventListener) darkQuery.addEventListener("change", redrawIfThemeChanged);
+  window.addEventListener("beforeprint", function () { printing = true; redrawIfThemeChanged(); });
+  window.addEventListener("afterprint", function () { printing = false; redrawIfThemeChanged(); });
+  doc.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    diagrams.forEach(function (d) { if (d.full) d.toggleFull(); });
+  });
+  window.archsiteDiagrams = { ready: function () { return drawn; } };
+})();
