@@ -27,6 +27,7 @@ cargo test --locked
 echo "== benchmark harnesses (smoke runs: they prove the harnesses work; nothing is timed)"
 python3 bench/run.py --quick
 python3 bench/serve.py --quick
+python3 bench/mermaid.py --quick
 
 echo "== browser tests"
 cargo build --locked --quiet

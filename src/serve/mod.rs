@@ -66,6 +66,11 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
     let Some(config) = first.config.clone() else {
         return Err("the site could not be loaded; fix the errors above".into());
     };
+    // Verdicts may all have come from the disk cache: load mermaid's engine now anyway, so
+    // that the first edit to a diagram does not wait for it.
+    if first.output.get(crate::diagram::MERMAID_ASSET).is_some() {
+        cache.prewarm_diagrams(&config.cache_dir);
+    }
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot {
             errors: overlay_payload(&first),
