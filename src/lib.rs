@@ -6,7 +6,8 @@
 //! 1. `config`: find the site and read the optional `archsite.yaml`;
 //! 2. `load`: walk the content folder, read Markdown, list files to publish; then `data::load`
 //!    reads the YAML data tables;
-//! 3. `parse`: per page: front matter, headings with GitHub ids, links, with byte spans;
+//! 3. `parse`: per page: front matter, headings with GitHub ids, links, diagrams, with byte
+//!    spans; then `diagram` checks every Mermaid diagram with mermaid's own parser;
 //! 4. `resolve`: whole site: URLs, links and anchors, navigation, backlinks, environments; then
 //!    `data::resolve` checks and computes the data tables and inline values of every page;
 //! 5. `render`: view models → HTML with the theme's Tera templates, as an in-memory `Output`;
