@@ -66,6 +66,47 @@ fn mermaid(out: &mut String, js: &Path) {
         let path = dist.join(file).display().to_string();
         writeln!(out, "pub static {name}: &[u8] = include_bytes!({path:?});").unwrap();
     }
+    let bytecode =
+        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("mermaid-parse.qjsbc");
+    fs::write(&bytecode, compile_bytecode(&bundle)).expect("write the mermaid bytecode");
+    writeln!(
+        out,
+        "pub static MERMAID_PARSE_BYTECODE: &[u8] = include_bytes!({:?});",
+        bytecode.display().to_string()
+    )
+    .unwrap();
+}
+
+/// The parse-only bundle as QuickJS bytecode (a module; no source text or debug lines, which
+/// mermaid's parse errors do not need). An empty result makes archsite compile the source at
+/// run time instead.
+fn compile_bytecode(bundle: &[u8]) -> Vec<u8> {
+    use rquickjs::module::WriteOptions;
+    use rquickjs::{Context, Module, Runtime};
+    let Ok(source) = std::str::from_utf8(bundle) else {
+        return Vec::new();
+    };
+    let Ok(runtime) = Runtime::new() else {
+        return Vec::new();
+    };
+    runtime.set_max_stack_size(64 << 20);
+    let Ok(context) = Context::full(&runtime) else {
+        return Vec::new();
+    };
+    context.with(|ctx| {
+        Module::declare(ctx, "mermaid-parse", source)
+            .and_then(|module| {
+                module.write(WriteOptions {
+                    strip_source: true,
+                    strip_debug: true,
+                    ..WriteOptions::default()
+                })
+            })
+            .unwrap_or_else(|e| {
+                println!("cargo:warning=mermaid bytecode not made ({e}); the source is compiled at run time");
+                Vec::new()
+            })
+    })
 }
 
 fn make_mermaid(js: &Path, dist: &Path) {

@@ -158,7 +158,10 @@ impl Worker {
             .name("mermaid".into())
             .stack_size(32 << 20)
             .spawn(move || {
-                let engine = engine::Engine::load(crate::theme::MERMAID_PARSE_JS);
+                let engine = engine::Engine::load(
+                    crate::theme::MERMAID_PARSE_BYTECODE,
+                    crate::theme::MERMAID_PARSE_JS,
+                );
                 for (batch, reply) in inbox {
                     match &engine {
                         Ok(engine) => {
