@@ -337,8 +337,20 @@ impl<'a> RenderContext<'a> {
                 Content { html, key }
             }
         };
-        let draws_diagrams =
-            !page.diagrams.is_empty() || r.links[id].iter().any(|l| embedded(l).is_some());
+        // mermaid.js is loaded only where there is something for it to draw: not for
+        // diagrams rejected at build time (they show their error instead).
+        let drawable = |source: &str| {
+            !matches!(
+                self.diagrams.and_then(|v| v.get(source)),
+                Some(crate::diagram::Verdict::Invalid(_))
+            )
+        };
+        let draws_diagrams = page.diagrams.iter().any(|d| drawable(&d.source))
+            || r.links[id]
+                .iter()
+                .filter_map(embedded)
+                .filter_map(|p| self.pages[p].diagrams.first())
+                .any(|d| drawable(&d.source));
         let position = r.order.iter().position(|&p| p == id);
         let neighbour = |delta: isize| {
             position

@@ -135,6 +135,10 @@ fn a_broken_diagram_still_builds_its_page_with_the_error_in_place() {
         !page.contains("<pre class=\"mermaid\">"),
         "nothing left to draw: {page}"
     );
+    assert!(
+        !page.contains("mermaid.min.js"),
+        "so mermaid.js is not loaded: {page}"
+    );
     // The `.mmd` page too.
     let mmd = page_text(&built, "unclosed.mmd.html");
     assert!(mmd.contains("diagram-error"), "{mmd}");

@@ -8,7 +8,11 @@
   var doc = document;
   var html = doc.documentElement;
   var figures = [].slice.call(doc.querySelectorAll("figure[data-diagram]"));
-  if (!figures.length || typeof window.mermaid === "undefined") return;
+  if (!figures.length || typeof window.mermaid === "undefined") {
+    // Nothing to draw (e.g. every diagram was rejected at build time): ready() still answers.
+    window.archsiteDiagrams = { ready: function () { return Promise.resolve(); } };
+    return;
+  }
   var mermaid = window.mermaid;
   var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
   var printing = false;
@@ -194,10 +198,14 @@
   var diagrams = figures.map(function (f) { return new Diagram(f); });
 
   function drawAll() {
+    var dark = isDark();
     mermaid.initialize({
       startOnLoad: false,
       securityLevel: "strict",
-      theme: isDark() ? "dark" : "default",
+      theme: dark ? "dark" : "default",
+      // mermaid's dark theme writes edge labels #ccc on #585858 (4.4:1, below WCAG AA's 4.5:1):
+      // give them the page's dark muted background instead (#1d242d, 9.7:1).
+      themeVariables: dark ? { edgeLabelBackground: "#1d242d" } : {},
       fontFamily: getComputedStyle(doc.body).fontFamily
     });
     // One after another: mermaid's renderer keeps global state between calls.
