@@ -457,3 +457,31 @@ fn malformed_oversized_and_unsupported_requests_are_refused() {
     // The server is still fine afterwards.
     assert_eq!(get(&server.addr, "/").status, 200);
 }
+
+#[test]
+fn a_broken_diagram_edit_is_reported_at_its_line_and_its_fix_reloads() {
+    let site = copy_fixture("diagrams/site");
+    let server = start(site.path());
+    let mut events = Events::open(&server.addr, "/");
+    events.next();
+    let diagram = site.path().join("content/architecture.mmd");
+    let good = std::fs::read_to_string(&diagram).unwrap();
+    // Line 8 of the file: `-->` becomes `->`.
+    std::fs::write(&diagram, good.replace("AKS --> Redis", "AKS -> Redis")).unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&events.next_named("errors")).unwrap();
+    let first = &payload[0];
+    assert_eq!(first["code"], "mermaid-syntax", "{payload}");
+    assert_eq!(first["file"], display_of(diagram.clone()));
+    assert_eq!(first["line"].as_u64(), Some(8), "{payload}");
+    assert!(first["snippet"].as_str().unwrap().contains("AKS -> Redis"));
+    // Fixed: the diagram page and the page embedding it are rebuilt.
+    std::fs::write(&diagram, good.replace("AKS --> Redis", "AKS ==> Redis")).unwrap();
+    events.next_named("ok");
+    let changed: Vec<String> = serde_json::from_str(&events.next_named("reload")).unwrap();
+    for page in ["architecture.mmd.html", "index.html"] {
+        assert!(changed.contains(&page.to_string()), "{changed:?}");
+        assert!(get(&server.addr, &format!("/{page}"))
+            .text()
+            .contains("AKS ==&gt; Redis"));
+    }
+}
