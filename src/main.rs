@@ -54,13 +54,14 @@ fn main() -> ExitCode {
             match (stats, &build.config) {
                 (Some(stats), Some(config)) => {
                     eprintln!(
-                        "Built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed)",
+                        "Built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed; {} pages not rendered again)",
                         build.pages,
                         archsite::config::display_path(&config.output_dir),
                         start.elapsed().as_millis(),
                         stats.written,
                         stats.unchanged,
-                        stats.removed
+                        stats.removed,
+                        stats.kept
                     );
                     ExitCode::SUCCESS
                 }

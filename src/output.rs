@@ -23,15 +23,24 @@ pub enum OutputFile {
     Bytes(Vec<u8>),
     /// A content file published as it is.
     Copy(PathBuf),
+    /// A page the output folder already holds, as an earlier build wrote it (see `Manifest`).
+    Kept,
 }
 
 #[derive(Debug, Default)]
 pub struct Output {
     files: BTreeMap<String, OutputFile>,
+    /// Per page: the key of everything its HTML depends on, for the next build's `Manifest`.
+    page_keys: BTreeMap<String, u64>,
 }
 
 impl Output {
     pub fn insert(&mut self, path: String, file: OutputFile) {
+        self.files.insert(path, file);
+    }
+
+    pub fn insert_page(&mut self, path: String, file: OutputFile, key: u64) {
+        self.page_keys.insert(path.clone(), key);
         self.files.insert(path, file);
     }
 
@@ -57,6 +66,8 @@ pub struct WriteStats {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// Of the unchanged: pages kept from the last build without rendering them.
+    pub kept: usize,
 }
 
 /// Folders archsite must never clean, whatever `--force` says.
@@ -89,6 +100,7 @@ pub fn write(
                 OutputFile::Copy(src) => {
                     std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
                 }
+                OutputFile::Kept => return Ok(()),
             };
             if fs::read(&dest).is_ok_and(|existing| existing == *bytes) {
                 return Ok(());
@@ -105,7 +117,106 @@ pub fn write(
         written,
         unchanged: output.len() - written,
         removed,
+        kept: output
+            .files
+            .values()
+            .filter(|f| matches!(f, OutputFile::Kept))
+            .count(),
     })
+}
+
+/// What the last successful `archsite build` wrote into an output folder: per page, the key of
+/// everything its HTML depends on, and the size and modification time of the file. Kept in the
+/// cache folder. A page whose key is unchanged and whose file is still as written is neither
+/// rendered nor compared again, so a build with nothing changed does almost no work.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    /// The archsite binary that wrote it (a new archsite may render the same inputs otherwise).
+    binary: String,
+    output: String,
+    /// URL → (page key, file size, modification time in ns since the epoch).
+    pages: BTreeMap<String, (u64, u64, u64)>,
+}
+
+const MANIFEST: &str = "output-manifest.json";
+
+fn binary_identity() -> String {
+    std::env::current_exe()
+        .and_then(|exe| {
+            let meta = fs::metadata(&exe)?;
+            Ok(format!(
+                "{} {} {}",
+                exe.display(),
+                meta.len(),
+                mtime_ns(&meta)
+            ))
+        })
+        .unwrap_or_default()
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.len(), mtime_ns(&meta)))
+}
+
+/// The pages of `output_dir` that are still exactly as the last build recorded them, with their
+/// keys (empty when there is no usable record).
+pub fn kept_pages(cache_dir: &Path, output_dir: &Path) -> std::collections::HashMap<String, u64> {
+    let Ok(text) = fs::read_to_string(cache_dir.join(MANIFEST)) else {
+        return Default::default();
+    };
+    let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
+        return Default::default();
+    };
+    if manifest.binary.is_empty()
+        || manifest.binary != binary_identity()
+        || manifest.output != output_dir.display().to_string()
+        || !output_dir.join(MARKER).is_file()
+    {
+        return Default::default();
+    }
+    manifest
+        .pages
+        .into_par_iter()
+        .filter(|(url, (_, size, mtime))| identity(&output_dir.join(url)) == Some((*size, *mtime)))
+        .map(|(url, (key, _, _))| (url, key))
+        .collect()
+}
+
+/// Records the pages just written (after a successful `write`). Best effort: without a record
+/// the next build only renders everything again.
+pub fn save_manifest(cache_dir: &Path, output_dir: &Path, output: &Output) {
+    let pages = output
+        .page_keys
+        .par_iter()
+        .filter_map(|(url, key)| {
+            let (size, mtime) = identity(&output_dir.join(url))?;
+            Some((url.clone(), (*key, size, mtime)))
+        })
+        .collect();
+    let manifest = Manifest {
+        binary: binary_identity(),
+        output: output_dir.display().to_string(),
+        pages,
+    };
+    let Ok(json) = serde_json::to_vec(&manifest) else {
+        return;
+    };
+    let _ =
+        fs::create_dir_all(cache_dir).and_then(|()| write_atomic(&cache_dir.join(MANIFEST), &json));
+}
+
+/// Forgets the record, before the output folder is changed (a build that stops halfway must
+/// not leave a record that vouches for files it did not finish).
+pub fn forget_manifest(cache_dir: &Path) {
+    let _ = fs::remove_file(cache_dir.join(MANIFEST));
 }
 
 fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(), Diagnostic> {
@@ -241,7 +352,8 @@ mod tests {
             WriteStats {
                 written: 2,
                 unchanged: 0,
-                removed: 0
+                removed: 0,
+                kept: 0
             }
         );
         fs::write(out.join(".nojekyll"), "").unwrap();
@@ -251,7 +363,8 @@ mod tests {
             WriteStats {
                 written: 1,
                 unchanged: 1,
-                removed: 1
+                removed: 1,
+                kept: 0
             }
         );
         assert!(!out.join("d").exists());

@@ -72,20 +72,22 @@ impl Cache {
 
 /// Runs every stage but writing. Never touches the output folder.
 pub fn build(args: &SiteArgs) -> Build {
-    run(args, Mode::Build, None)
+    run(args, Mode::Build, None, false)
 }
 
 /// `build`, reusing and refreshing `cache`.
 pub fn build_cached(args: &SiteArgs, cache: &mut Cache) -> Build {
-    run(args, Mode::Build, Some(cache))
+    run(args, Mode::Build, Some(cache), false)
 }
 
 /// Everything `build` reports, without rendering every page: for `archsite check`.
 pub fn check(args: &SiteArgs, external: bool) -> Build {
-    run(args, Mode::Check { external }, None)
+    run(args, Mode::Check { external }, None, false)
 }
 
-fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
+/// `keep_written`: pages the output folder already holds, unchanged since the last build,
+/// become `OutputFile::Kept` instead of being rendered (only for a build that writes there).
+fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, keep_written: bool) -> Build {
     let mut b = Build::default();
     let config = match Config::discover(args, &mut b.sources) {
         Ok(c) => c,
@@ -153,9 +155,11 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
     lap(&mut b, "resolve");
 
     let theme_files = theme::theme_files(&loaded.theme_overrides);
+    let kept = keep_written.then(|| output::kept_pages(&config.cache_dir, &config.output_dir));
     match Templates::load(&theme_files) {
         Ok(templates) => {
             let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
+            ctx.kept = kept.as_ref();
             ctx.content_cache = cache.as_deref().map(|c| &c.content);
             ctx.data = Some(&tables);
             ctx.diagrams = Some(&verdicts);
@@ -241,7 +245,7 @@ fn parse_all(
 
 /// Builds, and writes the output only when the build has no errors.
 pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStats>) {
-    let mut b = build(args);
+    let mut b = run(args, Mode::Build, None, true);
     if b.failed() {
         return (b, None);
     }
@@ -253,8 +257,10 @@ pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStat
         site_root: &config.site_root,
     };
     let clock = std::time::Instant::now();
+    output::forget_manifest(&config.cache_dir);
     match output::write(&b.output, &config.output_dir, &protected, force) {
         Ok(stats) => {
+            output::save_manifest(&config.cache_dir, &config.output_dir, &b.output);
             b.timings.push(("write", clock.elapsed()));
             (b, Some(stats))
         }

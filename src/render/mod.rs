@@ -68,6 +68,13 @@ struct PeerView {
     current: bool,
 }
 
+/// One page's result: its HTML, or the news that the output folder already holds it; with the
+/// key of everything the HTML depends on.
+pub enum RenderedPage {
+    Html(String, u64),
+    Kept(u64),
+}
+
 /// A page's rendered body, hashed by the key of its inputs rather than by its (long) text.
 struct Content {
     html: String,
@@ -137,6 +144,9 @@ pub struct RenderContext<'a> {
     pub data: Option<&'a crate::data::Rendered>,
     /// What mermaid's parser said of each diagram.
     pub diagrams: Option<&'a crate::diagram::Verdicts>,
+    /// Page keys of the files already in the output folder, by URL (`archsite build` after an
+    /// earlier build): a page whose key is unchanged is not rendered again.
+    pub kept: Option<&'a std::collections::HashMap<String, u64>>,
     /// Hash of what every page depends on besides its own view: templates and site settings.
     site_key: u64,
 }
@@ -198,6 +208,7 @@ impl<'a> RenderContext<'a> {
             content_cache: None,
             data: None,
             diagrams: None,
+            kept: None,
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -238,8 +249,8 @@ impl<'a> RenderContext<'a> {
         }
     }
 
-    /// Renders one Markdown page to its HTML file.
-    pub fn render_page(&self, id: PageId) -> Result<String, Diagnostic> {
+    /// Renders one page to its HTML file, unless `kept` says the file already holds it.
+    pub fn render_page(&self, id: PageId) -> Result<RenderedPage, Diagnostic> {
         let page = &self.pages[id];
         let r = self.resolved;
         let url = &r.urls[id];
@@ -311,31 +322,27 @@ impl<'a> RenderContext<'a> {
                 self.figure(&page.text, &extras)
             }
         };
-        let content = match self.content_cache {
-            None => Content {
-                html: render_body(),
-                key: 0,
-            },
-            Some(cache) => {
-                let key = content_key(
-                    page,
-                    &r.links[id],
-                    &section_links,
-                    page.headings.len(),
-                    self.words.anchor_label,
-                );
-                // An embedded diagram's text is an input too.
-                let embedded_sources: Vec<&str> = r.links[id]
-                    .iter()
-                    .filter_map(embedded)
-                    .filter_map(|p| self.pages[p].diagrams.first())
-                    .map(|d| &*d.source)
-                    .collect();
-                let key = hash_of(&(key, embedded_sources));
-                let key = crate::data::cache_key(key, ctx.data);
-                let html = cache.get_or_render(key, render_body).to_string();
-                Content { html, key }
-            }
+        let body_key = {
+            let key = content_key(
+                page,
+                &r.links[id],
+                &section_links,
+                page.headings.len(),
+                self.words.anchor_label,
+            );
+            // An embedded diagram's text is an input too.
+            let embedded_sources: Vec<&str> = r.links[id]
+                .iter()
+                .filter_map(embedded)
+                .filter_map(|p| self.pages[p].diagrams.first())
+                .map(|d| &*d.source)
+                .collect();
+            crate::data::cache_key(hash_of(&(key, embedded_sources)), ctx.data)
+        };
+        // Filled in below, unless the page turns out not to need rendering.
+        let content = Content {
+            html: String::new(),
+            key: body_key,
         };
         // mermaid.js is loaded only where there is something for it to draw: not for
         // diagrams rejected at build time (they show their error instead).
@@ -422,22 +429,30 @@ impl<'a> RenderContext<'a> {
             diagrams: draws_diagrams,
             is_diagram: page.kind == PageKind::Diagram,
         };
-        let page_key = self
-            .content_cache
-            .map(|_| hash_of(&(self.site_key, &view_page)));
-        if let (Some(cache), Some(key)) = (self.content_cache, page_key) {
-            if let Some(hit) = cache.lookup(key) {
-                return Ok(hit.to_string());
-            }
+        // Everything the page's HTML depends on (its body by key, not by text).
+        let page_key = hash_of(&(self.site_key, &view_page));
+        if self
+            .kept
+            .is_some_and(|kept| kept.get(url.as_str()) == Some(&page_key))
+        {
+            return Ok(RenderedPage::Kept(page_key));
         }
+        if let Some(hit) = self.content_cache.and_then(|c| c.lookup(page_key)) {
+            return Ok(RenderedPage::Html(hit.to_string(), page_key));
+        }
+        let mut view_page = view_page;
+        view_page.content.html = match self.content_cache {
+            None => render_body(),
+            Some(cache) => cache.get_or_render(body_key, render_body).to_string(),
+        };
         let html = self
             .templates
             .render("page.html", &self.view(root_prefix(url), Some(view_page)))
             .map_err(|d| d.in_file(&page.file.display))?;
-        if let (Some(cache), Some(key)) = (self.content_cache, page_key) {
-            cache.store(key, html.as_str().into());
+        if let Some(cache) = self.content_cache {
+            cache.store(page_key, html.as_str().into());
         }
-        Ok(html)
+        Ok(RenderedPage::Html(html, page_key))
     }
 
     fn figure(&self, source: &str, extras: &diagram::FigureExtras) -> String {
@@ -535,11 +550,12 @@ pub fn render_site(
         .map(|id| (id, ctx.render_page(id)))
         .collect();
     for (id, result) in rendered {
+        let url = ctx.resolved.urls[id].clone();
         match result {
-            Ok(html) => output.insert(
-                ctx.resolved.urls[id].clone(),
-                OutputFile::Bytes(html.into_bytes()),
-            ),
+            Ok(RenderedPage::Html(html, key)) => {
+                output.insert_page(url, OutputFile::Bytes(html.into_bytes()), key)
+            }
+            Ok(RenderedPage::Kept(key)) => output.insert_page(url, OutputFile::Kept, key),
             Err(diag) => diags.push(diag),
         }
     }

@@ -93,6 +93,8 @@ fn file_response<'a>(
             }
             Cow::Owned(std::fs::read(real).ok()?)
         }
+        // `serve` builds keep every page in memory; nothing is left on disk to refer to.
+        OutputFile::Kept => return None,
     };
     Some(Response::File {
         status,

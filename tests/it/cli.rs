@@ -267,3 +267,54 @@ fn named_theme_overrides_files_and_site_templates_win() {
         stderr(&missing)
     );
 }
+
+/// Pages kept from the last build (their inputs unchanged, their files as written) make the
+/// same output as a build from scratch, and a page whose file was touched is written again.
+#[test]
+fn kept_pages_match_a_full_build_and_tampered_files_are_rewritten() {
+    let site = basic_copy();
+    assert!(archsite(site.path(), &["build"]).status.success());
+    let dev = site.path().join("content/env/dev.md");
+    let text = fs::read_to_string(&dev).unwrap();
+    fs::write(&dev, format!("{text}\n추가된 문단입니다.\n")).unwrap();
+    let second = archsite(site.path(), &["build"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("(1 files written"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(
+        !stderr(&second).contains("; 0 pages not rendered again"),
+        "{}",
+        stderr(&second)
+    );
+    let incremental = snapshot(&site.path().join("public"));
+    assert!(String::from_utf8_lossy(&incremental["env/dev.html"]).contains("추가된 문단입니다."));
+    // A file changed or removed behind archsite's back is written again.
+    fs::write(site.path().join("public/index.html"), "tampered").unwrap();
+    fs::remove_file(site.path().join("public/env/prod.html")).unwrap();
+    // Every page but the two touched is vouched for by the last build's record.
+    let pages = stderr(&second)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<usize>()
+        .unwrap();
+    let third = archsite(site.path(), &["build"]);
+    assert!(
+        stderr(&third).contains("(2 files written"),
+        "{}",
+        stderr(&third)
+    );
+    assert!(
+        stderr(&third).contains(&format!("; {} pages not rendered again)", pages - 2)),
+        "{}",
+        stderr(&third)
+    );
+    assert_eq!(snapshot(&site.path().join("public")), incremental);
+    // From scratch, into another folder: the same bytes.
+    let fresh = archsite(site.path(), &["build", "--output", "fresh"]);
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    assert_eq!(snapshot(&site.path().join("fresh")), incremental);
+}
