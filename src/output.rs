@@ -25,6 +25,10 @@ pub enum OutputFile {
     Copy(PathBuf),
     /// A page the output folder already holds, as an earlier build wrote it (see `Manifest`).
     Kept,
+    /// Bytes equal to the file already in the output folder (compared while rendering).
+    Same,
+    /// Bytes already written to the staging folder (`Staging`), to be moved into place.
+    Staged(PathBuf),
 }
 
 #[derive(Debug, Default)]
@@ -100,7 +104,15 @@ pub fn write(
                 OutputFile::Copy(src) => {
                     std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
                 }
-                OutputFile::Kept => return Ok(()),
+                OutputFile::Kept | OutputFile::Same => return Ok(()),
+                OutputFile::Staged(staged) => {
+                    if let Some(parent) = dest.parent() {
+                        fs::create_dir_all(parent).map_err(|e| io_error(parent, "create", &e))?;
+                    }
+                    fs::rename(staged, &dest).map_err(|e| io_error(&dest, "write", &e))?;
+                    written.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
             };
             if fs::read(&dest).is_ok_and(|existing| existing == *bytes) {
                 return Ok(());
@@ -219,6 +231,64 @@ pub fn forget_manifest(cache_dir: &Path) {
     let _ = fs::remove_file(cache_dir.join(MANIFEST));
 }
 
+/// Where a build that writes puts each rendered page as soon as it is rendered, so that the
+/// pages' HTML is not all held in memory at once: a hidden folder inside the output folder (so
+/// that moving a page into place is a rename on the same disk). Pages whose bytes equal the
+/// file already there are not staged at all. Nothing outside the staging folder changes until
+/// `write`, which runs only for a build without errors; a failed build removes the folder.
+#[derive(Debug)]
+pub struct Staging {
+    output_dir: PathBuf,
+    dir: PathBuf,
+    counter: AtomicUsize,
+    /// The output folder did not exist: a failed build removes it again.
+    created_output: bool,
+}
+
+const STAGING_PREFIX: &str = ".archsite-staging-";
+
+impl Staging {
+    /// Checks, as `write` will, that archsite may write into `output_dir` at all.
+    pub fn new(
+        output_dir: &Path,
+        protected: &Protected,
+        force: bool,
+    ) -> Result<Staging, Diagnostic> {
+        check_destination(output_dir, protected, force)?;
+        Ok(Staging {
+            output_dir: output_dir.to_path_buf(),
+            dir: output_dir.join(format!("{STAGING_PREFIX}{}", std::process::id())),
+            counter: AtomicUsize::new(0),
+            created_output: !output_dir.exists(),
+        })
+    }
+
+    /// The output entry for `rel` with these bytes: `Same`, `Staged`, or (when staging fails,
+    /// e.g. a read-only folder; `write` will then report it) the bytes themselves.
+    pub fn stage(&self, rel: &str, bytes: Vec<u8>) -> OutputFile {
+        if fs::read(self.output_dir.join(rel)).is_ok_and(|existing| existing == bytes) {
+            return OutputFile::Same;
+        }
+        let path = self
+            .dir
+            .join(self.counter.fetch_add(1, Ordering::Relaxed).to_string());
+        let staged = fs::create_dir_all(&self.dir).and_then(|()| fs::write(&path, &bytes));
+        match staged {
+            Ok(()) => OutputFile::Staged(path),
+            Err(_) => OutputFile::Bytes(bytes),
+        }
+    }
+
+    /// Removes what is left: everything after `write`, everything after a failed build.
+    pub fn discard(&self) {
+        let _ = fs::remove_dir_all(&self.dir);
+        if self.created_output {
+            // Only if still empty: a successful build has filled it.
+            let _ = fs::remove_dir(&self.output_dir);
+        }
+    }
+}
+
 fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(), Diagnostic> {
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let out = canonical(dir);
@@ -244,8 +314,12 @@ fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(
         return refuse("it holds the site's sources, which cleaning would delete");
     }
     if !force && out.is_dir() && !out.join(MARKER).exists() {
+        // A staging folder is this very build's.
         let has_files = fs::read_dir(&out)
-            .map(|mut d| d.next().is_some())
+            .map(|d| {
+                d.flatten()
+                    .any(|e| !e.file_name().to_string_lossy().starts_with(STAGING_PREFIX))
+            })
             .unwrap_or(false);
         if has_files {
             return Err(Diagnostic::error(

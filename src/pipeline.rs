@@ -28,6 +28,8 @@ pub struct Build {
     pub pages: usize,
     /// How long each stage took, in order (printed by `--timings`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Where a build that writes staged its pages (removed once written or failed).
+    staging: Option<output::Staging>,
 }
 
 impl Build {
@@ -72,22 +74,23 @@ impl Cache {
 
 /// Runs every stage but writing. Never touches the output folder.
 pub fn build(args: &SiteArgs) -> Build {
-    run(args, Mode::Build, None, false)
+    run(args, Mode::Build, None, None)
 }
 
 /// `build`, reusing and refreshing `cache`.
 pub fn build_cached(args: &SiteArgs, cache: &mut Cache) -> Build {
-    run(args, Mode::Build, Some(cache), false)
+    run(args, Mode::Build, Some(cache), None)
 }
 
 /// Everything `build` reports, without rendering every page: for `archsite check`.
 pub fn check(args: &SiteArgs, external: bool) -> Build {
-    run(args, Mode::Check { external }, None, false)
+    run(args, Mode::Check { external }, None, None)
 }
 
-/// `keep_written`: pages the output folder already holds, unchanged since the last build,
-/// become `OutputFile::Kept` instead of being rendered (only for a build that writes there).
-fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, keep_written: bool) -> Build {
+/// `writing: Some(force)` for a build that writes its output: pages the output folder already
+/// holds, unchanged since the last build, become `OutputFile::Kept` instead of being rendered,
+/// and the others go to a staging folder as they are rendered.
+fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Option<bool>) -> Build {
     let mut b = Build::default();
     let config = match Config::discover(args, &mut b.sources) {
         Ok(c) => c,
@@ -155,15 +158,40 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, keep_written:
     lap(&mut b, "resolve");
 
     let theme_files = theme::theme_files(&loaded.theme_overrides);
-    let kept = keep_written.then(|| output::kept_pages(&config.cache_dir, &config.output_dir));
+    let kept = writing.map(|_| output::kept_pages(&config.cache_dir, &config.output_dir));
+    // A build that writes renders straight into a staging folder (see `output::Staging`);
+    // one that will fail anyway renders nothing.
+    let failing = writing.is_some()
+        && has_errors(&apply_levels(
+            diags.clone(),
+            &config.levels,
+            config.deny_warnings,
+        ));
+    let staging = match writing {
+        Some(force) if !failing => {
+            let protected = Protected {
+                content_dir: &config.content_dir,
+                site_root: &config.site_root,
+            };
+            match output::Staging::new(&config.output_dir, &protected, force) {
+                Ok(s) => Some(s),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     match Templates::load(&theme_files) {
         Ok(templates) => {
             let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
             ctx.kept = kept.as_ref();
+            ctx.staging = staging.as_ref();
             ctx.content_cache = cache.as_deref().map(|c| &c.content);
             ctx.data = Some(&tables);
             ctx.diagrams = Some(&verdicts);
-            if mode == Mode::Build {
+            if mode == Mode::Build && !failing {
                 let (out, render_diags) = render_site(&ctx, &theme_files);
                 diags.extend(render_diags);
                 b.output = out;
@@ -185,6 +213,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, keep_written:
     b.pages = pages.len();
     b.diagnostics = sorted(diags);
     b.config = Some(config);
+    b.staging = staging;
     b
 }
 
@@ -245,7 +274,16 @@ fn parse_all(
 
 /// Builds, and writes the output only when the build has no errors.
 pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStats>) {
-    let mut b = run(args, Mode::Build, None, true);
+    let mut b = run(args, Mode::Build, None, Some(force));
+    let staging = b.staging.take();
+    let (b, stats) = write_build(b, force);
+    if let Some(s) = staging {
+        s.discard();
+    }
+    (b, stats)
+}
+
+fn write_build(mut b: Build, force: bool) -> (Build, Option<WriteStats>) {
     if b.failed() {
         return (b, None);
     }

@@ -147,6 +147,9 @@ pub struct RenderContext<'a> {
     /// Page keys of the files already in the output folder, by URL (`archsite build` after an
     /// earlier build): a page whose key is unchanged is not rendered again.
     pub kept: Option<&'a std::collections::HashMap<String, u64>>,
+    /// Where rendered pages go as soon as they are rendered (a build that writes), instead of
+    /// staying in memory.
+    pub staging: Option<&'a crate::output::Staging>,
     /// Hash of what every page depends on besides its own view: templates and site settings.
     site_key: u64,
 }
@@ -209,6 +212,7 @@ impl<'a> RenderContext<'a> {
             data: None,
             diagrams: None,
             kept: None,
+            staging: None,
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -547,15 +551,25 @@ pub fn render_site(
     let mut output = Output::default();
     let rendered: Vec<_> = (0..ctx.pages.len())
         .into_par_iter()
-        .map(|id| (id, ctx.render_page(id)))
+        .map(|id| {
+            let url = &ctx.resolved.urls[id];
+            let page = ctx.render_page(id).map(|page| match page {
+                RenderedPage::Html(html, key) => {
+                    let bytes = html.into_bytes();
+                    let file = match ctx.staging {
+                        Some(staging) => staging.stage(url, bytes),
+                        None => OutputFile::Bytes(bytes),
+                    };
+                    (file, key)
+                }
+                RenderedPage::Kept(key) => (OutputFile::Kept, key),
+            });
+            (id, page)
+        })
         .collect();
     for (id, result) in rendered {
-        let url = ctx.resolved.urls[id].clone();
         match result {
-            Ok(RenderedPage::Html(html, key)) => {
-                output.insert_page(url, OutputFile::Bytes(html.into_bytes()), key)
-            }
-            Ok(RenderedPage::Kept(key)) => output.insert_page(url, OutputFile::Kept, key),
+            Ok((file, key)) => output.insert_page(ctx.resolved.urls[id].clone(), file, key),
             Err(diag) => diags.push(diag),
         }
     }

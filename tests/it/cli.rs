@@ -318,3 +318,33 @@ fn kept_pages_match_a_full_build_and_tampered_files_are_rewritten() {
     assert!(fresh.status.success(), "{}", stderr(&fresh));
     assert_eq!(snapshot(&site.path().join("fresh")), incremental);
 }
+
+/// Pages are staged while they are rendered; a page that fails to render halfway through the
+/// site leaves the output folder exactly as it was (no staged file left behind either).
+#[test]
+fn a_render_failure_halfway_leaves_the_output_untouched() {
+    let site = basic_copy();
+    assert!(archsite(site.path(), &["build"]).status.success());
+    let before = snapshot(&site.path().join("public"));
+    // Only the prod page trips over this template (the home page, which is rendered first to
+    // check the templates, and the others do not); every page's HTML changes (the comment), so
+    // the others are staged before the build fails.
+    let page = include_str!("../../themes/default/templates/page.html").replace(
+        "{{ page.content | safe }}",
+        "<!-- v2 -->{% if page.url is ending_with(\"prod.html\") %}{{ no_such_value }}{% endif %}{{ page.content | safe }}",
+    );
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(site.path().join("templates/page.html"), page).unwrap();
+    let failed = archsite(site.path(), &["build"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    assert!(
+        stderr(&failed).contains("error[template]"),
+        "{}",
+        stderr(&failed)
+    );
+    assert_eq!(snapshot(&site.path().join("public")), before);
+    // Into a folder that did not exist: it still does not.
+    let fresh = archsite(site.path(), &["build", "--output", "fresh"]);
+    assert_eq!(fresh.status.code(), Some(1));
+    assert!(!site.path().join("fresh").exists());
+}
