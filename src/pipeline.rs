@@ -61,6 +61,8 @@ pub struct Cache {
     drafts: bool,
     /// Warm mermaid engines and the verdicts they gave.
     diagrams: Option<Validator>,
+    /// Source texts, reused while their files are unchanged.
+    texts: load::TextCache,
 }
 
 impl Cache {
@@ -105,7 +107,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         b.timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let (loaded, load_diags) = load::load(&config, &mut b.sources);
+    let (loaded, load_diags) =
+        load::load(&config, &mut b.sources, cache.as_deref().map(|c| &c.texts));
     diags.extend(load_diags);
     let (data, data_diags) = data::load(&loaded, &mut b.sources);
     diags.extend(data_diags);
@@ -238,7 +241,7 @@ fn parse_all(
             let rel = file.rel.clone();
             let unchanged = previous
                 .and_then(|p| p.get(&rel))
-                .filter(|(old, _, _)| *old == text);
+                .filter(|(old, _, _)| Arc::ptr_eq(old, &text) || *old == text);
             let (page, d) = match unchanged {
                 Some((_, page, d)) => (page.clone(), d.clone()),
                 None => parse::parse_page(file, text.clone(), include_drafts),
