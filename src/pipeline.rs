@@ -1,5 +1,6 @@
 //! The only place that knows the order of the stages:
-//! config → load (+ data) → parse → resolve (+ data tables) → render → (if no errors) write.
+//! config → load (+ data) → parse → resolve (+ data tables) → render (+ search index) →
+//! (if no errors) write.
 
 use crate::config::{display_path, CONFIG_FILE};
 use crate::config::{Config, SiteArgs};
@@ -140,6 +141,13 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
         c.content.finish_build();
     }
     lap(&mut b, "render");
+    if mode == Mode::Build && config.search {
+        for (path, bytes) in crate::search::index_files(&pages, &resolved, Some(&tables)) {
+            b.output
+                .insert(path, crate::output::OutputFile::Bytes(bytes));
+        }
+        lap(&mut b, "search");
+    }
     if mode == (Mode::Check { external: true }) {
         diags.extend(check_external_links(&config, &pages, &resolved));
         lap(&mut b, "external");

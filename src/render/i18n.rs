@@ -27,6 +27,12 @@ pub struct Words {
     pub sidebar: &'static str,
     pub breadcrumbs: &'static str,
     pub pager: &'static str,
+    pub search: &'static str,
+    pub search_placeholder: &'static str,
+    pub search_results: &'static str,
+    pub search_no_results: &'static str,
+    pub search_loading: &'static str,
+    pub search_failed: &'static str,
 }
 
 pub fn words(lang: Lang) -> Words {
@@ -54,6 +60,12 @@ pub fn words(lang: Lang) -> Words {
             sidebar: "문서 목록",
             breadcrumbs: "현재 위치",
             pager: "이전 문서와 다음 문서",
+            search: "검색",
+            search_placeholder: "검색 (/ 또는 Ctrl+K)",
+            search_results: "검색 결과",
+            search_no_results: "검색 결과가 없습니다.",
+            search_loading: "검색 색인을 불러오는 중…",
+            search_failed: "검색 색인을 불러오지 못했습니다.",
         },
         Lang::En => Words {
             toc: "On this page",
@@ -78,6 +90,12 @@ pub fn words(lang: Lang) -> Words {
             sidebar: "Pages",
             breadcrumbs: "Breadcrumbs",
             pager: "Previous and next page",
+            search: "Search",
+            search_placeholder: "Search (/ or Ctrl+K)",
+            search_results: "Search results",
+            search_no_results: "No results.",
+            search_loading: "Loading the search index…",
+            search_failed: "The search index could not be loaded.",
         },
     }
 }

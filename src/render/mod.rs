@@ -34,6 +34,7 @@ struct AssetsView {
     js: String,
     nav: String,
     highlight: String,
+    search: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -109,12 +110,15 @@ struct View<'a> {
     site: SiteView<'a>,
     root: String,
     assets: AssetsView,
+    /// Whether the theme shows the search box (`search:` in the config).
+    search: bool,
     page: Option<PageView<'a>>,
 }
 
 pub const NAV_SCRIPT: &str = "assets/nav.js";
 pub const HIGHLIGHT_CSS: &str = "assets/highlight.css";
 pub const SITEMAP_PAGE: &str = "sitemap.html";
+pub const SEARCH_SCRIPT: &str = "assets/search.js";
 
 pub struct RenderContext<'a> {
     pub config: &'a Config,
@@ -192,6 +196,7 @@ impl<'a> RenderContext<'a> {
                 resolved.lang.code(),
                 &config.description,
                 &config.base_url,
+                config.search,
             )),
         }
     }
@@ -210,7 +215,9 @@ impl<'a> RenderContext<'a> {
                 js: format!("{root}assets/archsite.js"),
                 nav: format!("{root}{NAV_SCRIPT}"),
                 highlight: format!("{root}{HIGHLIGHT_CSS}"),
+                search: format!("{root}{SEARCH_SCRIPT}"),
             },
+            search: self.config.search,
             root,
             page,
         }

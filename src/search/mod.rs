@@ -1,0 +1,72 @@
+//! Full-text search, built with the site and run in the browser: no server, no network.
+//!
+//! Runs after `render` (`pipeline` calls [`index_files`] when the config leaves search on) over
+//! the parsed pages, their URLs and their rendered data tables, and returns the index as files
+//! of the output. Pure. The steps, one module each:
+//!
+//! 1. `extract`: each page → sections (one per heading, with its id) and their text by kind:
+//!    title, heading, prose, data table cells, Mermaid labels (`mermaid`), code;
+//! 2. `tokenize`: text → words → terms (Korean stems without particles, syllable bigrams,
+//!    lowercased Latin words and numbers);
+//! 3. `index`: terms → postings with BM25 weights; also the reference query algorithm that
+//!    `search.js` mirrors, and the alternatives it was measured against (docs/search.md);
+//! 4. `shard`: the index → `search/meta.js`, term shards and one file per page, loaded by the
+//!    browser only when the reader first searches, and only the shards a query needs.
+
+pub mod extract;
+pub mod index;
+pub mod mermaid;
+pub mod shard;
+pub mod tokenize;
+
+use crate::model::{Page, Resolved};
+use index::{PageInput, Technique};
+use rayon::prelude::*;
+
+pub use index::{search, Hit, Index};
+pub use shard::DIR;
+
+/// The index inputs of a site: every page with its sections, in URL order (page ids are
+/// positions in it, so the same site gives the same files).
+pub fn inputs(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+) -> Vec<PageInput> {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
+    order
+        .into_par_iter()
+        .map(|id| {
+            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            PageInput {
+                url: resolved.urls[id].clone(),
+                title: pages[id].title.clone(),
+                sections: extract::sections(&pages[id], tables),
+            }
+        })
+        .collect()
+}
+
+/// Builds the in-memory index of a site with `technique`.
+pub fn build_index(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+    technique: Technique,
+) -> Index {
+    index::build(inputs(pages, resolved, data), technique)
+}
+
+/// The search index of a site as output files (path under the output root, contents).
+pub fn index_files(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+) -> Vec<(String, Vec<u8>)> {
+    let index = build_index(pages, resolved, data, Technique::StemsBigrams);
+    shard::files(&index)
+        .into_iter()
+        .map(|(path, text)| (path, text.into_bytes()))
+        .collect()
+}
