@@ -214,6 +214,28 @@ fn parse_all(
     (pages, drafts)
 }
 
+/// The in-memory search index of a site, made with `technique`: for the query-set test and the
+/// comparison of matching techniques (`build` writes the default one as files). `None` when
+/// the site cannot be found.
+pub fn search_index(
+    args: &SiteArgs,
+    technique: crate::search::index::Technique,
+) -> Option<crate::search::Index> {
+    let mut sources = SourceMap::default();
+    let config = Config::discover(args, &mut sources).ok()?;
+    let (loaded, _) = load::load(&config, &mut sources);
+    let (data, _) = data::load(&loaded, &mut sources);
+    let (pages, drafts) = parse_all(loaded.markdown, config.drafts, None, &mut Vec::new());
+    let (resolved, _) = resolve::resolve(&config, &pages, &loaded.assets, &drafts);
+    let (tables, _) = data::resolve(&data, &pages, &resolved, &drafts);
+    Some(crate::search::build_index(
+        &pages,
+        &resolved,
+        Some(&tables),
+        technique,
+    ))
+}
+
 /// Builds, and writes the output only when the build has no errors.
 pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStats>) {
     let mut b = build(args);

@@ -9,7 +9,7 @@
 //! (`Field::weight`), quantised to 1..=31 so that a posting costs one character in the browser
 //! index; the inverse document frequency is computed at query time from the posting count.
 
-use super::extract::Section;
+use super::extract::{Field, Section};
 use super::tokenize::{bigrams, stem, words, Word};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -101,11 +101,11 @@ pub struct PageInput {
     pub sections: Vec<Section>,
 }
 
-/// Weighted term counts of one section.
+/// Weighted term counts of one section, and whether the term is in its heading.
 struct Counts {
     len: f32,
-    words: HashMap<String, f32>,
-    grams: HashMap<String, f32>,
+    words: HashMap<String, (f32, bool)>,
+    grams: HashMap<String, (f32, bool)>,
 }
 
 fn count(section: &Section, technique: Technique) -> Counts {
@@ -116,14 +116,20 @@ fn count(section: &Section, technique: Technique) -> Counts {
     };
     for (field, text) in &section.parts {
         let weight = field.weight();
+        let heading = matches!(field, Field::Title | Field::Heading);
+        let mut add = |map: &mut HashMap<String, (f32, bool)>, term: String| {
+            let e = map.entry(term).or_default();
+            e.0 += weight;
+            e.1 |= heading;
+        };
         for word in words(text) {
             c.len += weight;
             let (term, grams) = index_terms(&word, technique);
             if let Some(term) = term {
-                *c.words.entry(term).or_default() += weight;
+                add(&mut c.words, term);
             }
             for g in grams {
-                *c.grams.entry(g).or_default() += weight;
+                add(&mut c.grams, g);
             }
         }
     }
@@ -147,10 +153,14 @@ fn index_terms(word: &Word, technique: Technique) -> (Option<String>, Vec<String
     }
 }
 
-fn impact(tf: f32, len: f32, avg: f32) -> u8 {
+/// The quantised weight: BM25's saturating term frequency on 1..=21, plus 10 when the term is
+/// in the section's heading (or the page title), which saturation alone would not tell apart
+/// from a term repeated in the prose.
+fn impact(tf: f32, len: f32, avg: f32, heading: bool) -> u8 {
     let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg.max(1.0)));
-    let q = (norm / (K1 + 1.0) * f32::from(MAX_IMPACT)).round();
-    q.clamp(1.0, f32::from(MAX_IMPACT)) as u8
+    let q = (norm / (K1 + 1.0) * 21.0).round().clamp(1.0, 21.0);
+    let q = if heading { q + 10.0 } else { q };
+    q.min(f32::from(MAX_IMPACT)) as u8
 }
 
 /// Builds the index of `pages` (in their final order: page ids are positions).
@@ -166,16 +176,16 @@ pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
     let mut grams: HashMap<String, Vec<Posting>> = HashMap::new();
     for (page, counts) in counted.into_iter().enumerate() {
         for (section, c) in counts.into_iter().enumerate() {
-            let at = |tf: f32| Posting {
+            let at = |(tf, heading): (f32, bool)| Posting {
                 page: page as u32,
                 section: section as u16,
-                impact: impact(tf, c.len, avg),
+                impact: impact(tf, c.len, avg, heading),
             };
-            for (term, tf) in c.words {
-                words.entry(term).or_default().push(at(tf));
+            for (term, counted) in c.words {
+                words.entry(term).or_default().push(at(counted));
             }
-            for (term, tf) in c.grams {
-                grams.entry(term).or_default().push(at(tf));
+            for (term, counted) in c.grams {
+                grams.entry(term).or_default().push(at(counted));
             }
         }
     }
@@ -364,53 +374,69 @@ fn match_word(index: &Index, q: &QueryWord) -> Scores {
     scores
 }
 
-/// Runs a query: sections matching every word (or, when none does, as many words as any
-/// section matches), grouped by page; pages best first.
+/// Runs a query: the pages that match every word somewhere (or, when none does, as many words
+/// as any page matches), best first, each with its best sections (those matching the most
+/// words, then the highest scores). A page's score is the sum, per word, of its best section
+/// for that word, plus its best section's own score, which favours words found together.
 pub fn search(index: &Index, query: &str, technique: Technique) -> Vec<Hit> {
     let words = query_words(query, technique);
     if words.is_empty() {
         return Vec::new();
     }
-    let mut total: HashMap<(u32, u16), (usize, f32)> = HashMap::new();
-    for q in &words {
+    let n = words.len();
+    let mut per_section: HashMap<(u32, u16), Vec<f32>> = HashMap::new();
+    for (i, q) in words.iter().enumerate() {
         for (k, v) in match_word(index, q) {
-            let e = total.entry(k).or_insert((0, 0.0));
-            e.0 += 1;
-            e.1 += v;
+            per_section.entry(k).or_insert_with(|| vec![0.0; n])[i] = v;
         }
     }
-    let best = total.values().map(|v| v.0).max().unwrap_or(0);
-    let mut by_page: BTreeMap<u32, Vec<(u16, f32)>> = BTreeMap::new();
-    for ((page, section), (matched, score)) in total {
-        if matched == best {
-            by_page.entry(page).or_default().push((section, score));
-        }
+    let mut by_page: BTreeMap<u32, Vec<(u16, Vec<f32>)>> = BTreeMap::new();
+    for ((page, section), scores) in per_section {
+        by_page.entry(page).or_default().push((section, scores));
     }
-    let mut hits: Vec<Hit> = by_page
+    let ranked: Vec<(usize, Hit)> = by_page
         .into_iter()
-        .map(|(page, mut sections)| {
-            sections.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            sections.truncate(SECTIONS_PER_PAGE);
-            Hit {
-                page,
-                score: page_score(&sections),
-                sections,
-            }
-        })
+        .map(|(page, sections)| rank_page(page, sections, n))
+        .collect();
+    let best = ranked.iter().map(|r| r.0).max().unwrap_or(0);
+    let mut hits: Vec<Hit> = ranked
+        .into_iter()
+        .filter(|r| r.0 == best)
+        .map(|r| r.1)
         .collect();
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
     hits
 }
 
-/// A page's score: its best section, plus a little for each further matching section.
-pub fn page_score(sections: &[(u16, f32)]) -> f32 {
-    let best = sections.first().map_or(0.0, |s| s.1);
-    best + 0.25 * sections.iter().skip(1).map(|s| s.1).sum::<f32>()
+/// A page's matched word count and its hit, from its sections' per-word scores.
+fn rank_page(page: u32, sections: Vec<(u16, Vec<f32>)>, n: usize) -> (usize, Hit) {
+    let mut word_best = vec![0.0f32; n];
+    for (_, scores) in &sections {
+        for (b, v) in word_best.iter_mut().zip(scores) {
+            *b = b.max(*v);
+        }
+    }
+    let matched = word_best.iter().filter(|v| **v > 0.0).count();
+    let mut summed: Vec<(usize, u16, f32)> = sections
+        .iter()
+        .map(|(id, scores)| {
+            let count = scores.iter().filter(|v| **v > 0.0).count();
+            (count, *id, scores.iter().sum())
+        })
+        .collect();
+    summed.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.total_cmp(&a.2)).then(a.1.cmp(&b.1)));
+    summed.truncate(SECTIONS_PER_PAGE);
+    let score = word_best.iter().sum::<f32>() + summed.first().map_or(0.0, |s| s.2);
+    let hit = Hit {
+        page,
+        score,
+        sections: summed.into_iter().map(|(_, id, s)| (id, s)).collect(),
+    };
+    (matched, hit)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::extract::Field;
     use super::*;
 
     fn page(url: &str, sections: &[(&str, &str)]) -> PageInput {
@@ -502,10 +528,15 @@ mod tests {
     }
 
     #[test]
-    fn every_word_must_match_when_some_section_matches_all() {
+    fn every_word_must_match_when_some_page_matches_all() {
         let i = site();
         assert_eq!(urls(&i, "백업 전략"), ["prod.html"]);
-        // No section has both: the sections with either come back.
+        // Words in two sections of one page: the page matches.
+        assert_eq!(
+            found(&i, "redis 환경별"),
+            [("dev.html".into(), "환경별-특성".into())]
+        );
+        // No page has both: the pages with either come back.
         let mut either = urls(&i, "redis 백업");
         either.sort();
         assert_eq!(either, ["dev.html", "prod.html"]);
@@ -521,8 +552,10 @@ mod tests {
 
     #[test]
     fn impacts_are_quantised_into_one_base32_digit() {
-        assert_eq!(impact(0.0001, 10.0, 10.0), 1);
-        assert_eq!(impact(1000.0, 1.0, 10.0), MAX_IMPACT);
-        assert!(impact(3.0, 10.0, 10.0) > impact(1.0, 10.0, 10.0));
+        assert_eq!(impact(0.0001, 10.0, 10.0, false), 1);
+        assert_eq!(impact(1000.0, 1.0, 10.0, false), 21);
+        assert_eq!(impact(1000.0, 1.0, 10.0, true), MAX_IMPACT);
+        assert!(impact(3.0, 10.0, 10.0, false) > impact(1.0, 10.0, 10.0, false));
+        assert!(impact(1.0, 10.0, 10.0, true) > impact(9.0, 10.0, 10.0, false));
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod external;
 mod golden;
 mod lints;
+mod search;
 mod serve;
 mod support;
 mod tables;

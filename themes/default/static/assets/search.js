@@ -239,31 +239,37 @@
   // Pages best first, each with its best sections: the same ranking as index.rs `search`.
   function rank(meta, qs) {
     var matches = qs.map(function (q) { return matchWord(meta, q); });
-    var keys = {};
-    matches.forEach(function (m) { for (var k in m.scores) keys[k] = true; });
-    var best = 0, rows = [];
-    for (var key in keys) {
-      var page = +key.split(":")[0];
-      var count = 0, score = 0;
-      matches.forEach(function (m) {
-        var v = m.scores[key] !== undefined ? m.scores[key] : m.pages[page];
-        if (v !== undefined) { count++; score += v; }
+    var n = qs.length, byPage = {};
+    matches.forEach(function (m) {
+      for (var key in m.scores) {
+        var parts = key.split(":");
+        var page = byPage[parts[0]] = byPage[parts[0]] || {};
+        if (!page[parts[1]]) page[parts[1]] = true;
+      }
+    });
+    var ranked = Object.keys(byPage).map(function (p) {
+      var wordBest = [];
+      for (var i = 0; i < n; i++) wordBest.push(0);
+      var sections = Object.keys(byPage[p]).map(function (s) {
+        var key = p + ":" + s, count = 0, sum = 0;
+        matches.forEach(function (m, i) {
+          // A section not listed for a word whose list was cut still has it if its page does.
+          var v = m.scores[key] !== undefined ? m.scores[key] : (m.pages[p] || 0);
+          if (v > 0) count++;
+          sum += v;
+          if (v > wordBest[i]) wordBest[i] = v;
+        });
+        return [count, +s, sum];
       });
-      if (count > best) best = count;
-      rows.push([key, count, score]);
-    }
-    var byPage = {};
-    rows.forEach(function (r) {
-      if (r[1] !== best) return;
-      var parts = r[0].split(":");
-      (byPage[parts[0]] = byPage[parts[0]] || []).push([+parts[1], r[2]]);
+      sections.sort(function (a, b) { return b[0] - a[0] || b[2] - a[2] || a[1] - b[1]; });
+      sections = sections.slice(0, PER_PAGE);
+      var matched = 0, score = sections[0][2];
+      wordBest.forEach(function (v) { if (v > 0) matched++; score += v; });
+      return [matched, { page: +p, score: score, sections: sections.map(function (s) { return [s[1], s[2]]; }) }];
     });
-    var hits = Object.keys(byPage).map(function (p) {
-      var sections = byPage[p].sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; }).slice(0, PER_PAGE);
-      var score = sections[0][1];
-      for (var i = 1; i < sections.length; i++) score += 0.25 * sections[i][1];
-      return { page: +p, score: score, sections: sections };
-    });
+    var best = 0;
+    ranked.forEach(function (r) { if (r[0] > best) best = r[0]; });
+    var hits = ranked.filter(function (r) { return r[0] === best; }).map(function (r) { return r[1]; });
     hits.sort(function (a, b) { return b.score - a.score || a.page - b.page; });
     return hits;
   }
