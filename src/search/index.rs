@@ -117,7 +117,7 @@ fn count(section: &Section, technique: Technique) -> Counts {
     for (field, text) in &section.parts {
         let weight = field.weight();
         let heading = matches!(field, Field::Title | Field::Heading);
-        let mut add = |map: &mut HashMap<String, (f32, bool)>, term: String| {
+        let add = |map: &mut HashMap<String, (f32, bool)>, term: String| {
             let e = map.entry(term).or_default();
             e.0 += weight;
             e.1 |= heading;
