@@ -405,7 +405,6 @@
           appendMarked(text, snip.text, snip.ranges);
           option.appendChild(text);
         }
-        option.addEventListener("mousedown", function (e) { e.preventDefault(); });
         option.addEventListener("click", function () { go(option); });
         options.push(option);
         group.appendChild(option);
@@ -438,7 +437,11 @@
       if (input.value.trim() && options.length) open(true);
     });
     input.addEventListener("input", run);
-    input.addEventListener("blur", function () { open(false); });
+    // A click in the list (or on its scroll bar) must not blur the input, which closes it.
+    panel.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    // The list stays open while focus is in the search box or the list (which keyboard users
+    // may tab to and scroll); it closes when focus leaves both.
+    box.addEventListener("focusout", function (e) { if (!box.contains(e.relatedTarget)) open(false); });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" || e.key === "Down") {
         e.preventDefault();
