@@ -130,3 +130,59 @@ fn korean_queries_with_particles_find_the_section() {
         assert!(first.url.starts_with(want), "{query}: {}", first.url);
     }
 }
+
+#[test]
+fn search_false_leaves_out_the_box_and_the_index() {
+    use crate::support::{archsite, copy_dir, fixture};
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("bare/site"), dir.path());
+    let out = archsite(dir.path(), &["build", ".", "--output", "on"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let page = std::fs::read_to_string(dir.path().join("on/index.html")).unwrap();
+    assert!(page.contains("id=\"search-input\""));
+    assert_eq!(page.matches("assets/search.js").count(), 1);
+    assert!(dir.path().join("on/search/meta.js").is_file());
+    assert!(dir.path().join("on/search/p/0.js").is_file());
+
+    std::fs::write(dir.path().join("archsite.yaml"), "search: false\n").unwrap();
+    let out = archsite(dir.path(), &["build", ".", "--output", "off"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let page = std::fs::read_to_string(dir.path().join("off/index.html")).unwrap();
+    assert!(!page.contains("search"), "{page}");
+    assert!(!dir.path().join("off/search").exists());
+}
+
+#[test]
+fn index_files_are_valid_scripts_whatever_the_text() {
+    use crate::support::{archsite, stderr};
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# 제목 \"따옴표\" `</script>`\n\n본문 \u{2028} 줄 \u{2029} 끝 `</script><b>` \u{7}\n";
+    std::fs::write(dir.path().join("index.md"), text).unwrap();
+    let out = archsite(dir.path(), &["build", ".", "--output", "out"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for entry in walkdir::WalkDir::new(dir.path().join("out/search")) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let js = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(!js.contains("</script"), "{js}");
+        assert!(!js.contains('\u{2028}') && !js.contains('\u{2029}'), "{js}");
+        let json = js
+            .split_once('(')
+            .map(|(_, rest)| rest.trim_end().trim_end_matches(");"))
+            .map(|args| {
+                args.split_once(',')
+                    .filter(|(id, _)| id.parse::<u32>().is_ok())
+                    .map_or(args, |(_, v)| v)
+            })
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_str(json)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{js}", entry.path().display()));
+        if entry.path().ends_with("p/0.js") {
+            let section = &value["s"][0];
+            assert_eq!(section[1], "제목 \"따옴표\" </script>");
+            assert!(section[2].as_str().unwrap().contains("</script><b>"));
+        }
+    }
+}
