@@ -156,7 +156,8 @@ fn search_false_leaves_out_the_box_and_the_index() {
 fn index_files_are_valid_scripts_whatever_the_text() {
     use crate::support::{archsite, stderr};
     let dir = tempfile::tempdir().unwrap();
-    let text = "# 제목 \"따옴표\" `</script>`\n\n본문 \u{2028} 줄 \u{2029} 끝 `</script><b>` \u{7}\n";
+    let text =
+        "# 제목 \"따옴표\" `</script>`\n\n본문 \u{2028} 줄 \u{2029} 끝 `</script><b>` \u{7}\n";
     std::fs::write(dir.path().join("index.md"), text).unwrap();
     let out = archsite(dir.path(), &["build", ".", "--output", "out"]);
     assert!(out.status.success(), "{}", stderr(&out));
