@@ -101,56 +101,149 @@ pub struct PageInput {
     pub sections: Vec<Section>,
 }
 
-/// Weighted term counts of one section, and whether the term is in its heading.
-struct Counts {
-    len: f32,
-    words: HashMap<String, (f32, bool)>,
-    grams: HashMap<String, (f32, bool)>,
-}
+/// A fast hasher for the short string keys of the index (FxHash, as in rustc): the index
+/// build hashes every term of every section, and SipHash's flood resistance buys nothing for
+/// our own content.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
 
-fn count(section: &Section, technique: Technique) -> Counts {
-    let mut c = Counts {
-        len: 0.0,
-        words: HashMap::new(),
-        grams: HashMap::new(),
-    };
-    for (field, text) in &section.parts {
-        let weight = field.weight();
-        let heading = matches!(field, Field::Title | Field::Heading);
-        let add = |map: &mut HashMap<String, (f32, bool)>, term: String| {
-            let e = map.entry(term).or_default();
-            e.0 += weight;
-            e.1 |= heading;
-        };
-        for word in words(text) {
-            c.len += weight;
-            let (term, grams) = index_terms(&word, technique);
-            if let Some(term) = term {
-                add(&mut c.words, term);
-            }
-            for g in grams {
-                add(&mut c.grams, g);
-            }
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
         }
     }
-    c
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
-/// The word term and the bigram terms a word is indexed under.
-fn index_terms(word: &Word, technique: Technique) -> (Option<String>, Vec<String>) {
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// The terms of one page, counted per section: computed for every page in parallel, then
+/// merged. Terms are kept once per page, in one string, so that counting allocates per page
+/// rather than per word.
+struct PageCounts {
+    /// The page's distinct terms, one after the other.
+    vocab: String,
+    /// Per distinct term: its byte range in `vocab`, and whether it is a bigram.
+    terms: Vec<(u32, u32, bool)>,
+    /// (term, section, weighted count, in the heading), one per term and section.
+    entries: Vec<(u32, u16, f32, bool)>,
+    /// Weighted length of each section.
+    lens: Vec<f32>,
+}
+
+fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
+    // Every word of the page stays alive while the page is counted, so terms can borrow.
+    let sections: Vec<Vec<(f32, bool, Vec<Word>)>> = page
+        .sections
+        .iter()
+        .map(|s| {
+            s.parts
+                .iter()
+                .map(|(field, text)| {
+                    let heading = matches!(field, Field::Title | Field::Heading);
+                    (field.weight(), heading, words(text))
+                })
+                .collect()
+        })
+        .collect();
+    let mut ids: FxMap<(&str, bool), u32> = FxMap::default();
+    let mut order: Vec<(&str, bool)> = Vec::new();
+    // Per term id: (weighted count, in the heading) in the current section.
+    let mut acc: Vec<(f32, bool)> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut entries = Vec::new();
+    let mut lens = Vec::with_capacity(sections.len());
+    for (section, parts) in sections.iter().enumerate() {
+        let mut len = 0.0;
+        for (weight, heading, words) in parts {
+            for word in words {
+                len += weight;
+                index_terms(word, technique, |term, gram| {
+                    let id = *ids.entry((term, gram)).or_insert_with(|| {
+                        order.push((term, gram));
+                        acc.push((0.0, false));
+                        (order.len() - 1) as u32
+                    });
+                    let a = &mut acc[id as usize];
+                    if a.0 == 0.0 {
+                        touched.push(id);
+                    }
+                    a.0 += weight;
+                    a.1 |= *heading;
+                });
+            }
+        }
+        for id in touched.drain(..) {
+            let a = std::mem::take(&mut acc[id as usize]);
+            entries.push((id, section as u16, a.0, a.1));
+        }
+        lens.push(len);
+    }
+    let mut vocab = String::with_capacity(order.iter().map(|t| t.0.len()).sum());
+    let terms = order
+        .iter()
+        .map(|(t, gram)| {
+            let start = vocab.len() as u32;
+            vocab.push_str(t);
+            (start, vocab.len() as u32, *gram)
+        })
+        .collect();
+    PageCounts {
+        vocab,
+        terms,
+        entries,
+        lens,
+    }
+}
+
+/// Calls `emit(term, is_bigram)` for each term a word is indexed under.
+fn index_terms<'w>(word: &'w Word<'_>, technique: Technique, mut emit: impl FnMut(&'w str, bool)) {
+    let text: &str = &word.text;
     match (technique, word.hangul) {
-        (_, false) | (Technique::Words, true) => (Some(word.text.clone()), Vec::new()),
-        (Technique::Stems, true) => (Some(stem(&word.text).to_string()), Vec::new()),
+        (_, false) | (Technique::Words, true) => emit(text, false),
+        (Technique::Stems, true) => emit(stem(text), false),
         (Technique::Bigrams, true) => {
-            let grams = bigrams(&word.text);
+            let mut any = false;
+            for g in bigram_slices(text) {
+                any = true;
+                emit(g, true);
+            }
             // A one-syllable word has no bigram: it is its own term.
-            let single = grams.is_empty().then(|| word.text.clone());
-            (single, grams)
+            if !any {
+                emit(text, false);
+            }
         }
         (Technique::StemsBigrams, true) => {
-            (Some(stem(&word.text).to_string()), bigrams(&word.text))
+            emit(stem(text), false);
+            for g in bigram_slices(text) {
+                emit(g, true);
+            }
         }
     }
+}
+
+/// The syllable bigrams of a word, as slices of it.
+fn bigram_slices(word: &str) -> impl Iterator<Item = &str> {
+    let mut chars = word.char_indices().map(|(i, _)| i).chain([word.len()]);
+    let mut a = chars.next();
+    let mut b = chars.next();
+    std::iter::from_fn(move || {
+        let c = chars.next()?;
+        let slice = &word[a?..c];
+        a = b;
+        b = Some(c);
+        Some(slice)
+    })
 }
 
 /// The quantised weight: BM25's saturating term frequency on 1..=21, plus 10 when the term is
@@ -164,31 +257,52 @@ fn impact(tf: f32, len: f32, avg: f32, heading: bool) -> u8 {
 }
 
 /// Builds the index of `pages` (in their final order: page ids are positions).
+/// Builds the index of `pages` (in their final order: page ids are positions).
 pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
-    let counted: Vec<Vec<Counts>> = pages
-        .par_iter()
-        .map(|p| p.sections.iter().map(|s| count(s, technique)).collect())
-        .collect();
-    let sections: usize = counted.iter().map(Vec::len).sum();
-    let total_len: f32 = counted.iter().flatten().map(|c| c.len).sum();
+    let counted: Vec<PageCounts> = pages.par_iter().map(|p| count_page(p, technique)).collect();
+    let sections: usize = counted.iter().map(|c| c.lens.len()).sum();
+    let total_len: f32 = counted.iter().flat_map(|c| &c.lens).sum();
     let avg = total_len / sections.max(1) as f32;
-    let mut words: HashMap<String, Vec<Posting>> = HashMap::new();
-    let mut grams: HashMap<String, Vec<Posting>> = HashMap::new();
-    for (page, counts) in counted.into_iter().enumerate() {
-        for (section, c) in counts.into_iter().enumerate() {
-            let at = |(tf, heading): (f32, bool)| Posting {
-                page: page as u32,
-                section: section as u16,
-                impact: impact(tf, c.len, avg, heading),
+    // Global term ids, then one posting list per id; pages are merged in order, so every list
+    // is sorted by (page, section).
+    let mut ids: [FxMap<String, u32>; 2] = Default::default();
+    let mut lists: [Vec<Vec<Posting>>; 2] = Default::default();
+    let mut local: Vec<(usize, u32)> = Vec::new();
+    for (page, c) in counted.iter().enumerate() {
+        local.clear();
+        for &(start, end, gram) in &c.terms {
+            let term = &c.vocab[start as usize..end as usize];
+            let kind = usize::from(gram);
+            let id = match ids[kind].get(term) {
+                Some(&id) => id,
+                None => {
+                    let id = lists[kind].len() as u32;
+                    ids[kind].insert(term.to_string(), id);
+                    lists[kind].push(Vec::new());
+                    id
+                }
             };
-            for (term, counted) in c.words {
-                words.entry(term).or_default().push(at(counted));
-            }
-            for (term, counted) in c.grams {
-                grams.entry(term).or_default().push(at(counted));
-            }
+            local.push((kind, id));
+        }
+        for &(term, section, tf, heading) in &c.entries {
+            let (kind, id) = local[term as usize];
+            lists[kind][id as usize].push(Posting {
+                page: page as u32,
+                section,
+                impact: impact(tf, c.lens[section as usize], avg, heading),
+            });
         }
     }
+    let [word_ids, gram_ids] = ids;
+    let [mut word_lists, mut gram_lists] = lists;
+    let words = word_ids
+        .into_iter()
+        .map(|(t, id)| (t, std::mem::take(&mut word_lists[id as usize])))
+        .collect();
+    let grams = gram_ids
+        .into_iter()
+        .map(|(t, id)| (t, std::mem::take(&mut gram_lists[id as usize])))
+        .collect();
     let pages = pages
         .into_iter()
         .map(|p| IndexedPage {
@@ -207,8 +321,8 @@ pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
         .collect();
     Index {
         pages,
-        words: words.into_iter().collect(),
-        grams: grams.into_iter().collect(),
+        words,
+        grams,
         sections: sections as u32,
     }
 }
@@ -254,12 +368,12 @@ pub fn query_words(query: &str, technique: Technique) -> Vec<QueryWord> {
             let latin_prefix = !w.hangul && w.text.chars().count() >= 2;
             match (technique, w.hangul) {
                 (Technique::Words, _) => QueryWord {
-                    term: w.text,
+                    term: w.text.into_owned(),
                     prefix: false,
                     grams: Vec::new(),
                 },
                 (_, false) => QueryWord {
-                    term: w.text,
+                    term: w.text.into_owned(),
                     prefix: latin_prefix,
                     grams: Vec::new(),
                 },
@@ -273,7 +387,7 @@ pub fn query_words(query: &str, technique: Technique) -> Vec<QueryWord> {
                     QueryWord {
                         // One syllable: no bigram, the syllable is the term.
                         term: if grams.is_empty() {
-                            w.text
+                            w.text.into_owned()
                         } else {
                             String::new()
                         },
@@ -540,6 +654,14 @@ mod tests {
         let mut either = urls(&i, "redis 백업");
         either.sort();
         assert_eq!(either, ["dev.html", "prod.html"]);
+    }
+
+    #[test]
+    fn bigram_slices_are_the_bigrams() {
+        for w in ["운영환경", "백업", "망", ""] {
+            let slices: Vec<&str> = bigram_slices(w).collect();
+            assert_eq!(slices, bigrams(w));
+        }
     }
 
     #[test]

@@ -24,8 +24,9 @@
 
 use super::index::{Index, Posting};
 use super::tokenize::suffix_table;
+use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeMap;
 
 /// The output folder of the index, relative to the site root.
@@ -79,17 +80,43 @@ pub fn decode_numbers(s: &str) -> Vec<u32> {
 }
 
 /// A term's entry: `[count, postings]`, or `[count, best postings, every page]`.
-fn entry(list: &[Posting]) -> Value {
-    let mut kept: Vec<Posting> = list.to_vec();
-    let truncated = kept.len() > MAX_POSTINGS;
-    if truncated {
-        kept.sort_by(|a, b| b.impact.cmp(&a.impact).then(a.page.cmp(&b.page)));
-        kept.truncate(MAX_POSTINGS);
-        kept.sort_by_key(|p| (p.page, p.section));
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entry {
+    Full(usize, String),
+    Cut(usize, String, String),
+}
+
+impl Entry {
+    /// Bytes of its JSON, near enough for packing shards.
+    fn size(&self) -> usize {
+        match self {
+            Entry::Full(_, p) => p.len() + 12,
+            Entry::Cut(_, p, pages) => p.len() + pages.len() + 15,
+        }
     }
+}
+
+fn entry(list: &[Posting]) -> Entry {
+    let truncated = list.len() > MAX_POSTINGS;
+    let best;
+    let kept = if truncated {
+        let mut v = list.to_vec();
+        v.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+            b.impact
+                .cmp(&a.impact)
+                .then((a.page, a.section).cmp(&(b.page, b.section)))
+        });
+        v.truncate(MAX_POSTINGS);
+        v.sort_unstable_by_key(|p| (p.page, p.section));
+        best = v;
+        &best[..]
+    } else {
+        list
+    };
     let mut postings = String::with_capacity(kept.len() * 3);
     let mut prev = 0;
-    for p in &kept {
+    for p in kept {
         encode_numbers(
             [p.page - prev, u32::from(p.section), u32::from(p.impact)],
             &mut postings,
@@ -97,7 +124,7 @@ fn entry(list: &[Posting]) -> Value {
         prev = p.page;
     }
     if !truncated {
-        return json!([list.len(), postings]);
+        return Entry::Full(list.len(), postings);
     }
     let mut pages = String::new();
     let mut prev = 0;
@@ -109,7 +136,7 @@ fn entry(list: &[Posting]) -> Value {
             last = Some(p.page);
         }
     }
-    json!([list.len(), postings, pages])
+    Entry::Cut(list.len(), postings, pages)
 }
 
 /// Wraps `value` as a call of `window.__archsiteSearch.<method>`, safe for any text.
@@ -151,25 +178,30 @@ pub fn shard_of(starts: &[String], term: &str) -> Option<usize> {
 }
 
 /// Every file of the index: (path under the site root, contents).
-pub fn files(index: &Index) -> Vec<(String, String)> {
+pub fn files<'i>(index: &'i Index) -> Vec<(String, String)> {
     // Each term with its entry; words and bigrams share shards (a Hangul query needs both).
-    let mut entries: BTreeMap<String, (Option<Value>, Option<Value>)> = BTreeMap::new();
-    for (term, list) in &index.words {
-        entries.entry(term.clone()).or_default().0 = Some(entry(list));
+    let mut entries: BTreeMap<&str, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
+    let encode = |map: &'i BTreeMap<String, Vec<Posting>>| -> Vec<(&'i str, Entry)> {
+        map.par_iter()
+            .map(|(t, list)| (t.as_str(), entry(list)))
+            .collect()
+    };
+    for (term, e) in encode(&index.words) {
+        entries.entry(term).or_default().0 = Some(e);
     }
-    for (term, list) in &index.grams {
-        entries.entry(term.clone()).or_default().1 = Some(entry(list));
+    for (term, e) in encode(&index.grams) {
+        entries.entry(term).or_default().1 = Some(e);
     }
     let sizes: BTreeMap<String, usize> = entries
         .iter()
         .map(|(t, (w, g))| {
-            let size = |v: &Option<Value>| v.as_ref().map_or(0, |v| v.to_string().len());
-            (t.clone(), t.len() + 8 + size(w) + size(g))
+            let size = |v: &Option<Entry>| v.as_ref().map_or(0, Entry::size);
+            (t.to_string(), t.len() + 8 + size(w) + size(g))
         })
         .collect();
     let keys = shard_starts(&sizes);
     // Per shard: its words and its bigrams.
-    type Terms<'a> = BTreeMap<&'a str, &'a Value>;
+    type Terms<'a> = BTreeMap<&'a str, &'a Entry>;
     let mut shards: Vec<(Terms, Terms)> = vec![Default::default(); keys.len()];
     for (term, (w, g)) in &entries {
         let Some(i) = shard_of(&keys, term) else {
@@ -197,22 +229,33 @@ pub fn files(index: &Index) -> Vec<(String, String)> {
             script("shard", Some(i), &json!({"w": w, "g": g})),
         ));
     }
-    for (i, page) in index.pages.iter().enumerate() {
-        let sections: Vec<Value> = page
-            .sections
-            .iter()
-            .map(|s| json!([s.anchor, s.title, clip(&s.text, MAX_TEXT)]))
-            .collect();
-        out.push((
-            format!("{DIR}/p/{i}.js"),
-            script(
-                "page",
-                Some(i),
-                &json!({"t": page.title, "u": page.url, "s": sections}),
-            ),
-        ));
-    }
+    let pages: Vec<(String, String)> = index
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let file = PageFile {
+                t: &page.title,
+                u: &page.url,
+                s: page
+                    .sections
+                    .iter()
+                    .map(|s| (s.anchor.as_str(), s.title.as_str(), clip(&s.text, MAX_TEXT)))
+                    .collect(),
+            };
+            (format!("{DIR}/p/{i}.js"), script("page", Some(i), &file))
+        })
+        .collect();
+    out.extend(pages);
     out
+}
+
+/// A page file: title, URL, and (anchor, heading, text) per section.
+#[derive(Serialize)]
+struct PageFile<'a> {
+    t: &'a str,
+    u: &'a str,
+    s: Vec<(&'a str, &'a str, &'a str)>,
 }
 
 /// The first `max` characters of `text`.
@@ -248,7 +291,7 @@ mod tests {
             .strip_prefix("window.__archsiteSearch.page(7,")
             .and_then(|s| s.strip_suffix(");\n"))
             .unwrap();
-        let back: Value = serde_json::from_str(inner).unwrap();
+        let back: serde_json::Value = serde_json::from_str(inner).unwrap();
         assert_eq!(back["t"], nasty);
     }
 
@@ -282,7 +325,7 @@ mod tests {
                 impact: if i % 2 == 0 { 5 } else { 9 },
             })
             .collect();
-        let v = entry(&list);
+        let v = serde_json::to_value(entry(&list)).unwrap();
         assert_eq!(v[0], list.len());
         let postings = decode_numbers(v[1].as_str().unwrap());
         assert_eq!(postings.len(), MAX_POSTINGS * 3);

@@ -190,11 +190,39 @@ fn allowed_after(after: After, prev: char) -> bool {
     }
 }
 
+/// The suffixes by their last syllable: a word is only compared with the few that can end it
+/// (the index build stems every Hangul word of the site).
+fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<char, Vec<&'static Suffix>>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let mut t: std::collections::HashMap<char, Vec<&'static Suffix>> = Default::default();
+            for sfx in SUFFIXES {
+                let last = sfx
+                    .text
+                    .chars()
+                    .next_back()
+                    .expect("suffixes are not empty");
+                t.entry(last).or_default().push(sfx);
+            }
+            t
+        })
+        .get(&last)
+        .map_or(&[], Vec::as_slice)
+}
+
 /// The longest particle or ending that may be removed from `word` (all Hangul), if any.
 fn strippable(word: &str) -> Option<&'static Suffix> {
+    let last = word.chars().next_back()?;
+    let candidates = by_last_syllable(last);
+    if candidates.is_empty() {
+        return None;
+    }
     let syllables = word.chars().count();
-    SUFFIXES
+    candidates
         .iter()
+        .copied()
         .filter(|sfx| word.ends_with(sfx.text))
         .filter(|sfx| {
             let keep = syllables - sfx.text.chars().count();
@@ -231,8 +259,9 @@ pub fn bigrams(word: &str) -> Vec<String> {
 
 /// A word of the text: its normalised form and where it is (byte range in the text).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
-    pub text: String,
+pub struct Word<'a> {
+    /// Borrowed from the text unless lowercasing or a thousands separator changed it.
+    pub text: std::borrow::Cow<'a, str>,
     pub start: usize,
     pub end: usize,
     pub hangul: bool,
@@ -261,62 +290,61 @@ fn class(c: char) -> Class {
 
 /// Splits `text` into words. Hangul runs and other letter/digit runs are separate words even
 /// without a space between them; a `.` or `,` between two digits stays inside a number.
-pub fn words(text: &str) -> Vec<Word> {
+pub fn words(text: &str) -> Vec<Word<'_>> {
     let mut out: Vec<Word> = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
         let cls = class(c);
         if cls == Class::Sep {
-            i += 1;
             continue;
         }
-        let mut j = i + 1;
-        while j < chars.len() {
-            let k = class(chars[j].1);
-            if k == cls {
-                j += 1;
-                continue;
-            }
+        let mut prev = c;
+        let mut end = text.len();
+        while let Some(&(i, n)) = chars.peek() {
+            let k = class(n);
             // 99.9, 2,300: a separator between two digits belongs to the number.
-            let joins = cls == Class::Other
-                && matches!(chars[j].1, '.' | ',')
-                && chars[j - 1].1.is_ascii_digit()
-                && chars.get(j + 1).is_some_and(|n| n.1.is_ascii_digit());
-            if joins {
-                j += 1;
-                continue;
+            let joins = k != cls
+                && cls == Class::Other
+                && matches!(n, '.' | ',')
+                && prev.is_ascii_digit()
+                && text[i + 1..].starts_with(|d: char| d.is_ascii_digit());
+            if k != cls && !joins {
+                end = i;
+                break;
             }
-            break;
+            prev = n;
+            chars.next();
         }
-        let end = chars.get(j).map_or(text.len(), |c| c.0);
         let raw = &text[start..end];
         let glued = out.last().is_some_and(|w| w.end == start && !w.hangul);
         if cls == Class::Hangul {
             if !(glued && is_particle(raw)) {
                 out.push(Word {
-                    text: raw.to_string(),
+                    text: raw.into(),
                     start,
                     end,
                     hangul: true,
                 });
             }
         } else {
+            let text = if raw.chars().any(|c| c.is_uppercase() || c == ',') {
+                raw.to_lowercase().replace(',', "").into()
+            } else {
+                raw.into()
+            };
             out.push(Word {
-                text: raw.to_lowercase().replace(',', ""),
+                text,
                 start,
                 end,
                 hangul: false,
             });
         }
-        i = j;
     }
     out
 }
 
 /// The terms a word is indexed under: its stem (the word itself when not Hangul).
-pub fn term(word: &Word) -> &str {
+pub fn term<'w>(word: &'w Word<'_>) -> &'w str {
     if word.hangul {
         stem(&word.text)
     } else {
