@@ -263,68 +263,80 @@ pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
     let sections: usize = counted.iter().map(|c| c.lens.len()).sum();
     let total_len: f32 = counted.iter().flat_map(|c| &c.lens).sum();
     let avg = total_len / sections.max(1) as f32;
-    // Global term ids, then one posting list per id; pages are merged in order, so every list
-    // is sorted by (page, section).
-    let mut ids: [FxMap<String, u32>; 2] = Default::default();
-    let mut lists: [Vec<Vec<Posting>>; 2] = Default::default();
-    let mut local: Vec<(usize, u32)> = Vec::new();
-    for (page, c) in counted.iter().enumerate() {
-        local.clear();
-        for &(start, end, gram) in &c.terms {
-            let term = &c.vocab[start as usize..end as usize];
-            let kind = usize::from(gram);
-            let id = match ids[kind].get(term) {
-                Some(&id) => id,
-                None => {
-                    let id = lists[kind].len() as u32;
-                    ids[kind].insert(term.to_string(), id);
-                    lists[kind].push(Vec::new());
-                    id
-                }
-            };
-            local.push((kind, id));
-        }
-        for &(term, section, tf, heading) in &c.entries {
-            let (kind, id) = local[term as usize];
-            lists[kind][id as usize].push(Posting {
-                page: page as u32,
-                section,
-                impact: impact(tf, c.lens[section as usize], avg, heading),
-            });
-        }
-    }
-    let [word_ids, gram_ids] = ids;
-    let [mut word_lists, mut gram_lists] = lists;
-    let words = word_ids
-        .into_iter()
-        .map(|(t, id)| (t, std::mem::take(&mut word_lists[id as usize])))
-        .collect();
-    let grams = gram_ids
-        .into_iter()
-        .map(|(t, id)| (t, std::mem::take(&mut gram_lists[id as usize])))
-        .collect();
-    let pages = pages
-        .into_iter()
-        .map(|p| IndexedPage {
-            url: p.url,
-            title: p.title,
-            sections: p
-                .sections
-                .iter()
-                .map(|s| IndexedSection {
-                    anchor: s.anchor.clone(),
-                    title: s.title.clone(),
-                    text: s.text(),
+    // Words and bigrams are merged on two threads, and the pages' display text built beside.
+    let ((words, grams), pages) = rayon::join(
+        || {
+            rayon::join(
+                || merge(&counted, false, avg),
+                || merge(&counted, true, avg),
+            )
+        },
+        || {
+            pages
+                .into_par_iter()
+                .map(|p| IndexedPage {
+                    url: p.url,
+                    title: p.title,
+                    sections: p
+                        .sections
+                        .iter()
+                        .map(|s| IndexedSection {
+                            anchor: s.anchor.clone(),
+                            title: s.title.clone(),
+                            text: s.text(),
+                        })
+                        .collect(),
                 })
-                .collect(),
-        })
-        .collect();
+                .collect()
+        },
+    );
     Index {
         pages,
         words,
         grams,
         sections: sections as u32,
     }
+}
+
+/// The posting lists of every word (or every bigram) of the site: global term ids, then one
+/// list per id. Pages are merged in order, so every list is sorted by (page, section).
+fn merge(counted: &[PageCounts], grams: bool, avg: f32) -> BTreeMap<String, Vec<Posting>> {
+    let mut ids: FxMap<String, u32> = FxMap::default();
+    let mut lists: Vec<Vec<Posting>> = Vec::new();
+    // Per term of the page: its global id, when it is of the kind merged here.
+    let mut local: Vec<Option<u32>> = Vec::new();
+    for (page, c) in counted.iter().enumerate() {
+        local.clear();
+        for &(start, end, gram) in &c.terms {
+            if gram != grams {
+                local.push(None);
+                continue;
+            }
+            let term = &c.vocab[start as usize..end as usize];
+            let id = match ids.get(term) {
+                Some(&id) => id,
+                None => {
+                    let id = lists.len() as u32;
+                    ids.insert(term.to_string(), id);
+                    lists.push(Vec::new());
+                    id
+                }
+            };
+            local.push(Some(id));
+        }
+        for &(term, section, tf, heading) in &c.entries {
+            if let Some(id) = local[term as usize] {
+                lists[id as usize].push(Posting {
+                    page: page as u32,
+                    section,
+                    impact: impact(tf, c.lens[section as usize], avg, heading),
+                });
+            }
+        }
+    }
+    ids.into_iter()
+        .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
+        .collect()
 }
 
 /// Inverse document frequency of a term found in `df` of `n` sections.

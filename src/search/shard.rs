@@ -223,12 +223,20 @@ pub fn files<'i>(index: &'i Index) -> Vec<(String, String)> {
         "suffixes": suffix_table(),
     });
     out.push((format!("{DIR}/meta.js"), script("meta", None, &meta)));
-    for (i, (w, g)) in shards.iter().enumerate() {
-        out.push((
-            format!("{DIR}/t/{i}.js"),
-            script("shard", Some(i), &json!({"w": w, "g": g})),
-        ));
+    #[derive(Serialize)]
+    struct ShardFile<'a> {
+        w: &'a Terms<'a>,
+        g: &'a Terms<'a>,
     }
+    let shard_files: Vec<(String, String)> = shards
+        .par_iter()
+        .enumerate()
+        .map(|(i, (w, g))| {
+            let file = ShardFile { w, g };
+            (format!("{DIR}/t/{i}.js"), script("shard", Some(i), &file))
+        })
+        .collect();
+    out.extend(shard_files);
     let pages: Vec<(String, String)> = index
         .pages
         .par_iter()
