@@ -56,6 +56,7 @@ type ParsedSource = (Arc<str>, Option<Page>, Vec<Diagnostic>);
 pub struct Cache {
     pages: std::collections::HashMap<String, ParsedSource>,
     content: crate::render::ContentCache,
+    search: crate::search::IndexCache,
     drafts: bool,
 }
 
@@ -142,7 +143,10 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>) -> Build {
     }
     lap(&mut b, "render");
     if mode == Mode::Build && config.search {
-        for (path, bytes) in crate::search::index_files(&pages, &resolved, Some(&tables)) {
+        let search_cache = cache.as_deref().map(|c| &c.search);
+        for (path, bytes) in
+            crate::search::index_files(&pages, &resolved, Some(&tables), search_cache)
+        {
             b.output
                 .insert(path, crate::output::OutputFile::Bytes(bytes));
         }

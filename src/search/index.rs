@@ -85,7 +85,7 @@ pub struct IndexedSection {
 
 #[derive(Debug, Default)]
 pub struct Index {
-    pub pages: Vec<IndexedPage>,
+    pub pages: Vec<std::sync::Arc<IndexedPage>>,
     /// Stems and other words → sections, sorted by (page, section).
     pub words: BTreeMap<String, Vec<Posting>>,
     /// Hangul syllable bigrams → sections.
@@ -130,6 +130,7 @@ type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 /// The terms of one page, counted per section: computed for every page in parallel, then
 /// merged. Terms are kept once per page, in one string, so that counting allocates per page
 /// rather than per word.
+#[derive(Debug)]
 struct PageCounts {
     /// The page's distinct terms, one after the other.
     vocab: String,
@@ -256,42 +257,58 @@ fn impact(tf: f32, len: f32, avg: f32, heading: bool) -> u8 {
     q.min(f32::from(MAX_IMPACT)) as u8
 }
 
-/// Builds the index of `pages` (in their final order: page ids are positions).
+/// A page analysed for the index: what the results show of it and its counted terms. Pure
+/// function of the page, so `serve` keeps it between builds (`search::IndexCache`).
+#[derive(Debug)]
+pub struct Analyzed {
+    page: std::sync::Arc<IndexedPage>,
+    counts: PageCounts,
+}
+
+/// Analyses one page.
+pub fn analyze(input: &PageInput, technique: Technique) -> Analyzed {
+    let counts = count_page(input, technique);
+    let page = IndexedPage {
+        url: input.url.clone(),
+        title: input.title.clone(),
+        sections: input
+            .sections
+            .iter()
+            .map(|s| IndexedSection {
+                anchor: s.anchor.clone(),
+                title: s.title.clone(),
+                text: s.text(),
+            })
+            .collect(),
+    };
+    Analyzed {
+        page: std::sync::Arc::new(page),
+        counts,
+    }
+}
+
 /// Builds the index of `pages` (in their final order: page ids are positions).
 pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
-    let counted: Vec<PageCounts> = pages.par_iter().map(|p| count_page(p, technique)).collect();
+    let analyzed: Vec<std::sync::Arc<Analyzed>> = pages
+        .par_iter()
+        .map(|p| std::sync::Arc::new(analyze(p, technique)))
+        .collect();
+    build_analyzed(&analyzed)
+}
+
+/// Builds the index of pages already analysed (in their final order).
+pub fn build_analyzed(analyzed: &[std::sync::Arc<Analyzed>]) -> Index {
+    let counted: Vec<&PageCounts> = analyzed.iter().map(|a| &a.counts).collect();
     let sections: usize = counted.iter().map(|c| c.lens.len()).sum();
     let total_len: f32 = counted.iter().flat_map(|c| &c.lens).sum();
     let avg = total_len / sections.max(1) as f32;
-    // Words and bigrams are merged on two threads, and the pages' display text built beside.
-    let ((words, grams), pages) = rayon::join(
-        || {
-            rayon::join(
-                || merge(&counted, false, avg),
-                || merge(&counted, true, avg),
-            )
-        },
-        || {
-            pages
-                .into_par_iter()
-                .map(|p| IndexedPage {
-                    url: p.url,
-                    title: p.title,
-                    sections: p
-                        .sections
-                        .iter()
-                        .map(|s| IndexedSection {
-                            anchor: s.anchor.clone(),
-                            title: s.title.clone(),
-                            text: s.text(),
-                        })
-                        .collect(),
-                })
-                .collect()
-        },
+    // Words and bigrams are merged on two threads.
+    let (words, grams) = rayon::join(
+        || merge(&counted, false, avg),
+        || merge(&counted, true, avg),
     );
     Index {
-        pages,
+        pages: analyzed.iter().map(|a| a.page.clone()).collect(),
         words,
         grams,
         sections: sections as u32,
@@ -300,7 +317,7 @@ pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
 
 /// The posting lists of every word (or every bigram) of the site: global term ids, then one
 /// list per id. Pages are merged in order, so every list is sorted by (page, section).
-fn merge(counted: &[PageCounts], grams: bool, avg: f32) -> BTreeMap<String, Vec<Posting>> {
+fn merge(counted: &[&PageCounts], grams: bool, avg: f32) -> BTreeMap<String, Vec<Posting>> {
     let mut ids: FxMap<String, u32> = FxMap::default();
     let mut lists: Vec<Vec<Posting>> = Vec::new();
     // Per term of the page: its global id, when it is of the kind merged here.

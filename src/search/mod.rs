@@ -22,6 +22,8 @@ pub mod tokenize;
 use crate::model::{Page, Resolved};
 use index::{PageInput, Technique};
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub use index::{search, Hit, Index};
 pub use shard::DIR;
@@ -58,13 +60,55 @@ pub fn build_index(
     index::build(inputs(pages, resolved, data), technique)
 }
 
-/// The search index of a site as output files (path under the output root, contents).
+/// What one build lends the next in `serve`: each page's analysis, by a hash of everything it
+/// depends on (URL, title, text, rendered data tables). A rebuild after one edit then analyses
+/// one page; the merge and the files are redone, and are the same bytes as without a cache.
+#[derive(Debug, Default)]
+pub struct IndexCache {
+    entries: Mutex<HashMap<u64, Arc<index::Analyzed>>>,
+}
+
+/// The search index of a site as output files (path under the output root, contents), reusing
+/// and refreshing `cache` when given.
 pub fn index_files(
     pages: &[Page],
     resolved: &Resolved,
     data: Option<&crate::data::Rendered>,
+    cache: Option<&IndexCache>,
 ) -> Vec<(String, Vec<u8>)> {
-    let index = build_index(pages, resolved, data, Technique::StemsBigrams);
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
+    let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
+    let analyzed: Vec<(u64, Arc<index::Analyzed>)> = order
+        .into_par_iter()
+        .map(|id| {
+            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            let key = crate::model::hash_of(&(
+                &resolved.urls[id],
+                &pages[id].title,
+                &pages[id].text,
+                tables,
+            ));
+            if let Some(hit) = previous.as_ref().and_then(|p| p.get(&key)) {
+                return (key, hit.clone());
+            }
+            let input = PageInput {
+                url: resolved.urls[id].clone(),
+                title: pages[id].title.clone(),
+                sections: extract::sections(&pages[id], tables),
+            };
+            (
+                key,
+                Arc::new(index::analyze(&input, Technique::StemsBigrams)),
+            )
+        })
+        .collect();
+    if let Some(c) = cache {
+        // Only what this build used is kept, so a long preview session stays small.
+        *c.entries.lock().expect("cache lock") = analyzed.iter().cloned().collect();
+    }
+    let analyzed: Vec<Arc<index::Analyzed>> = analyzed.into_iter().map(|(_, a)| a).collect();
+    let index = index::build_analyzed(&analyzed);
     shard::files(&index)
         .into_iter()
         .map(|(path, text)| (path, text.into_bytes()))

@@ -187,3 +187,33 @@ fn index_files_are_valid_scripts_whatever_the_text() {
         }
     }
 }
+
+#[test]
+fn cached_rebuilds_write_the_same_index() {
+    use archsite::output::OutputFile;
+    use archsite::pipeline::{build, build_cached, Cache};
+    let args = SiteArgs {
+        path: Some(Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()),
+        ..Default::default()
+    };
+    let index_of = |b: &archsite::pipeline::Build| -> Vec<(String, Vec<u8>)> {
+        b.output
+            .iter()
+            .filter(|(p, _)| p.starts_with("search/"))
+            .map(|(p, f)| match f {
+                OutputFile::Bytes(b) => (p.clone(), b.clone()),
+                OutputFile::Copy(_) => panic!("{p} is a copy"),
+            })
+            .collect()
+    };
+    let mut cache = Cache::default();
+    let first = index_of(&build_cached(&args, &mut cache));
+    let second = index_of(&build_cached(&args, &mut cache));
+    let plain = index_of(&build(&args));
+    assert!(first.len() > 8, "{} index files", first.len());
+    assert!(first == plain, "a cached build writes the same index");
+    assert!(
+        second == plain,
+        "a rebuild from the cache writes the same index"
+    );
+}
