@@ -57,7 +57,8 @@ impl Section {
             if matches!(field, Field::Title | Field::Heading) {
                 continue;
             }
-            for w in text.split_whitespace() {
+            // ASCII whitespace only: byte-wise, and the rest (U+3000, NBSP) is rare in prose.
+            for w in text.split_ascii_whitespace() {
                 if !out.is_empty() {
                     out.push(' ');
                 }

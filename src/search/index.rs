@@ -159,6 +159,10 @@ fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
         .collect();
     let mut ids: FxMap<(&str, bool), u32> = FxMap::default();
     let mut order: Vec<(&str, bool)> = Vec::new();
+    // Words repeat: each distinct word of the page is stemmed and split into bigrams once, its
+    // term ids kept as a range of `word_terms`.
+    let mut seen: FxMap<(&str, bool), (u32, u32)> = FxMap::default();
+    let mut word_terms: Vec<u32> = Vec::new();
     // Per term id: (weighted count, in the heading) in the current section.
     let mut acc: Vec<(f32, bool)> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
@@ -169,19 +173,26 @@ fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
         for (weight, heading, words) in parts {
             for word in words {
                 len += weight;
-                index_terms(word, technique, |term, gram| {
-                    let id = *ids.entry((term, gram)).or_insert_with(|| {
-                        order.push((term, gram));
-                        acc.push((0.0, false));
-                        (order.len() - 1) as u32
+                let (from, to) = *seen.entry((&word.text, word.hangul)).or_insert_with(|| {
+                    let from = word_terms.len() as u32;
+                    index_terms(word, technique, |term, gram| {
+                        let id = *ids.entry((term, gram)).or_insert_with(|| {
+                            order.push((term, gram));
+                            acc.push((0.0, false));
+                            (order.len() - 1) as u32
+                        });
+                        word_terms.push(id);
                     });
+                    (from, word_terms.len() as u32)
+                });
+                for &id in &word_terms[from as usize..to as usize] {
                     let a = &mut acc[id as usize];
                     if a.0 == 0.0 {
                         touched.push(id);
                     }
                     a.0 += weight;
                     a.1 |= *heading;
-                });
+                }
             }
         }
         for id in touched.drain(..) {

@@ -193,23 +193,27 @@ fn allowed_after(after: After, prev: char) -> bool {
 /// The suffixes by their last syllable: a word is only compared with the few that can end it
 /// (the index build stems every Hangul word of the site).
 fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
-    static TABLE: std::sync::OnceLock<std::collections::HashMap<char, Vec<&'static Suffix>>> =
-        std::sync::OnceLock::new();
-    TABLE
-        .get_or_init(|| {
-            let mut t: std::collections::HashMap<char, Vec<&'static Suffix>> = Default::default();
-            for sfx in SUFFIXES {
-                let last = sfx
-                    .text
-                    .chars()
-                    .next_back()
-                    .expect("suffixes are not empty");
-                t.entry(last).or_default().push(sfx);
+    type Table = Vec<(char, Vec<&'static Suffix>)>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: Table = Vec::new();
+        for sfx in SUFFIXES {
+            let last = sfx
+                .text
+                .chars()
+                .next_back()
+                .expect("suffixes are not empty");
+            match t.iter_mut().find(|(c, _)| *c == last) {
+                Some((_, v)) => v.push(sfx),
+                None => t.push((last, vec![sfx])),
             }
-            t
-        })
-        .get(&last)
-        .map_or(&[], Vec::as_slice)
+        }
+        t.sort_by_key(|(c, _)| *c);
+        t
+    });
+    table
+        .binary_search_by_key(&last, |(c, _)| *c)
+        .map_or(&[], |i| table[i].1.as_slice())
 }
 
 /// The longest particle or ending that may be removed from `word` (all Hangul), if any.
@@ -279,6 +283,13 @@ fn is_jamo(c: char) -> bool {
 }
 
 fn class(c: char) -> Class {
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() {
+            Class::Other
+        } else {
+            Class::Sep
+        };
+    }
     if is_hangul(c) {
         Class::Hangul
     } else if c.is_alphanumeric() && !is_jamo(c) {
@@ -291,7 +302,8 @@ fn class(c: char) -> Class {
 /// Splits `text` into words. Hangul runs and other letter/digit runs are separate words even
 /// without a space between them; a `.` or `,` between two digits stays inside a number.
 pub fn words(text: &str) -> Vec<Word<'_>> {
-    let mut out: Vec<Word> = Vec::new();
+    // About one word per six bytes of mixed Korean and English prose.
+    let mut out: Vec<Word> = Vec::with_capacity(text.len() / 6 + 1);
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
         let cls = class(c);
