@@ -30,11 +30,11 @@ struct SiteView<'a> {
 
 #[derive(Serialize)]
 struct AssetsView {
+    search: String,
     css: String,
     js: String,
     nav: String,
     highlight: String,
-    search: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -105,20 +105,20 @@ struct PageView<'a> {
 
 #[derive(Serialize)]
 struct View<'a> {
+    /// Whether the theme shows the search box (`search:` in the config).
+    search: bool,
     lang: &'static str,
     t: &'a Words,
     site: SiteView<'a>,
     root: String,
     assets: AssetsView,
-    /// Whether the theme shows the search box (`search:` in the config).
-    search: bool,
     page: Option<PageView<'a>>,
 }
 
+pub const SEARCH_SCRIPT: &str = "assets/search.js";
 pub const NAV_SCRIPT: &str = "assets/nav.js";
 pub const HIGHLIGHT_CSS: &str = "assets/highlight.css";
 pub const SITEMAP_PAGE: &str = "sitemap.html";
-pub const SEARCH_SCRIPT: &str = "assets/search.js";
 
 pub struct RenderContext<'a> {
     pub config: &'a Config,
@@ -203,6 +203,7 @@ impl<'a> RenderContext<'a> {
 
     fn view(&self, root: String, page: Option<PageView<'a>>) -> View<'_> {
         View {
+            search: self.config.search,
             lang: self.resolved.lang.code(),
             t: &self.words,
             site: SiteView {
@@ -211,13 +212,12 @@ impl<'a> RenderContext<'a> {
                 base_url: self.config.base_url.as_deref(),
             },
             assets: AssetsView {
+                search: format!("{root}{SEARCH_SCRIPT}"),
                 css: format!("{root}assets/archsite.css"),
                 js: format!("{root}assets/archsite.js"),
                 nav: format!("{root}{NAV_SCRIPT}"),
                 highlight: format!("{root}{HIGHLIGHT_CSS}"),
-                search: format!("{root}{SEARCH_SCRIPT}"),
             },
-            search: self.config.search,
             root,
             page,
         }
