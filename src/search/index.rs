@@ -10,7 +10,7 @@
 //! index; the inverse document frequency is computed at query time from the posting count.
 
 use super::extract::{Field, Section};
-use super::tokenize::{bigrams, stem, words, Word};
+use super::tokenize::{bigram_base, bigrams, stem, words, Word};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -236,8 +236,9 @@ fn index_terms<'w>(word: &'w Word<'_>, technique: Technique, mut emit: impl FnMu
             }
         }
         (Technique::StemsBigrams, true) => {
-            emit(stem(text), false);
-            for g in bigram_slices(text) {
+            let (stem, base) = bigram_base(text);
+            emit(stem, false);
+            for g in bigram_slices(base) {
                 emit(g, true);
             }
         }

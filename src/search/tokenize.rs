@@ -241,10 +241,26 @@ fn strippable(word: &str) -> Option<&'static Suffix> {
 
 /// The stem of a Hangul word: the word without its particle or ending.
 pub fn stem(word: &str) -> &str {
+    stem_and_suffix(word).0
+}
+
+/// The stem, and the suffix removed if any.
+pub fn stem_and_suffix(word: &str) -> (&str, Option<&'static Suffix>) {
     match strippable(word) {
-        Some(sfx) => &word[..word.len() - sfx.text.len()],
-        None => word,
+        Some(sfx) => (&word[..word.len() - sfx.text.len()], Some(sfx)),
+        None => (word, None),
     }
+}
+
+/// The part of a Hangul word whose bigrams are indexed: the stem, unless the suffix removed is
+/// one that also ends nouns (those that must leave two syllables: `도` in `응답속도`, `가` in
+/// `데이터가`), in which case the whole word, so that `속도` still matches inside `응답속도`
+/// even if its `도` was taken for a particle. Bigrams across a grammatical ending (`업은`,
+/// `리합`) would only be noise, and a third of the work.
+pub fn bigram_base(word: &str) -> (&str, &str) {
+    let (stem, sfx) = stem_and_suffix(word);
+    let ambiguous = sfx.is_some_and(|s| s.min >= 2);
+    (stem, if ambiguous { word } else { stem })
 }
 
 /// Whether a Hangul run is nothing but a particle (`를` in `Redis를`, `로` in `API로`).
@@ -446,6 +462,15 @@ mod tests {
         assert_eq!(&text[ws[0].start..ws[0].end], "운영환경의");
         assert_eq!(&text[ws[1].start..ws[1].end], "Redis");
         assert_eq!(ws.len(), 2);
+    }
+
+    #[test]
+    fn bigrams_come_from_the_stem_unless_the_suffix_is_ambiguous() {
+        assert_eq!(bigram_base("관리합니다"), ("관리", "관리"));
+        assert_eq!(bigram_base("백업은"), ("백업", "백업"));
+        // 도 also ends nouns: the whole word keeps its bigrams.
+        assert_eq!(bigram_base("응답속도"), ("응답속", "응답속도"));
+        assert_eq!(bigram_base("운영환경"), ("운영환경", "운영환경"));
     }
 
     #[test]
