@@ -36,3 +36,6 @@ cargo build --locked --quiet
   npm ci --no-audit --no-fund --loglevel=error
   ARCHSITE_BIN="$PWD/../../target/debug/archsite" npm test
 )
+
+echo "== search benchmark (smoke run: needs the browser tests' npm packages; nothing is timed)"
+python3 bench/search.py --quick --bin target/debug/archsite

@@ -31,6 +31,8 @@ struct RawConfig {
     severity: Option<BTreeMap<String, String>>,
     /// External link checking (`archsite check --external`).
     external: Option<ExternalConfig>,
+    /// Full-text search in the default theme (`false` to leave it out).
+    search: Option<bool>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -45,6 +47,7 @@ const KNOWN_KEYS: &[&str] = &[
     "output",
     "severity",
     "external",
+    "search",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -87,6 +90,8 @@ pub struct Config {
     pub external: ExternalConfig,
     /// Where `check --external` keeps its cache (`.archsite-cache/` in the site root).
     pub cache_dir: PathBuf,
+    /// Whether the site gets a search box and a search index (`search:`, default on).
+    pub search: bool,
     /// The repository the site lives in (the nearest folder above the content with `.git`),
     /// for plain-text paths written relative to it; the site root when there is none.
     pub repo_root: PathBuf,
@@ -188,6 +193,7 @@ impl Config {
             index: raw.index,
             nav_order: raw.nav.unwrap_or_default(),
             drafts: args.drafts,
+            search: raw.search.unwrap_or(true),
         })
     }
 }
@@ -386,6 +392,16 @@ mod tests {
             errs[0].help.as_deref(),
             Some("did you mean `timeout_secs`?")
         );
+    }
+
+    #[test]
+    fn search_is_on_unless_switched_off() {
+        assert!(discover_with("title: x\n").unwrap().search);
+        assert!(!discover_with("search: false\n").unwrap().search);
+        let errs = discover_with("serch: false\n").unwrap_err();
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `search`?"));
+        let errs = discover_with("search: maybe\n").unwrap_err();
+        assert!(errs[0].message.contains("search"), "{}", errs[0].message);
     }
 
     #[test]

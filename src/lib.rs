@@ -11,6 +11,7 @@
 //! 4. `resolve`: whole site: URLs, links and anchors, navigation, backlinks, environments; then
 //!    `data::resolve` checks and computes the data tables and inline values of every page;
 //! 5. `render`: view models → HTML with the theme's Tera templates, as an in-memory `Output`;
+//!    then `search` indexes the pages (sections, Korean-aware terms) into script shards;
 //! 6. `output`: write only what changed, atomically, and only after a build without errors.
 //!
 //! `serve` sits on top of the pipeline; nothing in the pipeline knows about it.
@@ -33,5 +34,6 @@ pub mod parse;
 pub mod pipeline;
 pub mod render;
 pub mod resolve;
+pub mod search;
 pub mod serve;
 pub mod theme;

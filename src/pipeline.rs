@@ -1,5 +1,6 @@
 //! The only place that knows the order of the stages:
-//! config → load (+ data) → parse → resolve (+ data tables) → render → (if no errors) write.
+//! config → load (+ data) → parse → resolve (+ data tables) → render (+ search index) →
+//! (if no errors) write.
 
 use crate::config::{display_path, CONFIG_FILE};
 use crate::config::{Config, SiteArgs};
@@ -58,6 +59,7 @@ type ParsedSource = (Arc<str>, Option<Page>, Vec<Diagnostic>);
 pub struct Cache {
     pages: std::collections::HashMap<String, ParsedSource>,
     content: crate::render::ContentCache,
+    search: crate::search::IndexCache,
     drafts: bool,
     /// Warm mermaid engines and the verdicts they gave.
     diagrams: Option<Validator>,
@@ -208,6 +210,16 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         c.content.finish_build();
     }
     lap(&mut b, "render");
+    if mode == Mode::Build && config.search {
+        let search_cache = cache.as_deref().map(|c| &c.search);
+        for (path, bytes) in
+            crate::search::index_files(&pages, &resolved, Some(&tables), search_cache)
+        {
+            b.output
+                .insert(path, crate::output::OutputFile::Bytes(bytes));
+        }
+        lap(&mut b, "search");
+    }
     if mode == (Mode::Check { external: true }) {
         diags.extend(check_external_links(&config, &pages, &resolved));
         lap(&mut b, "external");
@@ -273,6 +285,34 @@ fn parse_all(
         }
     }
     (pages, drafts)
+}
+
+/// The in-memory search index of a site, made with `technique`: for the query-set test and the
+/// comparison of matching techniques (`build` writes the default one as files). `None` when
+/// the site cannot be found.
+pub fn search_index(
+    args: &SiteArgs,
+    technique: crate::search::index::Technique,
+) -> Option<crate::search::Index> {
+    let mut sources = SourceMap::default();
+    let config = Config::discover(args, &mut sources).ok()?;
+    let (loaded, _) = load::load(&config, &mut sources, None);
+    let (data, _) = data::load(&loaded, &mut sources);
+    let (mut pages, drafts) = parse_all(loaded.markdown, config.drafts, None, &mut Vec::new());
+    pages.extend(
+        loaded
+            .diagrams
+            .into_iter()
+            .map(|(file, text)| parse::parse_diagram_page(file, text)),
+    );
+    let (resolved, _) = resolve::resolve(&config, &pages, &loaded.assets, &drafts);
+    let (tables, _) = data::resolve(&data, &pages, &resolved, &drafts);
+    Some(crate::search::build_index(
+        &pages,
+        &resolved,
+        Some(&tables),
+        technique,
+    ))
 }
 
 /// Builds, and writes the output only when the build has no errors.

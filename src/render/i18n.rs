@@ -6,6 +6,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct Words {
     pub toc: &'static str,
+    pub search: &'static str,
+    pub search_placeholder: &'static str,
+    pub search_results: &'static str,
+    pub search_no_results: &'static str,
+    pub search_loading: &'static str,
+    pub search_failed: &'static str,
     pub backlinks: &'static str,
     pub related: &'static str,
     pub no_backlinks: &'static str,
@@ -45,6 +51,12 @@ pub fn words(lang: Lang) -> Words {
     match lang {
         Lang::Ko => Words {
             toc: "이 페이지의 내용",
+            search: "검색",
+            search_placeholder: "검색 (/ 또는 Ctrl+K)",
+            search_results: "검색 결과",
+            search_no_results: "검색 결과가 없습니다.",
+            search_loading: "검색 색인을 불러오는 중…",
+            search_failed: "검색 색인을 불러오지 못했습니다.",
             backlinks: "이 문서를 참조하는 문서",
             related: "관련 문서",
             no_backlinks: "이 문서를 참조하는 문서가 없습니다.",
@@ -81,6 +93,12 @@ pub fn words(lang: Lang) -> Words {
         },
         Lang::En => Words {
             toc: "On this page",
+            search: "Search",
+            search_placeholder: "Search (/ or Ctrl+K)",
+            search_results: "Search results",
+            search_no_results: "No results.",
+            search_loading: "Loading the search index…",
+            search_failed: "The search index could not be loaded.",
             backlinks: "Referenced by",
             related: "Related",
             no_backlinks: "No page links here yet.",

@@ -31,6 +31,7 @@ struct SiteView<'a> {
 
 #[derive(Serialize)]
 struct AssetsView {
+    search: String,
     css: String,
     js: String,
     nav: String,
@@ -119,6 +120,8 @@ struct PageView<'a> {
 
 #[derive(Serialize)]
 struct View<'a> {
+    /// Whether the theme shows the search box (`search:` in the config).
+    search: bool,
     lang: &'static str,
     t: &'a Words,
     site: SiteView<'a>,
@@ -127,6 +130,7 @@ struct View<'a> {
     page: Option<PageView<'a>>,
 }
 
+pub const SEARCH_SCRIPT: &str = "assets/search.js";
 pub const NAV_SCRIPT: &str = "assets/nav.js";
 pub const HIGHLIGHT_CSS: &str = "assets/highlight.css";
 pub const SITEMAP_PAGE: &str = "sitemap.html";
@@ -219,12 +223,14 @@ impl<'a> RenderContext<'a> {
                 resolved.lang.code(),
                 &config.description,
                 &config.base_url,
+                config.search,
             )),
         }
     }
 
     fn view(&self, root: String, page: Option<PageView<'a>>) -> View<'_> {
         View {
+            search: self.config.search,
             lang: self.resolved.lang.code(),
             t: &self.words,
             site: SiteView {
@@ -233,6 +239,7 @@ impl<'a> RenderContext<'a> {
                 base_url: self.config.base_url.as_deref(),
             },
             assets: AssetsView {
+                search: format!("{root}{SEARCH_SCRIPT}"),
                 css: format!("{root}assets/archsite.css"),
                 js: format!("{root}assets/archsite.js"),
                 nav: format!("{root}{NAV_SCRIPT}"),

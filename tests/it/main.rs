@@ -6,6 +6,7 @@ mod external;
 mod golden;
 mod lints;
 mod mermaid;
+mod search;
 mod serve;
 mod support;
 mod tables;

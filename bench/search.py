@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""archsite search benchmark: what the search index costs and what a query costs.
+
+    python3 bench/search.py [--sizes 1000,10000] [--runs 3] [--quick] [--bin PATH]
+                            [--no-browser] [--json PATH]
+
+For each size N (the site of bench/gensite.py, generated into target/bench-sites/N-1/ as
+run.py does):
+  1. `archsite build --timings` RUNS times with search on (the default) and RUNS times with
+     `search: false` (a sibling config that points at the same content), each into a fresh
+     output folder on a tmpfs; reports the median wall time of both, and the median of the
+     `search` stage that --timings prints (the index build alone);
+  2. the index of the last build: total size and file count of search/, meta.js, the largest
+     term shard, the mean page file;
+  3. for the largest size, unless --no-browser: the output is served on 127.0.0.1 by a
+     stdlib HTTP server and `node bench/search-query.mjs` runs QUERIES in headless Chromium,
+     each in a fresh page: time of the first (cold: index files load) and second (warm) run of
+     the query, and bytes of the /search/ files it loaded.
+
+--quick (the test suite's smoke run): size 50, 1 run, the browser part only when Chromium and
+tests/browser/node_modules are there. Nothing is asserted about time; the exit status is 1 when
+a build fails, the index is missing, or a query finds nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+import run as bench_run  # noqa: E402  (ensure_site, shared with run.py)
+
+QUERIES = ["아키텍처", "네트워크의", "운영환경", "gateway", "serv", "ingress 정책", "IAM", "캐시를"]
+
+
+def build(binary: Path, site: Path, out: Path) -> tuple[float, float | None]:
+    """Wall time of one build and its `search` stage (ms), from --timings."""
+    t0 = time.perf_counter()
+    r = subprocess.run([str(binary), "build", str(site), "--output", str(out), "--timings",
+                        "--color", "never"], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit("build of %s failed:\n%s%s" % (site, r.stdout, r.stderr))
+    m = re.search(r"search:\s+([\d.]+)\s*ms", r.stdout + r.stderr)
+    return wall, float(m.group(1)) if m else None
+
+
+def index_stats(out: Path) -> dict:
+    d = out / "search"
+    if not (d / "meta.js").is_file():
+        raise SystemExit("no search index in %s" % out)
+    shards = [p.stat().st_size for p in (d / "t").iterdir()]
+    pages = [p.stat().st_size for p in (d / "p").iterdir()]
+    meta = (d / "meta.js").stat().st_size
+    return {
+        "files": len(shards) + len(pages) + 1,
+        "bytes": sum(shards) + sum(pages) + meta,
+        "meta_bytes": meta,
+        "shards": len(shards),
+        "shard_bytes": sum(shards),
+        "largest_shard": max(shards),
+        "page_files": len(pages),
+        "mean_page_file": round(sum(pages) / max(len(pages), 1)),
+    }
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def browser_queries(out: Path, queries: list[str]) -> list[dict]:
+    node_modules = REPO / "tests" / "browser" / "node_modules" / "playwright-core"
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not node_modules.is_dir() or not Path(chromium).exists() or not shutil.which("node"):
+        print("(browser part skipped: needs node, %s and tests/browser/node_modules)" % chromium,
+              file=sys.stderr)
+        return []
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = "http://127.0.0.1:%d/index.html" % server.server_address[1]
+        r = subprocess.run(["node", str(HERE / "search-query.mjs"), url, *queries],
+                           capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            raise SystemExit("search-query.mjs failed:\n%s%s" % (r.stdout, r.stderr))
+        return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--bin")
+    ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--json", default=str(REPO / "target" / "bench-search.json"))
+    a = ap.parse_args(argv)
+    sizes = [50] if a.quick else [int(s) for s in a.sizes.split(",")]
+    runs = 1 if a.quick else a.runs
+    if a.bin:
+        binary = Path(a.bin).resolve()
+    else:
+        print("+ cargo build --release", file=sys.stderr, flush=True)
+        if subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO).returncode:
+            return 2
+        binary = REPO / "target" / "release" / "archsite"
+    sites = REPO / "target" / "bench-sites"
+    sites.mkdir(parents=True, exist_ok=True)
+    shm = Path("/dev/shm")
+    work = Path(tempfile.mkdtemp(prefix="archsite-search-", dir=shm if shm.is_dir() else None))
+    results = []
+    try:
+        for n in sizes:
+            site, _ = bench_run.ensure_site(n, 1, sites)
+            # The same content without search: a sibling config pointing at it.
+            off = work / ("off-%d" % n)
+            off.mkdir()
+            config = (site / "archsite.yaml").read_text(encoding="utf-8")
+            (off / "archsite.yaml").write_text(
+                config + "content: %s\nsearch: false\n" % (site / "content"), encoding="utf-8")
+            on_walls, off_walls, stage = [], [], []
+            for i in range(runs):
+                out = work / ("on-%d-%d" % (n, i))
+                wall, ms = build(binary, site, out)
+                on_walls.append(wall)
+                if ms is not None:
+                    stage.append(ms)
+                wall, _ = build(binary, off, work / ("off-out-%d-%d" % (n, i)))
+                off_walls.append(wall)
+            stats = index_stats(out)
+            row = {
+                "pages": n,
+                "runs": runs,
+                "build_s": statistics.median(on_walls),
+                "build_without_search_s": statistics.median(off_walls),
+                "index_ms": statistics.median(stage) if stage else None,
+                **stats,
+            }
+            if n == max(sizes) and not a.no_browser:
+                row["queries"] = browser_queries(out, QUERIES)
+                if row["queries"] and any(q["hits"] == 0 for q in row["queries"]):
+                    print("a query found nothing: %s" % row["queries"], file=sys.stderr)
+                    return 1
+            results.append(row)
+            for i in range(runs):   # keep the tmpfs small
+                shutil.rmtree(work / ("on-%d-%d" % (n, i)), ignore_errors=True)
+                shutil.rmtree(work / ("off-out-%d-%d" % (n, i)), ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print("| pages | build s (search on) | build s (search off) | index build ms | index MB | "
+          "files | meta KB | shards | largest shard KB | mean page file KB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print("| %d | %.2f | %.2f | %s | %.1f | %d | %.1f | %d | %.1f | %.1f |" % (
+            r["pages"], r["build_s"], r["build_without_search_s"],
+            "%.0f" % r["index_ms"] if r["index_ms"] is not None else "?",
+            r["bytes"] / 1e6, r["files"], r["meta_bytes"] / 1e3, r["shards"],
+            r["largest_shard"] / 1e3, r["mean_page_file"] / 1e3))
+    for r in results:
+        if r.get("queries"):
+            print("\nQueries at %d pages (headless Chromium, fresh page each):\n" % r["pages"])
+            print("| query | cold ms | warm ms | KB loaded | files | pages found |")
+            print("|---|---|---|---|---|---|")
+            for q in r["queries"]:
+                print("| %s | %.1f | %.1f | %.1f | %d | %d |" % (
+                    q["query"], q["cold_ms"], q["warm_ms"], q["bytes"] / 1e3, q["files"], q["hits"]))
+            cold = [q["cold_ms"] for q in r["queries"]]
+            kb = [q["bytes"] / 1e3 for q in r["queries"]]
+            print("\nmedian cold %.1f ms (max %.1f), median warm %.1f ms, median %.0f KB (max %.0f)"
+                  % (statistics.median(cold), max(cold),
+                     statistics.median(q["warm_ms"] for q in r["queries"]),
+                     statistics.median(kb), max(kb)))
+    Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.json).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

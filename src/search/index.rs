@@ -1,0 +1,724 @@
+//! Search, index: sections → an inverted index (term → sections, each with a precomputed
+//! weight), and the reference implementation of a query over it. Pure.
+//!
+//! The browser runs the same query algorithm (`search.js`) over the sharded form of this index
+//! (`shard.rs`); the Rust side is what the query-set test measures, and the place where the
+//! matching techniques are compared (see docs/search.md).
+//!
+//! Weights are BM25's term-frequency part (k1 = 1.2, b = 0.75) over field-weighted counts
+//! (`Field::weight`), quantised to 1..=31 so that a posting costs one character in the browser
+//! index; the inverse document frequency is computed at query time from the posting count.
+
+use super::extract::{Field, Section};
+use super::tokenize::{bigram_base, bigrams, stem, words, Word};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// How text is turned into terms and a query is matched: the chosen technique and the
+/// alternatives it was measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Technique {
+    /// Words as written (split at spaces and punctuation, lowercased), exact matches only: what
+    /// a whitespace tokenizer without Korean support gives.
+    Words,
+    /// Korean particles and endings stripped; exact or prefix matches of the stems.
+    Stems,
+    /// Hangul as syllable bigrams (every bigram of the query word must occur in the section),
+    /// other words exact or by prefix: the CJK n-gram approach.
+    Bigrams,
+    /// Stems (exact or prefix), and, for Hangul, the query stem's bigrams as a fallback that
+    /// matches inside and across compounds. The default.
+    StemsBigrams,
+}
+
+impl Technique {
+    pub const ALL: [Technique; 4] = [
+        Technique::Words,
+        Technique::Stems,
+        Technique::Bigrams,
+        Technique::StemsBigrams,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Technique::Words => "words (whitespace, exact)",
+            Technique::Stems => "particle stripping + prefix",
+            Technique::Bigrams => "character bigrams",
+            Technique::StemsBigrams => "stems + prefix + bigram fallback",
+        }
+    }
+}
+
+/// How much a match counts, by kind: the word itself, a longer word it begins, or its bigrams
+/// found in the section (inside a compound or across words).
+pub const EXACT: f32 = 1.0;
+pub const PREFIX: f32 = 0.6;
+pub const COVER: f32 = 0.5;
+/// Highest quantised weight.
+pub const MAX_IMPACT: u8 = 31;
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub page: u32,
+    pub section: u16,
+    /// Quantised BM25 term-frequency weight, 1..=31.
+    pub impact: u8,
+}
+
+/// A page as the results show it.
+#[derive(Debug, Clone)]
+pub struct IndexedPage {
+    /// Output URL, relative to the site root.
+    pub url: String,
+    pub title: String,
+    pub sections: Vec<IndexedSection>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexedSection {
+    pub anchor: String,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    pub pages: Vec<std::sync::Arc<IndexedPage>>,
+    /// Stems and other words → sections, sorted by (page, section).
+    pub words: BTreeMap<String, Vec<Posting>>,
+    /// Hangul syllable bigrams → sections.
+    pub grams: BTreeMap<String, Vec<Posting>>,
+    /// Number of sections in the site (for the inverse document frequency).
+    pub sections: u32,
+}
+
+/// One page to index: its URL, title and sections.
+pub struct PageInput {
+    pub url: String,
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+/// A fast hasher for the short string keys of the index (FxHash, as in rustc): the index
+/// build hashes every term of every section, and SipHash's flood resistance buys nothing for
+/// our own content.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// The terms of one page, counted per section: computed for every page in parallel, then
+/// merged. Terms are kept once per page, in one string, so that counting allocates per page
+/// rather than per word.
+#[derive(Debug)]
+struct PageCounts {
+    /// The page's distinct terms, one after the other.
+    vocab: String,
+    /// Per distinct term: its byte range in `vocab`, and whether it is a bigram.
+    terms: Vec<(u32, u32, bool)>,
+    /// (term, section, weighted count, in the heading), one per term and section.
+    entries: Vec<(u32, u16, f32, bool)>,
+    /// Weighted length of each section.
+    lens: Vec<f32>,
+}
+
+fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
+    // Every word of the page stays alive while the page is counted, so terms can borrow.
+    let sections: Vec<Vec<(f32, bool, Vec<Word>)>> = page
+        .sections
+        .iter()
+        .map(|s| {
+            s.parts
+                .iter()
+                .map(|(field, text)| {
+                    let heading = matches!(field, Field::Title | Field::Heading);
+                    (field.weight(), heading, words(text))
+                })
+                .collect()
+        })
+        .collect();
+    let mut ids: FxMap<(&str, bool), u32> = FxMap::default();
+    let mut order: Vec<(&str, bool)> = Vec::new();
+    // Words repeat: each distinct word of the page is stemmed and split into bigrams once, its
+    // term ids kept as a range of `word_terms`.
+    let mut seen: FxMap<(&str, bool), (u32, u32)> = FxMap::default();
+    let mut word_terms: Vec<u32> = Vec::new();
+    // Per term id: (weighted count, in the heading) in the current section.
+    let mut acc: Vec<(f32, bool)> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut entries = Vec::new();
+    let mut lens = Vec::with_capacity(sections.len());
+    for (section, parts) in sections.iter().enumerate() {
+        let mut len = 0.0;
+        for (weight, heading, words) in parts {
+            for word in words {
+                len += weight;
+                let (from, to) = *seen.entry((&word.text, word.hangul)).or_insert_with(|| {
+                    let from = word_terms.len() as u32;
+                    index_terms(word, technique, |term, gram| {
+                        let id = *ids.entry((term, gram)).or_insert_with(|| {
+                            order.push((term, gram));
+                            acc.push((0.0, false));
+                            (order.len() - 1) as u32
+                        });
+                        word_terms.push(id);
+                    });
+                    (from, word_terms.len() as u32)
+                });
+                for &id in &word_terms[from as usize..to as usize] {
+                    let a = &mut acc[id as usize];
+                    if a.0 == 0.0 {
+                        touched.push(id);
+                    }
+                    a.0 += weight;
+                    a.1 |= *heading;
+                }
+            }
+        }
+        for id in touched.drain(..) {
+            let a = std::mem::take(&mut acc[id as usize]);
+            entries.push((id, section as u16, a.0, a.1));
+        }
+        lens.push(len);
+    }
+    let mut vocab = String::with_capacity(order.iter().map(|t| t.0.len()).sum());
+    let terms = order
+        .iter()
+        .map(|(t, gram)| {
+            let start = vocab.len() as u32;
+            vocab.push_str(t);
+            (start, vocab.len() as u32, *gram)
+        })
+        .collect();
+    PageCounts {
+        vocab,
+        terms,
+        entries,
+        lens,
+    }
+}
+
+/// Calls `emit(term, is_bigram)` for each term a word is indexed under.
+fn index_terms<'w>(word: &'w Word<'_>, technique: Technique, mut emit: impl FnMut(&'w str, bool)) {
+    let text: &str = &word.text;
+    match (technique, word.hangul) {
+        (_, false) | (Technique::Words, true) => emit(text, false),
+        (Technique::Stems, true) => emit(stem(text), false),
+        (Technique::Bigrams, true) => {
+            let mut any = false;
+            for g in bigram_slices(text) {
+                any = true;
+                emit(g, true);
+            }
+            // A one-syllable word has no bigram: it is its own term.
+            if !any {
+                emit(text, false);
+            }
+        }
+        (Technique::StemsBigrams, true) => {
+            let (stem, base) = bigram_base(text);
+            emit(stem, false);
+            for g in bigram_slices(base) {
+                emit(g, true);
+            }
+        }
+    }
+}
+
+/// The syllable bigrams of a word, as slices of it.
+fn bigram_slices(word: &str) -> impl Iterator<Item = &str> {
+    let mut chars = word.char_indices().map(|(i, _)| i).chain([word.len()]);
+    let mut a = chars.next();
+    let mut b = chars.next();
+    std::iter::from_fn(move || {
+        let c = chars.next()?;
+        let slice = &word[a?..c];
+        a = b;
+        b = Some(c);
+        Some(slice)
+    })
+}
+
+/// The quantised weight: BM25's saturating term frequency on 1..=21, plus 10 when the term is
+/// in the section's heading (or the page title), which saturation alone would not tell apart
+/// from a term repeated in the prose.
+fn impact(tf: f32, len: f32, avg: f32, heading: bool) -> u8 {
+    let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg.max(1.0)));
+    let q = (norm / (K1 + 1.0) * 21.0).round().clamp(1.0, 21.0);
+    let q = if heading { q + 10.0 } else { q };
+    q.min(f32::from(MAX_IMPACT)) as u8
+}
+
+/// A page analysed for the index: what the results show of it and its counted terms. Pure
+/// function of the page, so `serve` keeps it between builds (`search::IndexCache`).
+#[derive(Debug)]
+pub struct Analyzed {
+    page: std::sync::Arc<IndexedPage>,
+    counts: PageCounts,
+}
+
+/// Analyses one page.
+pub fn analyze(input: &PageInput, technique: Technique) -> Analyzed {
+    let counts = count_page(input, technique);
+    let page = IndexedPage {
+        url: input.url.clone(),
+        title: input.title.clone(),
+        sections: input
+            .sections
+            .iter()
+            .map(|s| IndexedSection {
+                anchor: s.anchor.clone(),
+                title: s.title.clone(),
+                text: s.text(),
+            })
+            .collect(),
+    };
+    Analyzed {
+        page: std::sync::Arc::new(page),
+        counts,
+    }
+}
+
+/// Builds the index of `pages` (in their final order: page ids are positions).
+pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
+    let analyzed: Vec<std::sync::Arc<Analyzed>> = pages
+        .par_iter()
+        .map(|p| std::sync::Arc::new(analyze(p, technique)))
+        .collect();
+    build_analyzed(&analyzed)
+}
+
+/// Builds the index of pages already analysed (in their final order).
+pub fn build_analyzed(analyzed: &[std::sync::Arc<Analyzed>]) -> Index {
+    let counted: Vec<&PageCounts> = analyzed.iter().map(|a| &a.counts).collect();
+    let sections: usize = counted.iter().map(|c| c.lens.len()).sum();
+    let total_len: f32 = counted.iter().flat_map(|c| &c.lens).sum();
+    let avg = total_len / sections.max(1) as f32;
+    // Words and bigrams are merged on two threads.
+    let (words, grams) = rayon::join(
+        || merge(&counted, false, avg),
+        || merge(&counted, true, avg),
+    );
+    Index {
+        pages: analyzed.iter().map(|a| a.page.clone()).collect(),
+        words,
+        grams,
+        sections: sections as u32,
+    }
+}
+
+/// The posting lists of every word (or every bigram) of the site: global term ids, then one
+/// list per id. Pages are merged in order, so every list is sorted by (page, section).
+fn merge(counted: &[&PageCounts], grams: bool, avg: f32) -> BTreeMap<String, Vec<Posting>> {
+    let mut ids: FxMap<String, u32> = FxMap::default();
+    let mut lists: Vec<Vec<Posting>> = Vec::new();
+    // Per term of the page: its global id, when it is of the kind merged here.
+    let mut local: Vec<Option<u32>> = Vec::new();
+    for (page, c) in counted.iter().enumerate() {
+        local.clear();
+        for &(start, end, gram) in &c.terms {
+            if gram != grams {
+                local.push(None);
+                continue;
+            }
+            let term = &c.vocab[start as usize..end as usize];
+            let id = match ids.get(term) {
+                Some(&id) => id,
+                None => {
+                    let id = lists.len() as u32;
+                    ids.insert(term.to_string(), id);
+                    lists.push(Vec::new());
+                    id
+                }
+            };
+            local.push(Some(id));
+        }
+        for &(term, section, tf, heading) in &c.entries {
+            if let Some(id) = local[term as usize] {
+                lists[id as usize].push(Posting {
+                    page: page as u32,
+                    section,
+                    impact: impact(tf, c.lens[section as usize], avg, heading),
+                });
+            }
+        }
+    }
+    ids.into_iter()
+        .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
+        .collect()
+}
+
+/// Inverse document frequency of a term found in `df` of `n` sections.
+pub fn idf(df: usize, n: u32) -> f32 {
+    let n = n as f32;
+    let df = df as f32;
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The bigrams whose presence stands for a Hangul stem of two or more syllables: a cover of
+/// the stem by non-overlapping bigrams, the last one overlapping when the length is odd
+/// (`운영환경` → `운영` `환경`; `가용성` → `가용` `용성`).
+pub fn cover(stem: &str) -> Vec<String> {
+    let chars: Vec<char> = stem.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < chars.len() {
+        out.push(chars[i..i + 2].iter().collect());
+        i += 2;
+    }
+    if chars.len() > 2 && chars.len() % 2 == 1 {
+        out.push(chars[chars.len() - 2..].iter().collect());
+    }
+    out
+}
+
+/// A query word as matched: the term, whether it may match longer terms, and the bigrams
+/// that must all occur when neither matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryWord {
+    pub term: String,
+    pub prefix: bool,
+    pub grams: Vec<String>,
+}
+
+/// The query's words, as `technique` matches them.
+pub fn query_words(query: &str, technique: Technique) -> Vec<QueryWord> {
+    words(query)
+        .into_iter()
+        .map(|w| {
+            let latin_prefix = !w.hangul && w.text.chars().count() >= 2;
+            match (technique, w.hangul) {
+                (Technique::Words, _) => QueryWord {
+                    term: w.text.into_owned(),
+                    prefix: false,
+                    grams: Vec::new(),
+                },
+                (_, false) => QueryWord {
+                    term: w.text.into_owned(),
+                    prefix: latin_prefix,
+                    grams: Vec::new(),
+                },
+                (Technique::Stems, true) => QueryWord {
+                    term: stem(&w.text).to_string(),
+                    prefix: true,
+                    grams: Vec::new(),
+                },
+                (Technique::Bigrams, true) => {
+                    let grams = bigrams(&w.text);
+                    QueryWord {
+                        // One syllable: no bigram, the syllable is the term.
+                        term: if grams.is_empty() {
+                            w.text.into_owned()
+                        } else {
+                            String::new()
+                        },
+                        prefix: false,
+                        grams,
+                    }
+                }
+                (Technique::StemsBigrams, true) => {
+                    let term = stem(&w.text).to_string();
+                    QueryWord {
+                        grams: cover(&term),
+                        term,
+                        prefix: true,
+                    }
+                }
+            }
+        })
+        .filter(|q| !q.term.is_empty() || !q.grams.is_empty())
+        .collect()
+}
+
+/// One page of the results: its best sections, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub page: u32,
+    pub score: f32,
+    /// (section, score), best first.
+    pub sections: Vec<(u16, f32)>,
+}
+
+/// How many sections of a page the results show.
+pub const SECTIONS_PER_PAGE: usize = 3;
+
+type Scores = HashMap<(u32, u16), f32>;
+
+fn add_max(scores: &mut Scores, key: (u32, u16), value: f32) {
+    let e = scores.entry(key).or_insert(0.0);
+    if value > *e {
+        *e = value;
+    }
+}
+
+/// Sections matching one query word, with their scores.
+fn match_word(index: &Index, q: &QueryWord) -> Scores {
+    let n = index.sections;
+    let mut scores = Scores::new();
+    if !q.term.is_empty() {
+        if let Some(list) = index.words.get(&q.term) {
+            let w = EXACT * idf(list.len(), n);
+            for p in list {
+                add_max(&mut scores, (p.page, p.section), w * f32::from(p.impact));
+            }
+        }
+        if q.prefix {
+            let longer = index
+                .words
+                .range::<str, _>((
+                    std::ops::Bound::Excluded(q.term.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .take_while(|(t, _)| t.starts_with(&q.term));
+            for (_, list) in longer {
+                let w = PREFIX * idf(list.len(), n);
+                for p in list {
+                    add_max(&mut scores, (p.page, p.section), w * f32::from(p.impact));
+                }
+            }
+        }
+    }
+    if !q.grams.is_empty() {
+        let weight = if q.term.is_empty() { EXACT } else { COVER };
+        let mut lists = Vec::new();
+        for g in &q.grams {
+            match index.grams.get(g) {
+                Some(list) => lists.push(list),
+                None => return scores,
+            }
+        }
+        let mut all: Option<Scores> = None;
+        for list in lists {
+            let w = weight * idf(list.len(), n);
+            let here: Scores = list
+                .iter()
+                .map(|p| ((p.page, p.section), w * f32::from(p.impact)))
+                .collect();
+            all = Some(match all {
+                None => here,
+                Some(prev) => prev
+                    .into_iter()
+                    .filter_map(|(k, v)| here.get(&k).map(|h| (k, v.min(*h))))
+                    .collect(),
+            });
+        }
+        for (k, v) in all.unwrap_or_default() {
+            add_max(&mut scores, k, v);
+        }
+    }
+    scores
+}
+
+/// Runs a query: the pages that match every word somewhere (or, when none does, as many words
+/// as any page matches), best first, each with its best sections (those matching the most
+/// words, then the highest scores). A page's score is the sum, per word, of its best section
+/// for that word, plus its best section's own score, which favours words found together.
+pub fn search(index: &Index, query: &str, technique: Technique) -> Vec<Hit> {
+    let words = query_words(query, technique);
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let n = words.len();
+    let mut per_section: HashMap<(u32, u16), Vec<f32>> = HashMap::new();
+    for (i, q) in words.iter().enumerate() {
+        for (k, v) in match_word(index, q) {
+            per_section.entry(k).or_insert_with(|| vec![0.0; n])[i] = v;
+        }
+    }
+    let mut by_page: BTreeMap<u32, Vec<(u16, Vec<f32>)>> = BTreeMap::new();
+    for ((page, section), scores) in per_section {
+        by_page.entry(page).or_default().push((section, scores));
+    }
+    let ranked: Vec<(usize, Hit)> = by_page
+        .into_iter()
+        .map(|(page, sections)| rank_page(page, sections, n))
+        .collect();
+    let best = ranked.iter().map(|r| r.0).max().unwrap_or(0);
+    let mut hits: Vec<Hit> = ranked
+        .into_iter()
+        .filter(|r| r.0 == best)
+        .map(|r| r.1)
+        .collect();
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
+    hits
+}
+
+/// A page's matched word count and its hit, from its sections' per-word scores.
+fn rank_page(page: u32, sections: Vec<(u16, Vec<f32>)>, n: usize) -> (usize, Hit) {
+    let mut word_best = vec![0.0f32; n];
+    for (_, scores) in &sections {
+        for (b, v) in word_best.iter_mut().zip(scores) {
+            *b = b.max(*v);
+        }
+    }
+    let matched = word_best.iter().filter(|v| **v > 0.0).count();
+    let mut summed: Vec<(usize, u16, f32)> = sections
+        .iter()
+        .map(|(id, scores)| {
+            let count = scores.iter().filter(|v| **v > 0.0).count();
+            (count, *id, scores.iter().sum())
+        })
+        .collect();
+    summed.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.total_cmp(&a.2)).then(a.1.cmp(&b.1)));
+    summed.truncate(SECTIONS_PER_PAGE);
+    let score = word_best.iter().sum::<f32>() + summed.first().map_or(0.0, |s| s.2);
+    let hit = Hit {
+        page,
+        score,
+        sections: summed.into_iter().map(|(_, id, s)| (id, s)).collect(),
+    };
+    (matched, hit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(url: &str, sections: &[(&str, &str)]) -> PageInput {
+        PageInput {
+            url: url.into(),
+            title: url.into(),
+            sections: sections
+                .iter()
+                .map(|(anchor, text)| Section {
+                    anchor: anchor.to_string(),
+                    title: anchor.to_string(),
+                    parts: vec![
+                        (Field::Heading, anchor.to_string()),
+                        (Field::Body, text.to_string()),
+                    ],
+                })
+                .collect(),
+        }
+    }
+
+    fn site() -> Index {
+        build(
+            vec![
+                page(
+                    "dev.html",
+                    &[
+                        ("개요", "개발환경은 단일 노드 Redis를 씁니다."),
+                        ("환경별-특성", "환경별 특성을 비교합니다."),
+                    ],
+                ),
+                page(
+                    "prod.html",
+                    &[("백업", "운영 환경의 백업 전략과 Service Bus 구성")],
+                ),
+                page(
+                    "glossary.html",
+                    &[("용어", "고가용성 설계, HPA, serverless")],
+                ),
+            ],
+            Technique::StemsBigrams,
+        )
+    }
+
+    fn found(index: &Index, q: &str) -> Vec<(String, String)> {
+        search(index, q, Technique::StemsBigrams)
+            .iter()
+            .map(|h| {
+                let p = &index.pages[h.page as usize];
+                (
+                    p.url.clone(),
+                    p.sections[h.sections[0].0 as usize].anchor.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn urls(index: &Index, q: &str) -> Vec<String> {
+        found(index, q).into_iter().map(|(u, _)| u).collect()
+    }
+
+    #[test]
+    fn particles_on_either_side_match() {
+        let i = site();
+        assert_eq!(
+            found(&i, "환경별로"),
+            [("dev.html".into(), "환경별-특성".into())]
+        );
+        assert_eq!(urls(&i, "백업은"), ["prod.html"]);
+        assert_eq!(urls(&i, "Redis"), ["dev.html"]);
+    }
+
+    #[test]
+    fn compounds_match_their_parts_and_parts_match_compounds() {
+        let i = site();
+        // 운영환경의 → 운영환경 → 운영 + 환경, written apart on prod.html.
+        assert_eq!(urls(&i, "운영환경의"), ["prod.html"]);
+        // 가용성 inside 고가용성.
+        assert_eq!(urls(&i, "가용성"), ["glossary.html"]);
+    }
+
+    #[test]
+    fn english_is_case_insensitive_with_prefixes() {
+        let i = site();
+        assert_eq!(urls(&i, "hpa"), ["glossary.html"]);
+        let mut serv = urls(&i, "SERV");
+        serv.sort();
+        assert_eq!(serv, ["glossary.html", "prod.html"]);
+        assert_eq!(urls(&i, "service bus"), ["prod.html"]);
+    }
+
+    #[test]
+    fn every_word_must_match_when_some_page_matches_all() {
+        let i = site();
+        assert_eq!(urls(&i, "백업 전략"), ["prod.html"]);
+        // Words in two sections of one page: the page matches.
+        assert_eq!(
+            found(&i, "redis 환경별"),
+            [("dev.html".into(), "환경별-특성".into())]
+        );
+        // No page has both: the pages with either come back.
+        let mut either = urls(&i, "redis 백업");
+        either.sort();
+        assert_eq!(either, ["dev.html", "prod.html"]);
+    }
+
+    #[test]
+    fn bigram_slices_are_the_bigrams() {
+        for w in ["운영환경", "백업", "망", ""] {
+            let slices: Vec<&str> = bigram_slices(w).collect();
+            assert_eq!(slices, bigrams(w));
+        }
+    }
+
+    #[test]
+    fn cover_bigrams() {
+        assert_eq!(cover("운영환경"), ["운영", "환경"]);
+        assert_eq!(cover("가용성"), ["가용", "용성"]);
+        assert_eq!(cover("백업"), ["백업"]);
+        assert!(cover("망").is_empty());
+    }
+
+    #[test]
+    fn impacts_are_quantised_into_one_base32_digit() {
+        assert_eq!(impact(0.0001, 10.0, 10.0, false), 1);
+        assert_eq!(impact(1000.0, 1.0, 10.0, false), 21);
+        assert_eq!(impact(1000.0, 1.0, 10.0, true), MAX_IMPACT);
+        assert!(impact(3.0, 10.0, 10.0, false) > impact(1.0, 10.0, 10.0, false));
+        assert!(impact(1.0, 10.0, 10.0, true) > impact(9.0, 10.0, 10.0, false));
+    }
+}

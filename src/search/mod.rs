@@ -1,0 +1,116 @@
+//! Full-text search, built with the site and run in the browser: no server, no network.
+//!
+//! Runs after `render` (`pipeline` calls [`index_files`] when the config leaves search on) over
+//! the parsed pages, their URLs and their rendered data tables, and returns the index as files
+//! of the output. Pure. The steps, one module each:
+//!
+//! 1. `extract`: each page → sections (one per heading, with its id) and their text by kind:
+//!    title, heading, prose, data table cells, Mermaid labels (`mermaid`), code;
+//! 2. `tokenize`: text → words → terms (Korean stems without particles, syllable bigrams,
+//!    lowercased Latin words and numbers);
+//! 3. `index`: terms → postings with BM25 weights; also the reference query algorithm that
+//!    `search.js` mirrors, and the alternatives it was measured against (docs/search.md);
+//! 4. `shard`: the index → `search/meta.js`, term shards and one file per page, loaded by the
+//!    browser only when the reader first searches, and only the shards a query needs.
+
+pub mod extract;
+pub mod index;
+pub mod mermaid;
+pub mod shard;
+pub mod tokenize;
+
+use crate::model::{Page, Resolved};
+use index::{PageInput, Technique};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use index::{search, Hit, Index};
+pub use shard::DIR;
+
+/// The index inputs of a site: every page with its sections, in URL order (page ids are
+/// positions in it, so the same site gives the same files).
+pub fn inputs(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+) -> Vec<PageInput> {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
+    order
+        .into_par_iter()
+        .map(|id| {
+            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            PageInput {
+                url: resolved.urls[id].clone(),
+                title: pages[id].title.clone(),
+                sections: extract::sections(&pages[id], tables),
+            }
+        })
+        .collect()
+}
+
+/// Builds the in-memory index of a site with `technique`.
+pub fn build_index(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+    technique: Technique,
+) -> Index {
+    index::build(inputs(pages, resolved, data), technique)
+}
+
+/// What one build lends the next in `serve`: each page's analysis, by a hash of everything it
+/// depends on (URL, title, text, rendered data tables). A rebuild after one edit then analyses
+/// one page; the merge and the files are redone, and are the same bytes as without a cache.
+#[derive(Debug, Default)]
+pub struct IndexCache {
+    entries: Mutex<HashMap<u64, Arc<index::Analyzed>>>,
+}
+
+/// The search index of a site as output files (path under the output root, contents), reusing
+/// and refreshing `cache` when given.
+pub fn index_files(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+    cache: Option<&IndexCache>,
+) -> Vec<(String, Vec<u8>)> {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
+    let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
+    let analyzed: Vec<(u64, Arc<index::Analyzed>)> = order
+        .into_par_iter()
+        .map(|id| {
+            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            let key = crate::model::hash_of(&(
+                &resolved.urls[id],
+                &pages[id].title,
+                &pages[id].text,
+                tables,
+            ));
+            if let Some(hit) = previous.as_ref().and_then(|p| p.get(&key)) {
+                return (key, hit.clone());
+            }
+            let input = PageInput {
+                url: resolved.urls[id].clone(),
+                title: pages[id].title.clone(),
+                sections: extract::sections(&pages[id], tables),
+            };
+            (
+                key,
+                Arc::new(index::analyze(&input, Technique::StemsBigrams)),
+            )
+        })
+        .collect();
+    if let Some(c) = cache {
+        // Only what this build used is kept, so a long preview session stays small.
+        *c.entries.lock().expect("cache lock") = analyzed.iter().cloned().collect();
+    }
+    let analyzed: Vec<Arc<index::Analyzed>> = analyzed.into_iter().map(|(_, a)| a).collect();
+    let index = index::build_analyzed(&analyzed);
+    shard::files(&index)
+        .into_iter()
+        .map(|(path, text)| (path, text.into_bytes()))
+        .collect()
+}

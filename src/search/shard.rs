@@ -1,0 +1,344 @@
+//! Search, shards: the index as the small script files the browser loads on demand. Pure.
+//!
+//! Chromium refuses `fetch` of `file://` URLs, so every file is a script that hands its data
+//! to `window.__archsiteSearch` (defined by `assets/search.js`), loaded by adding a `<script>`
+//! element with a path relative to the page. Three kinds of file, under `search/`:
+//!
+//! - `meta.js`: the first term of each shard, the number of sections and pages, and the suffix
+//!   table of the Korean stemmer (so that the browser strips exactly the particles the index
+//!   stripped);
+//! - `t/N.js`: a range of terms in sorted order, up to `SHARD_BYTES` (so terms sharing a prefix
+//!   sit together, and a prefix query reads one shard or a few neighbours), each with its
+//!   posting count and its postings;
+//! - `p/N.js`: page N's title, URL and sections (anchor, heading, text), for the results' titles
+//!   and snippets: only the pages shown are loaded.
+//!
+//! A query thus loads `meta.js`, the shards of its terms and up to ten page files: a few
+//! hundred KB at most whatever the size of the site. Postings are strings of base-32 digits
+//! (`encode_numbers`): (page delta, section, weight) per posting. A term found in more than
+//! `MAX_POSTINGS` sections keeps only its best-weighted ones, plus the list of every page that
+//! has it, so that a query combining it with a rarer word still finds every page.
+//!
+//! Every file is serde_json output inside a function call, with U+2028, U+2029 and `</`
+//! escaped as well, so that any text (quotes, `</script>`, control characters) stays data.
+
+use super::index::{Index, Posting};
+use super::tokenize::suffix_table;
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The output folder of the index, relative to the site root.
+pub const DIR: &str = "search";
+/// A shard grows no larger than this (bytes of JSON) unless one term alone is larger.
+pub const SHARD_BYTES: usize = 24_000;
+/// Sections kept for one term; beyond, the best ones and the full page list.
+pub const MAX_POSTINGS: usize = 1_000;
+/// Characters of a section's text kept for snippets.
+pub const MAX_TEXT: usize = 1_500;
+
+/// Digits that end a number (values 0..32) and digits that continue it (also 0..32, most
+/// significant first). Neither needs escaping in JSON.
+const LAST: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+const MORE: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!*";
+
+/// Numbers as base-32 digits: 5 bits per character, the last digit of each number from
+/// another alphabet, so no separator is needed.
+pub fn encode_numbers(numbers: impl IntoIterator<Item = u32>, out: &mut String) {
+    for mut n in numbers {
+        let mut digits = [0u8; 7];
+        let mut len = 0;
+        loop {
+            digits[len] = (n % 32) as u8;
+            len += 1;
+            n /= 32;
+            if n == 0 {
+                break;
+            }
+        }
+        for i in (1..len).rev() {
+            out.push(MORE[digits[i] as usize] as char);
+        }
+        out.push(LAST[digits[0] as usize] as char);
+    }
+}
+
+/// The inverse of `encode_numbers` (for tests; `search.js` has its own).
+pub fn decode_numbers(s: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut v = 0u32;
+    for b in s.bytes() {
+        if let Some(d) = MORE.iter().position(|&m| m == b) {
+            v = v * 32 + d as u32;
+        } else if let Some(d) = LAST.iter().position(|&m| m == b) {
+            out.push(v * 32 + d as u32);
+            v = 0;
+        }
+    }
+    out
+}
+
+/// A term's entry: `[count, postings]`, or `[count, best postings, every page]`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entry {
+    Full(usize, String),
+    Cut(usize, String, String),
+}
+
+impl Entry {
+    /// Bytes of its JSON, near enough for packing shards.
+    fn size(&self) -> usize {
+        match self {
+            Entry::Full(_, p) => p.len() + 12,
+            Entry::Cut(_, p, pages) => p.len() + pages.len() + 15,
+        }
+    }
+}
+
+fn entry(list: &[Posting]) -> Entry {
+    let truncated = list.len() > MAX_POSTINGS;
+    let best;
+    let kept = if truncated {
+        let mut v = list.to_vec();
+        v.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+            b.impact
+                .cmp(&a.impact)
+                .then((a.page, a.section).cmp(&(b.page, b.section)))
+        });
+        v.truncate(MAX_POSTINGS);
+        v.sort_unstable_by_key(|p| (p.page, p.section));
+        best = v;
+        &best[..]
+    } else {
+        list
+    };
+    let mut postings = String::with_capacity(kept.len() * 3);
+    let mut prev = 0;
+    for p in kept {
+        encode_numbers(
+            [p.page - prev, u32::from(p.section), u32::from(p.impact)],
+            &mut postings,
+        );
+        prev = p.page;
+    }
+    if !truncated {
+        return Entry::Full(list.len(), postings);
+    }
+    let mut pages = String::new();
+    let mut prev = 0;
+    let mut last = None;
+    for p in list {
+        if last != Some(p.page) {
+            encode_numbers([p.page - prev], &mut pages);
+            prev = p.page;
+            last = Some(p.page);
+        }
+    }
+    Entry::Cut(list.len(), postings, pages)
+}
+
+/// Wraps `value` as a call of `window.__archsiteSearch.<method>`, safe for any text.
+pub fn script(method: &str, id: Option<usize>, value: &impl Serialize) -> String {
+    let json = serde_json::to_string(value).expect("index values serialise");
+    // JSON allows U+2028/U+2029 and `</` in strings; older engines and an HTML parser (should
+    // anyone inline the file) do not.
+    let json = json
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+        .replace("</", "<\\/");
+    match id {
+        Some(id) => format!("window.__archsiteSearch.{method}({id},{json});\n"),
+        None => format!("window.__archsiteSearch.{method}({json});\n"),
+    }
+}
+
+/// Where each shard starts: the first term of each, in order. Terms are packed in sorted order
+/// into shards of at most `SHARD_BYTES` (one term larger than that has a shard of its own), so
+/// a small site has a few shards and a large one many, all of about the same size.
+pub fn shard_starts(sizes: &BTreeMap<String, usize>) -> Vec<String> {
+    let mut starts = Vec::new();
+    let mut used = 0;
+    for (term, &size) in sizes {
+        if starts.is_empty() || used + size > SHARD_BYTES {
+            starts.push(term.clone());
+            used = 0;
+        }
+        used += size;
+    }
+    starts
+}
+
+/// The shard a term belongs to: the last one starting at or before it.
+pub fn shard_of(starts: &[String], term: &str) -> Option<usize> {
+    starts
+        .partition_point(|s| s.as_str() <= term)
+        .checked_sub(1)
+}
+
+/// Every file of the index: (path under the site root, contents).
+pub fn files<'i>(index: &'i Index) -> Vec<(String, String)> {
+    // Each term with its entry; words and bigrams share shards (a Hangul query needs both).
+    let mut entries: BTreeMap<&str, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
+    let encode = |map: &'i BTreeMap<String, Vec<Posting>>| -> Vec<(&'i str, Entry)> {
+        map.par_iter()
+            .map(|(t, list)| (t.as_str(), entry(list)))
+            .collect()
+    };
+    for (term, e) in encode(&index.words) {
+        entries.entry(term).or_default().0 = Some(e);
+    }
+    for (term, e) in encode(&index.grams) {
+        entries.entry(term).or_default().1 = Some(e);
+    }
+    let sizes: BTreeMap<String, usize> = entries
+        .iter()
+        .map(|(t, (w, g))| {
+            let size = |v: &Option<Entry>| v.as_ref().map_or(0, Entry::size);
+            (t.to_string(), t.len() + 8 + size(w) + size(g))
+        })
+        .collect();
+    let keys = shard_starts(&sizes);
+    // Per shard: its words and its bigrams.
+    type Terms<'a> = BTreeMap<&'a str, &'a Entry>;
+    let mut shards: Vec<(Terms, Terms)> = vec![Default::default(); keys.len()];
+    for (term, (w, g)) in &entries {
+        let Some(i) = shard_of(&keys, term) else {
+            continue;
+        };
+        if let Some(w) = w {
+            shards[i].0.insert(term, w);
+        }
+        if let Some(g) = g {
+            shards[i].1.insert(term, g);
+        }
+    }
+    let mut out = Vec::with_capacity(keys.len() + index.pages.len() + 1);
+    let meta = json!({
+        "v": 1,
+        "sections": index.sections,
+        "pages": index.pages.len(),
+        "starts": keys,
+        "suffixes": suffix_table(),
+    });
+    out.push((format!("{DIR}/meta.js"), script("meta", None, &meta)));
+    #[derive(Serialize)]
+    struct ShardFile<'a> {
+        w: &'a Terms<'a>,
+        g: &'a Terms<'a>,
+    }
+    let shard_files: Vec<(String, String)> = shards
+        .par_iter()
+        .enumerate()
+        .map(|(i, (w, g))| {
+            let file = ShardFile { w, g };
+            (format!("{DIR}/t/{i}.js"), script("shard", Some(i), &file))
+        })
+        .collect();
+    out.extend(shard_files);
+    let pages: Vec<(String, String)> = index
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let file = PageFile {
+                t: &page.title,
+                u: &page.url,
+                s: page
+                    .sections
+                    .iter()
+                    .map(|s| (s.anchor.as_str(), s.title.as_str(), clip(&s.text, MAX_TEXT)))
+                    .collect(),
+            };
+            (format!("{DIR}/p/{i}.js"), script("page", Some(i), &file))
+        })
+        .collect();
+    out.extend(pages);
+    out
+}
+
+/// A page file: title, URL, and (anchor, heading, text) per section.
+#[derive(Serialize)]
+struct PageFile<'a> {
+    t: &'a str,
+    u: &'a str,
+    s: Vec<(&'a str, &'a str, &'a str)>,
+}
+
+/// The first `max` characters of `text`.
+fn clip(text: &str, max: usize) -> &str {
+    text.char_indices()
+        .nth(max)
+        .map_or(text, |(i, _)| &text[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        let numbers = [0, 1, 31, 32, 1023, 1024, 99_999, u32::MAX];
+        let mut s = String::new();
+        encode_numbers(numbers, &mut s);
+        assert_eq!(decode_numbers(&s), numbers);
+        let mut small = String::new();
+        encode_numbers([3, 0, 31], &mut small);
+        assert_eq!(small, "30v", "numbers below 32 take one character");
+    }
+
+    #[test]
+    fn scripts_are_valid_json_whatever_the_text() {
+        let nasty = "따옴표 \" 역슬래시 \\ </script><script>alert(1)</script> \u{2028}\u{2029} \u{0} \u{1b} \t\n";
+        let js = script("page", Some(7), &json!({"t": nasty}));
+        assert!(!js.contains("</script"), "{js}");
+        assert!(!js.contains('\u{2028}') && !js.contains('\u{2029}'));
+        assert!(!js.chars().any(|c| c.is_control() && c != '\n'), "{js:?}");
+        let inner = js
+            .strip_prefix("window.__archsiteSearch.page(7,")
+            .and_then(|s| s.strip_suffix(");\n"))
+            .unwrap();
+        let back: serde_json::Value = serde_json::from_str(inner).unwrap();
+        assert_eq!(back["t"], nasty);
+    }
+
+    #[test]
+    fn shards_pack_sorted_terms_up_to_the_size_limit() {
+        let sizes: BTreeMap<String, usize> = [
+            ("redis", 100),
+            ("serv", SHARD_BYTES - 100),
+            ("service", SHARD_BYTES * 2),
+            ("sql", 100),
+            ("가용", 100),
+        ]
+        .into_iter()
+        .map(|(t, n)| (t.to_string(), n))
+        .collect();
+        let starts = shard_starts(&sizes);
+        assert_eq!(starts, ["redis", "service", "sql"]);
+        assert_eq!(shard_of(&starts, "serv"), Some(0));
+        assert_eq!(shard_of(&starts, "service"), Some(1));
+        assert_eq!(shard_of(&starts, "servicez"), Some(1));
+        assert_eq!(shard_of(&starts, "가용성"), Some(2));
+        assert_eq!(shard_of(&starts, "a"), None);
+    }
+
+    #[test]
+    fn long_posting_lists_keep_the_best_and_every_page() {
+        let list: Vec<Posting> = (0..(MAX_POSTINGS as u32 + 10))
+            .map(|i| Posting {
+                page: i / 2,
+                section: (i % 2) as u16,
+                impact: if i % 2 == 0 { 5 } else { 9 },
+            })
+            .collect();
+        let v = serde_json::to_value(entry(&list)).unwrap();
+        assert_eq!(v[0], list.len());
+        let postings = decode_numbers(v[1].as_str().unwrap());
+        assert_eq!(postings.len(), MAX_POSTINGS * 3);
+        let pages = decode_numbers(v[2].as_str().unwrap());
+        assert_eq!(pages.len(), list.len() / 2);
+        assert!(pages.iter().skip(1).all(|&d| d == 1));
+    }
+}
