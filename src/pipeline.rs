@@ -161,7 +161,6 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     lap(&mut b, "resolve");
 
     let theme_files = theme::theme_files(&loaded.theme_overrides);
-    let kept = writing.map(|_| output::kept_pages(&config.cache_dir, &config.output_dir));
     // A build that writes renders straight into a staging folder (see `output::Staging`);
     // one that will fail anyway renders nothing.
     let failing = writing.is_some()
@@ -186,6 +185,11 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         }
         _ => None,
     };
+    // Read under the output folder's lock (taken by the staging): another build may have
+    // changed the folder until then.
+    let kept = staging
+        .as_ref()
+        .map(|_| output::kept_pages(&config.cache_dir, &config.output_dir));
     match Templates::load(&theme_files) {
         Ok(templates) => {
             let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
@@ -279,14 +283,18 @@ fn parse_all(
 pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStats>) {
     let mut b = run(args, Mode::Build, None, Some(force));
     let staging = b.staging.take();
-    let (b, stats) = write_build(b, force);
+    let (b, stats) = write_build(b, force, staging.as_ref());
     if let Some(s) = staging {
         s.discard();
     }
     (b, stats)
 }
 
-fn write_build(mut b: Build, force: bool) -> (Build, Option<WriteStats>) {
+fn write_build(
+    mut b: Build,
+    force: bool,
+    staging: Option<&output::Staging>,
+) -> (Build, Option<WriteStats>) {
     if b.failed() {
         return (b, None);
     }
@@ -299,7 +307,11 @@ fn write_build(mut b: Build, force: bool) -> (Build, Option<WriteStats>) {
     };
     let clock = std::time::Instant::now();
     output::forget_manifest(&config.cache_dir);
-    match output::write(&b.output, &config.output_dir, &protected, force) {
+    let written = match staging {
+        Some(s) => s.write(&b.output),
+        None => output::write(&b.output, &config.output_dir, &protected, force),
+    };
+    match written {
         Ok(stats) => {
             output::save_manifest(&config.cache_dir, &config.output_dir, &b.output);
             b.timings.push(("write", clock.elapsed()));
