@@ -206,7 +206,12 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                 diags.extend(validate_templates(&ctx));
             }
         }
-        Err(template_diags) => diags.extend(template_diags),
+        Err(template_diags) => diags.extend(place_template_errors(
+            template_diags,
+            &config,
+            &theme_files,
+            &mut b.sources,
+        )),
     }
     if let Some(c) = cache.as_deref() {
         c.content.finish_build();
@@ -277,6 +282,40 @@ fn parse_all(
         }
     }
     (pages, drafts)
+}
+
+/// Template errors name a theme path (`templates/page.html`): point them at the file of the
+/// site it came from (the site's `templates/` wins over `themes/<name>/`), whose text the
+/// snippet shows.
+fn place_template_errors(
+    diags: Vec<Diagnostic>,
+    config: &Config,
+    theme_files: &std::collections::BTreeMap<String, Vec<u8>>,
+    sources: &mut SourceMap,
+) -> Vec<Diagnostic> {
+    let mut roots = vec![config.site_root.clone()];
+    if let Some(theme) = &config.theme {
+        roots.push(config.site_root.join("themes").join(theme));
+    }
+    diags
+        .into_iter()
+        .map(|mut d| {
+            let Some(span) = &mut d.span else { return d };
+            let Some(origin) = roots
+                .iter()
+                .map(|r| r.join(&*span.file))
+                .find(|p| p.is_file())
+            else {
+                return d;
+            };
+            let shown: Arc<str> = display_path(&origin).into();
+            if let Some(bytes) = theme_files.get(&*span.file) {
+                sources.add(shown.clone(), String::from_utf8_lossy(bytes).into());
+            }
+            span.file = shown;
+            d
+        })
+        .collect()
 }
 
 /// Builds, and writes the output only when the build has no errors.
