@@ -4,6 +4,7 @@
 mod cli;
 mod external;
 mod golden;
+mod hostile;
 mod lints;
 mod mermaid;
 mod serve;
