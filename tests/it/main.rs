@@ -7,6 +7,7 @@ mod golden;
 mod hostile;
 mod lints;
 mod mermaid;
+mod output_safety;
 mod serve;
 mod support;
 mod tables;
