@@ -9,5 +9,6 @@ mod lints;
 mod mermaid;
 mod output_safety;
 mod serve;
+mod serve_attack;
 mod support;
 mod tables;
