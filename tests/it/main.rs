@@ -2,6 +2,7 @@
 //! the `archsite` command run as a user would.
 
 mod cli;
+mod escaping;
 mod external;
 mod golden;
 mod hostile;
