@@ -4,6 +4,7 @@
 mod cli;
 mod escaping;
 mod external;
+mod fuzz_replay;
 mod golden;
 mod hostile;
 mod lints;
