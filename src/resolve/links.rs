@@ -3,7 +3,7 @@
 //! what is wrong and how to fix it.
 
 use super::urls::{encode_fragment, parent, relative_href};
-use crate::diag::{closest, line_col, Diagnostic, Severity};
+use crate::diag::{closest, Diagnostic, Severity};
 use crate::model::{Link, LinkKind, LinkTarget, Page, PageId, ResolvedLink};
 use percent_encoding::percent_decode_str;
 use std::collections::{BTreeMap, HashMap};
@@ -25,6 +25,8 @@ pub struct LinkIndex<'a> {
     /// The anchors of pages with many, as sets: a page with 100,000 headings linking to its
     /// own headings must not cost 100,000² comparisons.
     anchor_sets: HashMap<PageId, std::collections::HashSet<&'a str>>,
+    /// Where each page's lines start, computed when a suggestion names a line of it.
+    line_starts: Vec<std::sync::OnceLock<Vec<usize>>>,
     /// Drafts left out of this build, so a link to one can say so.
     drafts: &'a [String],
     /// The content folder's path inside the repository (`design/backend`), for plain-text paths
@@ -75,6 +77,7 @@ impl<'a> LinkIndex<'a> {
             .collect();
         LinkIndex {
             anchor_sets,
+            line_starts: (0..pages.len()).map(|_| Default::default()).collect(),
             pages,
             urls,
             by_source,
@@ -373,7 +376,7 @@ impl<'a> LinkIndex<'a> {
                     "did you mean `#{}` (heading \"{}\", line {})?",
                     h.id,
                     h.text,
-                    line_col(&page.text, h.span.start).0
+                    self.line_of(target, h.span.start)
                 )
             });
         let name = if target == from {
@@ -390,6 +393,21 @@ impl<'a> LinkIndex<'a> {
             )
             .help_opt(help),
         )
+    }
+
+    /// The 1-based line of a byte offset in a page.
+    fn line_of(&self, page: PageId, offset: usize) -> usize {
+        let starts = self.line_starts[page].get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.pages[page]
+                        .text
+                        .match_indices('\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        });
+        starts.partition_point(|&s| s <= offset)
     }
 
     fn error(&self, from: PageId, link: &Link, code: &'static str, message: String) -> Diagnostic {
