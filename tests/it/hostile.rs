@@ -781,3 +781,45 @@ fn backslashes_and_non_utf8_in_file_names_are_skipped() {
     );
     assert!(!site.root().join("escape.html").exists());
 }
+
+#[test]
+fn forty_thousand_broken_links_in_one_page_are_all_placed() {
+    let site = Site::new();
+    let mut text = String::from("# Big\n\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "Paragraph {i} lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do \
+             eiusmod tempor. [x](#nope-{i}) [y](missing-{i}.md)\n\n"
+        ));
+    }
+    site.file("index.md", &text);
+    for format in ["json", "human", "github"] {
+        let start = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_archsite"))
+            .args(["check", "--format", format])
+            .current_dir(site.root())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        eprintln!("40,000 diagnostics as {format}: {:?}", start.elapsed());
+        assert_eq!(out.status.code(), Some(1));
+        assert!(start.elapsed() < LIMIT, "{format}: {:?}", start.elapsed());
+        let printed = String::from_utf8_lossy(if format == "human" {
+            &out.stderr
+        } else {
+            &out.stdout
+        });
+        if format == "json" {
+            let last: Value = serde_json::from_str(printed.lines().last().unwrap()).unwrap();
+            assert_eq!(printed.lines().count(), 40_000);
+            assert_eq!(
+                (&last["message"], &last["line"], &last["column"]),
+                (
+                    &Value::from("`missing-19999.md` does not exist"),
+                    &Value::from(40_001),
+                    &Value::from(118)
+                )
+            );
+        }
+    }
+}
