@@ -823,3 +823,20 @@ fn forty_thousand_broken_links_in_one_page_are_all_placed() {
         }
     }
 }
+
+#[test]
+fn a_page_a_thousand_folders_deep() {
+    // The sidebar, breadcrumbs, sitemap and reading order all walk the folder tree.
+    let site = Site::new();
+    let deep = vec!["d"; 1000].join("/");
+    site.file("index.md", format!("# Home\n\n[deep]({deep}/page.md)\n"));
+    site.file(
+        &format!("{deep}/page.md"),
+        "# Deep\n\n[home](/index.md) [self](#deep)\n",
+    );
+    let run = site.build();
+    run.assert_clean();
+    let page = site.public(&format!("{deep}/page.html"));
+    assert!(page.contains(&format!("href=\"{}index.html\"", "../".repeat(1000))));
+    assert!(site.public("sitemap.html").contains("Deep"));
+}
