@@ -47,7 +47,9 @@ for target in "${targets[@]}"; do
   if ! cargo +nightly fuzz run "${flags[@]}" "$target" "$corpus" "${inputs[@]}" -- \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 >"$log" 2>&1; then
-    tail -n 60 "$log"
+    # The panic message sits above the backtrace: show it, then libFuzzer's summary.
+    grep -A 3 -m 1 'panicked at' "$log" || true
+    grep -v '^ *[0-9]*: \|^ *at ' "$log" | tail -n 25
     echo "== fuzz: $target FAILED (input saved under fuzz/artifacts/$target/)" >&2
     exit 1
   fi
