@@ -702,6 +702,32 @@ mod tests {
     }
 
     #[test]
+    fn output_paths_must_stay_inside_the_folder() {
+        for bad in [
+            "../x.html",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            "./a",
+            "a\\..\\x",
+            "",
+        ] {
+            assert!(!is_inside(bad), "{bad}");
+        }
+        assert!(is_inside("a/b c/한글.html"));
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("deep/public");
+        let err = write(&site(&[("../escaped.html", "x")]), &out, &p, false).unwrap_err();
+        assert!(err.message.contains("not a path inside"), "{}", err.message);
+        assert!(!tmp.path().join("deep/escaped.html").exists());
+    }
+
+    #[test]
     fn refuses_foreign_folders_and_the_sources() {
         let tmp = tempfile::tempdir().unwrap();
         let (content, root) = protected(tmp.path());
