@@ -290,6 +290,25 @@ pub fn yaml_error(
         .unwrap_or(&message)
         .to_string();
     let mut diag = Diagnostic::error("config", short).at(file, start..start + word_len);
+    // serde_yaml places a duplicate key at the start of its mapping: point at the repeat.
+    if let Some(field) = message
+        .split_once("duplicate field `")
+        .and_then(|(_, rest)| rest.split('`').next())
+    {
+        let key = format!("{field}:");
+        let mut offset = start.min(text.len());
+        let mut repeats = text[offset..].split_inclusive('\n').filter_map(|line| {
+            let at = offset + (line.len() - line.trim_start().len());
+            offset += line.len();
+            line.trim_start().starts_with(&key).then_some(at)
+        });
+        if let Some(second) = repeats.nth(1) {
+            diag = diag
+                .at(file, second..second + field.len())
+                .label("second time")
+                .help(format!("remove one of the two `{field}` keys"));
+        }
+    }
     if let Some(unknown) = message
         .split_once("unknown field `")
         .map(|(_, rest)| rest)
@@ -335,7 +354,12 @@ pub fn display_path(path: &Path) -> String {
         .as_deref()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
         .unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
+    let s = shown.to_string_lossy();
+    let s = if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    };
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 

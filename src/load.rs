@@ -84,26 +84,10 @@ pub fn load(
         ..Default::default()
     };
     for (result, diagram, file) in read {
-        match result {
-            Ok(text) => {
-                sources.add(file.display.clone(), text.clone());
-                if diagram {
-                    loaded.diagrams.push((file, text));
-                } else {
-                    loaded.markdown.push((file, text));
-                }
-            }
-            Err(Unreadable::Io(diag)) => diags.push(diag.in_file(&file.display)),
-            Err(Unreadable::NotUtf8 { lossy, at }) => {
-                // Up to the bad byte the lossy text is exact, so the snippet points at it.
-                sources.add(file.display.clone(), lossy.into());
-                diags.push(
-                    Diagnostic::error("invalid-utf8", format!("file is not valid UTF-8 (byte {at})"))
-                        .at(&file.display, at..at + 1)
-                        .label("not UTF-8")
-                        .help("save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"; EUC-KR and CP949 are not)"),
-                );
-            }
+        match accept(&file, result, sources) {
+            Ok(text) if diagram => loaded.diagrams.push((file, text)),
+            Ok(text) => loaded.markdown.push((file, text)),
+            Err(diag) => diags.push(diag),
         }
     }
     loaded.theme_overrides = theme_overrides(config, &mut diags);
@@ -125,12 +109,32 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
         .follow_links(true)
         .sort_by_file_name()
         .into_iter();
+    // Symlinked folders that lead out of the content folder: not entered.
+    let mut outside = Vec::new();
     let walker = walker.filter_entry(|e| {
         if e.depth() == 0 {
             return true;
         }
         let name = e.file_name().to_string_lossy();
         if name.starts_with('.') || name.ends_with('~') {
+            return false;
+        }
+        if e.path_is_symlink()
+            && e.file_type().is_dir()
+            && !e
+                .path()
+                .canonicalize()
+                .is_ok_and(|p| p.starts_with(&canonical_root))
+        {
+            let shown: Arc<str> = display_path(e.path()).into();
+            outside.push(
+                Diagnostic::warning(
+                    "outside-site",
+                    format!("`{shown}` is a symlink to a folder outside the content folder; it is not published"),
+                )
+                .in_file(&shown)
+                .help("copy the folder into the content folder if it should be published"),
+            );
             return false;
         }
         // Only a folder can be the output folder; resolving every file's path would cost a
@@ -154,13 +158,13 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                let path = err.path().map(display_path).unwrap_or_default();
-                let message = if err.loop_ancestor().is_some() {
-                    format!("symlink loop at `{path}`")
-                } else {
-                    format!("cannot read `{path}`: {err}")
+                let path: Arc<str> = err.path().map(display_path).unwrap_or_default().into();
+                let message = match (err.loop_ancestor(), err.io_error()) {
+                    (Some(_), _) => format!("symlink loop at `{path}`"),
+                    (None, Some(io)) => format!("cannot read `{path}`: {io}"),
+                    (None, None) => format!("cannot read `{path}`: {err}"),
                 };
-                diags.push(Diagnostic::warning("unreadable", message));
+                diags.push(Diagnostic::warning("unreadable", message).in_file(&path));
                 continue;
             }
         };
@@ -176,22 +180,93 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
                 let shown: Arc<str> = display_path(entry.path()).into();
                 diags.push(
                     Diagnostic::warning("outside-site", format!("`{shown}` is a symlink to a file outside the content folder; it is not published"))
+                        .in_file(&shown)
                         .help("copy the file into the content folder if it should be published"),
                 );
                 continue;
             }
         }
+        // A named pipe would block the build for ever on reading, a device would never end.
+        if !entry.file_type().is_file() {
+            let shown: Arc<str> = display_path(entry.path()).into();
+            diags.push(
+                Diagnostic::warning(
+                    "unreadable",
+                    format!("`{shown}` is not a regular file; it is skipped"),
+                )
+                .in_file(&shown)
+                .help("named pipes, sockets and devices cannot be published"),
+            );
+            continue;
+        }
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
         };
-        let rel = rel.to_string_lossy().replace('\\', "/");
+        if let Some(why) = unusable_name(rel) {
+            let shown: Arc<str> = display_path(entry.path()).into();
+            diags.push(
+                Diagnostic::warning("file-name", format!("`{shown}` {why}; it is skipped"))
+                    .in_file(&shown)
+                    .help("rename the file"),
+            );
+            continue;
+        }
+        let rel = rel
+            .to_string_lossy()
+            .replace(std::path::MAIN_SEPARATOR, "/");
         files.push(SourceFile {
             rel,
             abs: entry.path().to_path_buf(),
             display: display_path(entry.path()).into(),
         });
     }
+    diags.extend(outside);
     files
+}
+
+/// Reads one text file of the site (a data file, say) as `load` reads pages: UTF-8, without a
+/// byte-order mark, added to `sources`; or the diagnostic that says why it cannot be.
+pub fn read_source(file: &SourceFile, sources: &mut SourceMap) -> Result<Arc<str>, Diagnostic> {
+    accept(file, read_text(&file.abs), sources)
+}
+
+/// A file's text, registered in `sources` (also when it is not UTF-8, so that the diagnostic
+/// can show the line with the bad byte).
+fn accept(
+    file: &SourceFile,
+    result: Result<Arc<str>, Unreadable>,
+    sources: &mut SourceMap,
+) -> Result<Arc<str>, Diagnostic> {
+    match result {
+        Ok(text) => {
+            sources.add(file.display.clone(), text.clone());
+            Ok(text)
+        }
+        Err(Unreadable::Io(diag)) => Err(diag.in_file(&file.display)),
+        Err(Unreadable::NotUtf8 { lossy, at }) => {
+            // Up to the bad byte the lossy text is exact, so the snippet points at it.
+            sources.add(file.display.clone(), lossy.into());
+            Err(
+                Diagnostic::error("invalid-utf8", format!("file is not valid UTF-8 (byte {at})"))
+                    .at(&file.display, at..at + 1)
+                    .label("not UTF-8")
+                    .help("save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"; EUC-KR and CP949 are not)"),
+            )
+        }
+    }
+}
+
+/// Why a content-relative path cannot name a page or file of the site, if it cannot: a name
+/// that is not UTF-8 would be shown and linked as something else, and a backslash (a folder
+/// separator on Windows) would make a path that climbs out of the output folder there.
+fn unusable_name(rel: &Path) -> Option<&'static str> {
+    match rel.to_str() {
+        None => Some("has a name that is not valid UTF-8"),
+        Some(text) if std::path::MAIN_SEPARATOR != '\\' && text.contains('\\') => {
+            Some("has a backslash in its name, a folder separator on Windows")
+        }
+        Some(_) => None,
+    }
 }
 
 enum Unreadable {

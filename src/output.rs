@@ -11,9 +11,10 @@ use crate::diag::Diagnostic;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io;
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// Name of the file that marks a folder as archsite's output, so that it may clean it.
 pub const MARKER: &str = ".archsite-output";
@@ -80,51 +81,123 @@ pub struct Protected<'a> {
     pub site_root: &'a Path,
 }
 
+/// How long a build waits for another build writing into the same folder.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// Temporary files end with this; one left by a build that was killed is removed by the next.
+const TMP_SUFFIX: &str = ".archsite-tmp";
+
+/// Writes `output` into `dir` (see the module doc), taking the folder's lock for the time.
 pub fn write(
     output: &Output,
     dir: &Path,
     protected: &Protected,
     force: bool,
 ) -> Result<WriteStats, Diagnostic> {
+    let _lock = lock_output(dir, protected, force)?;
+    commit(output, dir)
+}
+
+/// The output folder's lock: an exclusive advisory lock on its marker file, held while a build
+/// compares with, stages into and writes the folder, so that concurrent builds into one folder
+/// take turns. Released when dropped.
+#[derive(Debug)]
+pub struct OutputLock {
+    _marker: fs::File,
+}
+
+/// Checks that archsite may write into `dir`, creates it with its marker and takes its lock,
+/// waiting for another build to finish. File systems without locks are written without one.
+pub fn lock_output(
+    dir: &Path,
+    protected: &Protected,
+    force: bool,
+) -> Result<OutputLock, Diagnostic> {
     check_destination(dir, protected, force)?;
     fs::create_dir_all(dir).map_err(|e| io_error(dir, "create", &e))?;
-    fs::write(
-        dir.join(MARKER),
-        "This folder is written by archsite. Files the build does not produce are removed.\n",
-    )
-    .map_err(|e| io_error(dir, "write", &e))?;
-    let written = AtomicUsize::new(0);
-    let result: Result<Vec<()>, Diagnostic> = output
+    let path = dir.join(MARKER);
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| io_error(&path, "write", &e))?;
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Diagnostic::error(
+                    "output",
+                    format!(
+                        "another archsite build has been writing into `{}` for {} s",
+                        display_path(dir),
+                        LOCK_WAIT.as_secs()
+                    ),
+                )
+                .help("wait for it to finish, or stop it"))
+            }
+            Err(fs::TryLockError::Error(_)) => break,
+        }
+    }
+    let mut current = String::new();
+    let _ = file.read_to_string(&mut current);
+    if current != MARKER_TEXT {
+        file.set_len(0)
+            .and_then(|()| file.seek(io::SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(MARKER_TEXT.as_bytes()))
+            .map_err(|e| io_error(&path, "write", &e))?;
+    }
+    Ok(OutputLock { _marker: file })
+}
+
+const MARKER_TEXT: &str =
+    "This folder is written by archsite. Files the build does not produce are removed.\n";
+
+/// Writes `output` into `dir`, whose lock the caller holds. Every changed file is first staged
+/// beside its destination (pages rendered into `Staging` are already on the same disk); only
+/// when all are staged does a rename put each in place. A failure before that (a full disk, a
+/// file in the way) removes what was staged and leaves the folder as it was.
+fn commit(output: &Output, dir: &Path) -> Result<WriteStats, Diagnostic> {
+    for rel in output.files.keys() {
+        if !is_inside(rel) {
+            return Err(Diagnostic::error(
+                "output",
+                format!("refusing to write `{rel}`: it is not a path inside the output folder"),
+            ));
+        }
+    }
+    check_folders(dir, output)?;
+    let staged: Vec<Result<Option<Staged>, Diagnostic>> = output
         .files
         .par_iter()
-        .map(|(rel, file)| {
-            let dest = dir.join(rel);
-            let bytes = match file {
-                OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-                OutputFile::Copy(src) => {
-                    std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
-                }
-                OutputFile::Kept | OutputFile::Same => return Ok(()),
-                OutputFile::Staged(staged) => {
-                    if let Some(parent) = dest.parent() {
-                        fs::create_dir_all(parent).map_err(|e| io_error(parent, "create", &e))?;
-                    }
-                    fs::rename(staged, &dest).map_err(|e| io_error(&dest, "write", &e))?;
-                    written.fetch_add(1, Ordering::Relaxed);
-                    return Ok(());
-                }
-            };
-            if fs::read(&dest).is_ok_and(|existing| existing == *bytes) {
-                return Ok(());
-            }
-            write_atomic(&dest, &bytes).map_err(|e| io_error(&dest, "write", &e))?;
-            written.fetch_add(1, Ordering::Relaxed);
-            Ok(())
-        })
+        .map(|(rel, file)| stage(dir, rel, file))
         .collect();
-    result?;
+    let mut ready = Vec::new();
+    let mut failure = None;
+    for result in staged {
+        match result {
+            Ok(Some(s)) => ready.push(s),
+            Ok(None) => {}
+            Err(d) => failure = failure.or(Some(d)),
+        }
+    }
+    if let Some(diag) = failure {
+        roll_back(&ready);
+        return Err(diag);
+    }
+    let written = ready.len();
+    for (i, s) in ready.iter().enumerate() {
+        if let Err(e) = fs::rename(&s.tmp, &s.dest) {
+            roll_back(&ready[i..]);
+            return Err(io_error(&s.dest, "write", &e));
+        }
+    }
     let removed = remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?;
-    let written = written.into_inner();
     Ok(WriteStats {
         written,
         unchanged: output.len() - written,
@@ -135,6 +208,166 @@ pub fn write(
             .filter(|f| matches!(f, OutputFile::Kept))
             .count(),
     })
+}
+
+/// Whether an output path stays inside the output folder: relative, no `..`, no empty or `.`
+/// segment, no backslash (a separator on Windows).
+fn is_inside(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.contains(['\\', '\0'])
+        && rel.split('/').all(|s| !matches!(s, "" | "." | ".."))
+}
+
+/// Refuses to write through a symlink: every existing folder on the way to an output file
+/// must be a real folder inside `dir`, or the site would be written where the link points.
+fn check_folders(dir: &Path, output: &Output) -> Result<(), Diagnostic> {
+    let mut checked = std::collections::HashSet::new();
+    for rel in output.files.keys() {
+        let mut path = dir.to_path_buf();
+        let mut segments: Vec<&str> = rel.split('/').collect();
+        segments.pop();
+        for segment in segments {
+            path.push(segment);
+            if !checked.insert(path.clone()) {
+                continue;
+            }
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(Diagnostic::error(
+                        "output",
+                        format!(
+                            "refusing to write into `{}`: it is a symlink, and would take the site outside `{}`",
+                            display_path(&path),
+                            display_path(dir)
+                        ),
+                    )
+                    .help("remove the symlink; archsite writes only inside the output folder"));
+                }
+                Ok(m) if !m.is_dir() => {
+                    return Err(in_the_way(&path, "a file", "a folder"));
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn in_the_way(path: &Path, what: &str, wanted: &str) -> Diagnostic {
+    Diagnostic::error(
+        "output",
+        format!(
+            "cannot write `{}`: {what} is in the way where the site needs {wanted}",
+            display_path(path)
+        ),
+    )
+    .help("remove it and build again; nothing was written")
+}
+
+/// A changed file written under a temporary name beside its destination, and the folders
+/// created for it.
+struct Staged {
+    tmp: PathBuf,
+    dest: PathBuf,
+    created: Vec<PathBuf>,
+}
+
+fn stage(dir: &Path, rel: &str, file: &OutputFile) -> Result<Option<Staged>, Diagnostic> {
+    let dest = dir.join(rel);
+    let bytes = match file {
+        OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+        OutputFile::Copy(src) => {
+            std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
+        }
+        OutputFile::Kept | OutputFile::Same => return Ok(None),
+        // Rendered into the staging folder already: only its place needs preparing.
+        OutputFile::Staged(staged) => {
+            if fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
+                return Err(in_the_way(&dest, "a folder", "a file"));
+            }
+            let parent = dest.parent().unwrap_or(dir);
+            let created = missing_folders(dir, parent);
+            return match fs::create_dir_all(parent) {
+                Ok(()) => Ok(Some(Staged {
+                    tmp: staged.clone(),
+                    dest,
+                    created,
+                })),
+                Err(e) => {
+                    roll_back_folders(created);
+                    Err(io_error(&dest, "write", &e))
+                }
+            };
+        }
+    };
+    match fs::symlink_metadata(&dest) {
+        Ok(m) if m.is_dir() => return Err(in_the_way(&dest, "a folder", "a file")),
+        Ok(m)
+            if m.is_file()
+                && m.len() == bytes.len() as u64
+                && fs::read(&dest).is_ok_and(|existing| existing == *bytes) =>
+        {
+            return Ok(None);
+        }
+        _ => {}
+    }
+    let parent = dest.parent().unwrap_or(dir);
+    let created = missing_folders(dir, parent);
+    let tmp = tmp_path(&dest);
+    let staged = fs::create_dir_all(parent).and_then(|()| fs::write(&tmp, &bytes));
+    match staged {
+        Ok(()) => Ok(Some(Staged { tmp, dest, created })),
+        Err(e) => {
+            roll_back(&[Staged {
+                tmp,
+                dest: dest.clone(),
+                created,
+            }]);
+            Err(io_error(&dest, "write", &e))
+        }
+    }
+}
+
+fn tmp_path(dest: &Path) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dest.with_file_name(format!(
+        ".{name}.{}-{}{TMP_SUFFIX}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// The folders between `dir` and `parent` that do not exist yet (deepest first).
+fn missing_folders(dir: &Path, parent: &Path) -> Vec<PathBuf> {
+    parent
+        .ancestors()
+        .take_while(|a| *a != dir && !a.exists())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Removes staged files and the folders made for them (deepest first; a folder that holds
+/// anything else stays).
+fn roll_back(staged: &[Staged]) {
+    let mut folders = Vec::new();
+    for s in staged {
+        let _ = fs::remove_file(&s.tmp);
+        folders.extend(s.created.iter().cloned());
+    }
+    roll_back_folders(folders);
+}
+
+fn roll_back_folders(mut folders: Vec<PathBuf>) {
+    folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+    folders.dedup();
+    for folder in folders {
+        let _ = fs::remove_dir(folder);
+    }
 }
 
 /// What the last successful `archsite build` wrote into an output folder: per page, the key of
@@ -236,6 +469,8 @@ pub fn forget_manifest(cache_dir: &Path) {
 /// that moving a page into place is a rename on the same disk). Pages whose bytes equal the
 /// file already there are not staged at all. Nothing outside the staging folder changes until
 /// `write`, which runs only for a build without errors; a failed build removes the folder.
+/// The output folder's lock is held from the start, so that what is compared with the folder
+/// is still there when the build writes.
 #[derive(Debug)]
 pub struct Staging {
     output_dir: PathBuf,
@@ -243,24 +478,33 @@ pub struct Staging {
     counter: AtomicUsize,
     /// The output folder did not exist: a failed build removes it again.
     created_output: bool,
+    _lock: OutputLock,
 }
 
 const STAGING_PREFIX: &str = ".archsite-staging-";
 
 impl Staging {
-    /// Checks, as `write` will, that archsite may write into `output_dir` at all.
+    /// Checks, as `write` will, that archsite may write into `output_dir` at all, and takes
+    /// its lock (waiting for another build writing there).
     pub fn new(
         output_dir: &Path,
         protected: &Protected,
         force: bool,
     ) -> Result<Staging, Diagnostic> {
-        check_destination(output_dir, protected, force)?;
+        let created_output = !output_dir.exists();
+        let lock = lock_output(output_dir, protected, force)?;
         Ok(Staging {
             output_dir: output_dir.to_path_buf(),
             dir: output_dir.join(format!("{STAGING_PREFIX}{}", std::process::id())),
             counter: AtomicUsize::new(0),
-            created_output: !output_dir.exists(),
+            created_output,
+            _lock: lock,
         })
+    }
+
+    /// Writes the build (with the lock this staging holds).
+    pub fn write(&self, output: &Output) -> Result<WriteStats, Diagnostic> {
+        commit(output, &self.output_dir)
     }
 
     /// The output entry for `rel` with these bytes: `Same`, `Staged`, or (when staging fails,
@@ -282,8 +526,11 @@ impl Staging {
     /// Removes what is left: everything after `write`, everything after a failed build.
     pub fn discard(&self) {
         let _ = fs::remove_dir_all(&self.dir);
-        if self.created_output {
-            // Only if still empty: a successful build has filled it.
+        // A folder made for a build that failed holds only the marker: remove both.
+        let only_marker = fs::read_dir(&self.output_dir)
+            .is_ok_and(|entries| entries.flatten().all(|e| e.file_name() == MARKER));
+        if self.created_output && only_marker {
+            let _ = fs::remove_file(self.output_dir.join(MARKER));
             let _ = fs::remove_dir(&self.output_dir);
         }
     }
@@ -359,9 +606,18 @@ fn remove_stale(dir: &Path, output: &Output) -> io::Result<usize> {
     let walker = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !name.starts_with('.') || name.ends_with(TMP_SUFFIX)
+        });
     for entry in walker {
         let entry = entry.map_err(io::Error::other)?;
+        // Left by a build that was killed while staging (this build holds the lock).
+        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(TMP_SUFFIX)
+        {
+            fs::remove_file(entry.path())?;
+            continue;
+        }
         let rel = entry
             .path()
             .strip_prefix(dir)
@@ -443,6 +699,32 @@ mod tests {
         );
         assert!(!out.join("d").exists());
         assert!(out.join(".nojekyll").exists());
+    }
+
+    #[test]
+    fn output_paths_must_stay_inside_the_folder() {
+        for bad in [
+            "../x.html",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            "./a",
+            "a\\..\\x",
+            "",
+        ] {
+            assert!(!is_inside(bad), "{bad}");
+        }
+        assert!(is_inside("a/b c/한글.html"));
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("deep/public");
+        let err = write(&site(&[("../escaped.html", "x")]), &out, &p, false).unwrap_err();
+        assert!(err.message.contains("not a path inside"), "{}", err.message);
+        assert!(!tmp.path().join("deep/escaped.html").exists());
     }
 
     #[test]

@@ -163,7 +163,6 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     lap(&mut b, "resolve");
 
     let theme_files = theme::theme_files(&loaded.theme_overrides);
-    let kept = writing.map(|_| output::kept_pages(&config.cache_dir, &config.output_dir));
     // A build that writes renders straight into a staging folder (see `output::Staging`);
     // one that will fail anyway renders nothing.
     let failing = writing.is_some()
@@ -188,6 +187,11 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         }
         _ => None,
     };
+    // Read under the output folder's lock (taken by the staging): another build may have
+    // changed the folder until then.
+    let kept = staging
+        .as_ref()
+        .map(|_| output::kept_pages(&config.cache_dir, &config.output_dir));
     match Templates::load(&theme_files) {
         Ok(templates) => {
             let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
@@ -204,7 +208,12 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                 diags.extend(validate_templates(&ctx));
             }
         }
-        Err(template_diags) => diags.extend(template_diags),
+        Err(template_diags) => diags.extend(place_template_errors(
+            template_diags,
+            &config,
+            &theme_files,
+            &mut b.sources,
+        )),
     }
     if let Some(c) = cache.as_deref() {
         c.content.finish_build();
@@ -315,18 +324,56 @@ pub fn search_index(
     ))
 }
 
+/// Template errors name a theme path (`templates/page.html`): point them at the file of the
+/// site it came from (the site's `templates/` wins over `themes/<name>/`), whose text the
+/// snippet shows.
+fn place_template_errors(
+    diags: Vec<Diagnostic>,
+    config: &Config,
+    theme_files: &std::collections::BTreeMap<String, Vec<u8>>,
+    sources: &mut SourceMap,
+) -> Vec<Diagnostic> {
+    let mut roots = vec![config.site_root.clone()];
+    if let Some(theme) = &config.theme {
+        roots.push(config.site_root.join("themes").join(theme));
+    }
+    diags
+        .into_iter()
+        .map(|mut d| {
+            let Some(span) = &mut d.span else { return d };
+            let Some(origin) = roots
+                .iter()
+                .map(|r| r.join(&*span.file))
+                .find(|p| p.is_file())
+            else {
+                return d;
+            };
+            let shown: Arc<str> = display_path(&origin).into();
+            if let Some(bytes) = theme_files.get(&*span.file) {
+                sources.add(shown.clone(), String::from_utf8_lossy(bytes).into());
+            }
+            span.file = shown;
+            d
+        })
+        .collect()
+}
+
 /// Builds, and writes the output only when the build has no errors.
 pub fn build_and_write(args: &SiteArgs, force: bool) -> (Build, Option<WriteStats>) {
     let mut b = run(args, Mode::Build, None, Some(force));
     let staging = b.staging.take();
-    let (b, stats) = write_build(b, force);
+    let (b, stats) = write_build(b, force, staging.as_ref());
     if let Some(s) = staging {
         s.discard();
     }
     (b, stats)
 }
 
-fn write_build(mut b: Build, force: bool) -> (Build, Option<WriteStats>) {
+fn write_build(
+    mut b: Build,
+    force: bool,
+    staging: Option<&output::Staging>,
+) -> (Build, Option<WriteStats>) {
     if b.failed() {
         return (b, None);
     }
@@ -339,7 +386,11 @@ fn write_build(mut b: Build, force: bool) -> (Build, Option<WriteStats>) {
     };
     let clock = std::time::Instant::now();
     output::forget_manifest(&config.cache_dir);
-    match output::write(&b.output, &config.output_dir, &protected, force) {
+    let written = match staging {
+        Some(s) => s.write(&b.output),
+        None => output::write(&b.output, &config.output_dir, &protected, force),
+    };
+    match written {
         Ok(stats) => {
             output::save_manifest(&config.cache_dir, &config.output_dir, &b.output);
             b.timings.push(("write", clock.elapsed()));

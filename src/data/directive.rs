@@ -168,12 +168,24 @@ pub fn parse_table(
                 Kind::Str(s) => Some(
                     s.split(',')
                         .map(|p| {
-                            let start = v.span.start + (p.as_ptr() as usize - s.as_ptr() as usize);
                             let t = p.trim();
-                            let lead = p.len() - p.trim_start().len();
+                            // Each item has its own place only when the text is written as
+                            // it is (after an anchor, say); an alias, quotes with escapes or a
+                            // folded scalar give the whole value's place.
+                            let written = body
+                                .get(v.span.clone())
+                                .is_some_and(|source| source.ends_with(s.as_str()));
+                            let span = if written {
+                                let start = v.span.end - s.len()
+                                    + (p.as_ptr() as usize - s.as_ptr() as usize);
+                                let lead = p.len() - p.trim_start().len();
+                                start + lead..start + lead + t.len()
+                            } else {
+                                v.span.clone()
+                            };
                             Spanned {
                                 text: t.to_string(),
-                                span: shift(&(start + lead..start + lead + t.len())),
+                                span: shift(&span),
                             }
                         })
                         .collect(),
@@ -304,6 +316,20 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].help.as_deref(), Some("did you mean `ratio`?"));
         assert_eq!(&text[diags[0].span.clone().unwrap().range], "ratoi");
+    }
+
+    #[test]
+    fn list_items_from_an_alias_point_at_the_alias() {
+        // Found by fuzzing (fuzz/regressions/table_directive/alias-span-outside-the-block): the
+        // items of an aliased comma list were placed past the alias, outside the page.
+        let text = "```table\ntable: t\nenvs: &a dev, prod\ncolumns: *a\n```\n";
+        let (d, _) = parse_table(text, 0..text.len(), &"a.md".into());
+        let columns = d.columns.unwrap();
+        assert_eq!(columns.len(), 2);
+        for c in &columns {
+            assert_eq!(&text[c.span.clone()], "*a");
+        }
+        assert_eq!(&text[d.envs.unwrap()[1].span.clone()], "prod");
     }
 
     #[test]

@@ -37,21 +37,26 @@ pub fn table_name(rel: &str) -> String {
 /// Reads and validates the data files among `assets`.
 pub fn load(assets: &[SourceFile], sources: &mut SourceMap) -> (Data, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut files: Vec<(&SourceFile, Arc<str>, Node)> = Vec::new();
+    let mut texts = Vec::new();
     for file in assets.iter().filter(|f| is_data_file(&f.rel)) {
-        let text: Arc<str> = match std::fs::read_to_string(&file.abs) {
-            Ok(t) => t.into(),
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(CODE, format!("cannot read data file: {e}"))
-                        .in_file(&file.display),
-                );
-                continue;
-            }
-        };
-        sources.add(file.display.clone(), text.clone());
-        match yaml::parse(&text) {
-            Ok(node) => files.push((file, text, node)),
+        match crate::load::read_source(file, sources) {
+            Ok(text) => texts.push((file.clone(), text)),
+            Err(diag) => diags.push(diag),
+        }
+    }
+    let (data, more) = parse_files(&texts);
+    diags.extend(more);
+    (data, diags)
+}
+
+/// Validates data files already read (content-relative path and text): pure, so that fuzzing
+/// and tests reach the loader without a disk.
+pub fn parse_files(texts: &[(SourceFile, Arc<str>)]) -> (Data, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut files: Vec<(&SourceFile, Arc<str>, Node)> = Vec::new();
+    for (file, text) in texts.iter().filter(|(f, _)| is_data_file(&f.rel)) {
+        match yaml::parse(text) {
+            Ok(node) => files.push((file, text.clone(), node)),
             Err(e) => diags.push(
                 Diagnostic::error(CODE, e.message)
                     .at(&file.display, e.span)

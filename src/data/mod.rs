@@ -56,6 +56,11 @@ pub fn load(
     load::load(&loaded.assets, sources)
 }
 
+/// `load` over data files already read: content-relative paths (`data/cost.yaml`) and texts.
+pub fn parse_files(files: &[(crate::model::SourceFile, Arc<str>)]) -> (Data, Vec<Diagnostic>) {
+    load::parse_files(files)
+}
+
 /// The HTML of every directive of every page, and the environment-diff page.
 #[derive(Debug, Default)]
 pub struct Rendered {

@@ -18,6 +18,7 @@ pub const CONFIGURABLE: &[(&str, Severity)] = &[
     ("duplicate-id", Severity::Warning),
     ("insecure-link", Severity::Warning),
     ("outside-site", Severity::Warning),
+    ("file-name", Severity::Warning),
     ("external-broken", Severity::Error),
     ("external-anchor", Severity::Error),
     ("external-timeout", Severity::Error),

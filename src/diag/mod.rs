@@ -120,22 +120,56 @@ impl Diagnostic {
 /// The text of every file a diagnostic may point at, by display path.
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    files: BTreeMap<Arc<str>, Arc<str>>,
+    files: BTreeMap<Arc<str>, Source>,
+}
+
+/// A file's text and, once a position in it is asked for, where its lines start: 40,000
+/// diagnostics in a large file must not each count lines from the top.
+#[derive(Debug, Clone)]
+struct Source {
+    text: Arc<str>,
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, path: Arc<str>, text: Arc<str>) {
-        self.files.insert(path, text);
+        let lines = Default::default();
+        self.files.insert(path, Source { text, lines });
     }
 
     pub fn get(&self, path: &str) -> Option<&Arc<str>> {
-        self.files.get(path)
+        self.files.get(path).map(|s| &s.text)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, path: &str, offset: usize) -> Option<(usize, usize)> {
-        let text = self.files.get(path)?;
-        Some(line_col(text, offset))
+        let (text, starts) = self.lines(path)?;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = starts.partition_point(|&s| s <= offset);
+        let line_start = starts[line - 1];
+        Some((line, text[line_start..offset].chars().count() + 1))
+    }
+
+    /// The text of a 1-based line, without its line end (as `str::lines` gives it).
+    pub fn line(&self, path: &str, line: usize) -> Option<&str> {
+        let (text, starts) = self.lines(path)?;
+        let start = *starts.get(line.checked_sub(1)?)?;
+        let end = starts.get(line).copied().unwrap_or(text.len());
+        let l = &text[start..end];
+        Some(match l.strip_suffix('\n') {
+            Some(l) => l.strip_suffix('\r').unwrap_or(l),
+            None => l,
+        })
+    }
+
+    fn lines(&self, path: &str) -> Option<(&str, &[usize])> {
+        let source = self.files.get(path)?;
+        let starts = source.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(source.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        Some((&source.text, starts))
     }
 }
 
@@ -194,6 +228,25 @@ mod tests {
         let text = "첫 줄\n한글 [링크](x.md)";
         let offset = text.find('[').unwrap();
         assert_eq!(line_col(text, offset), (2, 4));
+    }
+
+    #[test]
+    fn the_source_map_agrees_with_line_col_and_lines() {
+        let text = "a\r\n한글 b\n\nlast";
+        let mut map = SourceMap::default();
+        map.add("f".into(), text.into());
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                map.line_col("f", offset),
+                Some(line_col(text, offset)),
+                "{offset}"
+            );
+        }
+        for (i, l) in text.lines().enumerate() {
+            assert_eq!(map.line("f", i + 1), Some(l));
+        }
+        assert_eq!(map.line("f", 0), None);
+        assert_eq!(map.line("f", 9), None);
     }
 
     #[test]

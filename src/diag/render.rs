@@ -108,12 +108,17 @@ pub fn json_value(diag: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
         .and_then(|span| Some((span, sources.get(&span.file)?)));
     let (file, (line, column), (end_line, end_column), snippet) = match (located, &diag.span) {
         (Some((span, text)), _) => {
-            let start = line_col(text, span.range.start);
-            let snippet = text.lines().nth(start.0 - 1).unwrap_or("").to_string();
+            let at = |offset| {
+                sources
+                    .line_col(&span.file, offset)
+                    .unwrap_or_else(|| line_col(text, offset))
+            };
+            let start = at(span.range.start);
+            let snippet = sources.line(&span.file, start.0).unwrap_or("").to_string();
             (
                 Some(span.file.to_string()),
                 start,
-                line_col(text, span.range.end),
+                at(span.range.end),
                 Some(snippet),
             )
         }
@@ -148,9 +153,10 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
         let mut props = Vec::new();
         if let Some(span) = &diag.span {
             props.push(format!("file={}", escape_property(&span.file)));
-            if let Some(text) = sources.get(&span.file) {
-                let (line, col) = line_col(text, span.range.start);
-                let (end_line, end_col) = line_col(text, span.range.end);
+            if let (Some((line, col)), Some((end_line, end_col))) = (
+                sources.line_col(&span.file, span.range.start),
+                sources.line_col(&span.file, span.range.end),
+            ) {
                 props.push(format!(
                     "line={line},col={col},endLine={end_line},endColumn={end_col}"
                 ));

@@ -35,8 +35,9 @@ impl Templates {
             return Err(diags);
         }
         let key = crate::model::hash_of(&raw);
-        tera.add_raw_templates(raw)
-            .map_err(|e| vec![template_error(&e)])?;
+        if let Err(e) = tera.add_raw_templates(raw.clone()) {
+            return Err(vec![parse_error(&e, &raw)]);
+        }
         for required in ["page.html", "404.html"] {
             if tera.get_template(required).is_err() {
                 diags.push(Diagnostic::error(
@@ -73,7 +74,89 @@ fn template_error(err: &tera::Error) -> Diagnostic {
         .help("fix the template, or delete your override to use the built-in one")
 }
 
+/// A template that does not parse: Tera's message without pest's drawing of the line, placed
+/// at the line and column pest gives, in `templates/<name>` (the pipeline maps that theme path
+/// to the file it came from).
+fn parse_error(err: &tera::Error, raw: &[(String, String)]) -> Diagnostic {
+    let mut diag = template_error(err);
+    let Some(name) = err
+        .to_string()
+        .strip_prefix("Failed to parse '")
+        .and_then(|rest| rest.split_once('\'').map(|(name, _)| name.to_string()))
+    else {
+        return diag;
+    };
+    let position = diag.message.lines().find_map(|l| {
+        let (line, column) = l.split("--> ").nth(1)?.trim().split_once(':')?;
+        Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
+    });
+    let expected = diag
+        .message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .map(str::to_string);
+    if let Some(expected) = expected {
+        diag.message = format!("Failed to parse '{name}': {expected}");
+    }
+    let text = raw
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.as_str());
+    if let (Some((line, column)), Some(text)) = (position, text) {
+        let at = offset_of(text, line, column);
+        diag = diag.at(&format!("templates/{name}").into(), at..at);
+    }
+    diag
+}
+
+/// Byte offset of a 1-based line and column (in characters), clamped to the text.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let rest = &text[start..];
+    start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
+}
+
 /// HTML escaping without Tera's `/` → `&#x2F;`, which makes every href unreadable.
 fn escape(input: &str) -> String {
     super::escape_html(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syntax_error_is_placed_at_its_line_without_pest_drawing() {
+        let files = BTreeMap::from([
+            (
+                "templates/page.html".to_string(),
+                b"<p>\n{% if x %}\n".to_vec(),
+            ),
+            ("templates/404.html".to_string(), b"x".to_vec()),
+        ]);
+        let Err(diags) = Templates::load(&files) else {
+            panic!("a broken template loaded")
+        };
+        let span = diags[0].span.clone().expect("a place");
+        assert_eq!(&*span.file, "templates/page.html");
+        assert_eq!(span.range, 15..15, "{diags:?}");
+        assert!(!diags[0].message.contains('\n'), "{}", diags[0].message);
+        assert!(diags[0]
+            .message
+            .starts_with("Failed to parse 'page.html': expected"));
+    }
+
+    #[test]
+    fn offsets_count_characters() {
+        assert_eq!(offset_of("ab\n한글x\n", 2, 3), 9);
+        assert_eq!(offset_of("ab", 9, 9), 2);
+    }
 }

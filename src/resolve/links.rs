@@ -3,11 +3,14 @@
 //! what is wrong and how to fix it.
 
 use super::urls::{encode_fragment, parent, relative_href};
-use crate::diag::{closest, line_col, Diagnostic, Severity};
+use crate::diag::{closest, Diagnostic, Severity};
 use crate::model::{Link, LinkKind, LinkTarget, Page, PageId, ResolvedLink};
 use percent_encoding::percent_decode_str;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+
+/// Pages with more ids than this get no "did you mean" for a broken anchor.
+const MAX_SUGGESTION_CANDIDATES: usize = 10_000;
 
 /// What a link may point at, indexed for lookups.
 pub struct LinkIndex<'a> {
@@ -17,6 +20,13 @@ pub struct LinkIndex<'a> {
     files: &'a BTreeMap<String, PathBuf>,
     /// Lowercased path → real path, for case-mismatch hints.
     lowercase: HashMap<String, String>,
+    /// Path with Hangul composed (NFC) → real path, for sources named in NFD.
+    composed: HashMap<String, String>,
+    /// The anchors of pages with many, as sets: a page with 100,000 headings linking to its
+    /// own headings must not cost 100,000² comparisons.
+    anchor_sets: HashMap<PageId, std::collections::HashSet<&'a str>>,
+    /// Where each page's lines start, computed when a suggestion names a line of it.
+    line_starts: Vec<std::sync::OnceLock<Vec<usize>>>,
     /// Drafts left out of this build, so a link to one can say so.
     drafts: &'a [String],
     /// The content folder's path inside the repository (`design/backend`), for plain-text paths
@@ -37,18 +47,43 @@ impl<'a> LinkIndex<'a> {
             .enumerate()
             .map(|(i, p)| (p.file.rel.as_str(), i))
             .collect();
-        let lowercase = by_source
+        let mut names: Vec<String> = by_source
             .keys()
             .map(|k| k.to_string())
             .chain(files.keys().cloned())
-            .map(|k| (k.to_lowercase(), k))
+            .collect();
+        // Of names that differ only in case, hints name the first in sorted order: the same
+        // on every run.
+        names.sort();
+        names.dedup();
+        let mut lowercase = HashMap::new();
+        for name in &names {
+            lowercase
+                .entry(name.to_lowercase())
+                .or_insert_with(|| name.clone());
+        }
+        let composed = names
+            .iter()
+            .filter_map(|k| match super::compose_hangul(k) {
+                std::borrow::Cow::Owned(nfc) => Some((nfc, k.clone())),
+                std::borrow::Cow::Borrowed(_) => None,
+            })
+            .collect();
+        let anchor_sets = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.anchors.len() > 64)
+            .map(|(id, p)| (id, p.anchors.iter().map(String::as_str).collect()))
             .collect();
         LinkIndex {
+            anchor_sets,
+            line_starts: (0..pages.len()).map(|_| Default::default()).collect(),
             pages,
             urls,
             by_source,
             files,
             lowercase,
+            composed,
             drafts,
             repo_prefix,
         }
@@ -120,6 +155,7 @@ impl<'a> LinkIndex<'a> {
                 .help("only files inside the content folder are published; move the file in, or link to its published URL");
             return (unchanged(LinkTarget::Unresolved), Some(diag));
         };
+        let target_path = self.real_name(target_path);
         let from_url = &self.urls[from];
         let target_page = self
             .by_source
@@ -168,6 +204,23 @@ impl<'a> LinkIndex<'a> {
             unchanged(LinkTarget::Unresolved),
             Some(self.missing(from, link, &decoded, &target_path)),
         )
+    }
+
+    /// The source named `path`, or, when there is none, the one whose name is the same Korean
+    /// text in the other Unicode form (a file saved on macOS, a link typed on a keyboard).
+    fn real_name(&self, path: String) -> String {
+        let exists = |p: &str| self.by_source.contains_key(p) || self.files.contains_key(p);
+        if exists(&path) {
+            return path;
+        }
+        let nfc = super::compose_hangul(&path);
+        if exists(&nfc) {
+            return nfc.into_owned();
+        }
+        match self.composed.get(nfc.as_ref()) {
+            Some(real) => real.clone(),
+            None => path,
+        }
     }
 
     /// A path written as plain text: tried relative to the page, to the content folder and to the
@@ -297,12 +350,21 @@ impl<'a> LinkIndex<'a> {
         fragment: &str,
     ) -> Option<Diagnostic> {
         let page = &self.pages[target];
-        if fragment.is_empty() || page.anchors.iter().any(|a| a == fragment) {
+        let known = match self.anchor_sets.get(&target) {
+            Some(set) => set.contains(fragment),
+            None => page.anchors.iter().any(|a| a == fragment),
+        };
+        if fragment.is_empty() || known {
             return None;
         }
         let by_text = page.headings.iter().map(|h| h.text.as_str());
         let by_id = page.anchors.iter().map(String::as_str);
-        let help = closest(fragment, by_id)
+        // An edit distance to each of a huge page's ids for each broken link would make a
+        // hostile page quadratic: such pages get no suggestion.
+        let searchable = page.anchors.len() <= MAX_SUGGESTION_CANDIDATES;
+        let help = searchable
+            .then(|| closest(fragment, by_id))
+            .flatten()
             .and_then(|id| {
                 page.headings.iter().find(|h| h.id == id).or_else(|| {
                     let text = closest(fragment, by_text.clone())?;
@@ -314,7 +376,7 @@ impl<'a> LinkIndex<'a> {
                     "did you mean `#{}` (heading \"{}\", line {})?",
                     h.id,
                     h.text,
-                    line_col(&page.text, h.span.start).0
+                    self.line_of(target, h.span.start)
                 )
             });
         let name = if target == from {
@@ -331,6 +393,21 @@ impl<'a> LinkIndex<'a> {
             )
             .help_opt(help),
         )
+    }
+
+    /// The 1-based line of a byte offset in a page.
+    fn line_of(&self, page: PageId, offset: usize) -> usize {
+        let starts = self.line_starts[page].get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.pages[page]
+                        .text
+                        .match_indices('\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        });
+        starts.partition_point(|&s| s <= offset)
     }
 
     fn error(&self, from: PageId, link: &Link, code: &'static str, message: String) -> Diagnostic {

@@ -3,11 +3,13 @@
 //! pairing of environment documents. Takes the parsed pages; returns `Resolved`.
 
 mod links;
+mod names;
 mod nav;
 pub mod slug;
 pub mod urls;
 
 pub use links::{dest_span, is_external, join, LinkIndex};
+pub use names::compose_hangul;
 
 use crate::config::{Config, Lang};
 use crate::diag::Diagnostic;
@@ -39,6 +41,13 @@ pub fn resolve(
         .map(|a| (a.rel.clone(), a.abs.clone()))
         .collect();
     check_url_conflicts(pages, &urls, &files, &mut diags);
+    let sources: Vec<(&str, &std::sync::Arc<str>)> = pages
+        .iter()
+        .map(|p| &p.file)
+        .chain(assets)
+        .map(|f| (f.rel.as_str(), &f.display))
+        .collect();
+    diags.extend(names::name_conflicts(&sources));
 
     let repo_prefix = config.content_dir.canonicalize().ok().and_then(|dir| {
         dir.strip_prefix(&config.repo_root)

@@ -91,6 +91,10 @@ fn file_response<'a>(
             if !real.starts_with(content_dir.canonicalize().ok()?) {
                 return None;
             }
+            // A named pipe swapped in after the build would block this thread for ever.
+            if !std::fs::metadata(&real).ok()?.is_file() {
+                return None;
+            }
             Cow::Owned(std::fs::read(real).ok()?)
         }
         // `serve` builds keep every page in memory; nothing is left on disk to refer to.

@@ -11,11 +11,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Open connections at most; more get a 503 at once (a flood cannot exhaust threads).
 const MAX_CONNECTIONS: usize = 1024;
-/// A client must send its whole request head within this time (slow clients are dropped).
+/// A client must send its whole request head within this time, in total (slow clients are
+/// dropped).
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest request head accepted (request line and headers).
@@ -102,9 +103,30 @@ pub fn run(listener: TcpListener, handle: Arc<dyn Fn(Request) + Send + Sync>) {
     }
 }
 
+/// A socket whose reads all end by one deadline: a client that sends its head a byte at a
+/// time (slowloris) is cut off after `READ_TIMEOUT` in total, not per byte.
+struct Deadline {
+    stream: TcpStream,
+    until: Instant,
+}
+
+impl Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
 fn read_request(stream: TcpStream) -> Result<Request, (TcpStream, u16)> {
     let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
+        Ok(s) => Deadline {
+            stream: s,
+            until: Instant::now() + READ_TIMEOUT,
+        },
         Err(_) => return Err((stream, 500)),
     });
     let mut head = Vec::with_capacity(1024);
@@ -126,17 +148,48 @@ fn read_request(stream: TcpStream) -> Result<Request, (TcpStream, u16)> {
             break;
         }
     }
+    match parse_head(&head) {
+        Ok(Head {
+            method,
+            url,
+            headers,
+        }) => Ok(Request {
+            method,
+            url,
+            headers,
+            stream,
+        }),
+        Err(status) => Err((stream, status)),
+    }
+}
+
+/// A request head as the server accepts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub method: String,
+    /// The request target as sent: path and query, still percent-encoded.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Parses a complete request head (request line and headers, up to the blank line): pure, so
+/// that it can be fuzzed. `Err` holds the status to answer with.
+pub fn parse_head(head: &[u8]) -> Result<Head, u16> {
+    if head.len() > MAX_HEAD {
+        return Err(431);
+    }
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut parsed = httparse::Request::new(&mut headers);
-    match parsed.parse(&head) {
+    match parsed.parse(head) {
         Ok(httparse::Status::Complete(_)) => {}
-        _ => return Err((stream, 400)),
+        Err(httparse::Error::TooManyHeaders) => return Err(431),
+        _ => return Err(400),
     }
     let (Some(method), Some(url)) = (parsed.method, parsed.path) else {
-        return Err((stream, 400));
+        return Err(400);
     };
     if method != "GET" && method != "HEAD" {
-        return Err((stream, 405));
+        return Err(405);
     }
     let headers = parsed
         .headers
@@ -148,11 +201,10 @@ fn read_request(stream: TcpStream) -> Result<Request, (TcpStream, u16)> {
             )
         })
         .collect();
-    Ok(Request {
+    Ok(Head {
         method: method.to_string(),
         url: url.to_string(),
         headers,
-        stream,
     })
 }
 
@@ -169,5 +221,42 @@ fn reason(status: u16) -> &'static str {
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_head_accepts_get_and_head_only() {
+        let head =
+            parse_head(b"GET /a%20b.html?x=1 HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"t\"\r\n\r\n")
+                .unwrap();
+        assert_eq!(
+            (head.method.as_str(), head.url.as_str()),
+            ("GET", "/a%20b.html?x=1")
+        );
+        assert_eq!(head.headers[1], ("If-None-Match".into(), "\"t\"".into()));
+        assert_eq!(
+            parse_head(b"HEAD / HTTP/1.0\r\n\r\n").unwrap().method,
+            "HEAD"
+        );
+        assert_eq!(parse_head(b"POST / HTTP/1.1\r\n\r\n"), Err(405));
+        assert_eq!(parse_head(b"\x00\x01garbage\r\n\r\n"), Err(400));
+        assert_eq!(parse_head(b"GET / HTTP/1.1\r\n"), Err(400), "incomplete");
+        assert_eq!(
+            parse_head(b"GET /\xff HTTP/1.1\r\n\r\n"),
+            Err(400),
+            "not a token"
+        );
+    }
+
+    #[test]
+    fn parse_head_refuses_oversized_heads_and_too_many_headers() {
+        let many = format!("GET / HTTP/1.1\r\n{}\r\n", "X: y\r\n".repeat(65));
+        assert_eq!(parse_head(many.as_bytes()), Err(431));
+        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_HEAD));
+        assert_eq!(parse_head(long.as_bytes()), Err(431));
     }
 }

@@ -2,11 +2,16 @@
 //! the `archsite` command run as a user would.
 
 mod cli;
+mod escaping;
 mod external;
+mod fuzz_replay;
 mod golden;
+mod hostile;
 mod lints;
 mod mermaid;
+mod output_safety;
 mod search;
 mod serve;
+mod serve_attack;
 mod support;
 mod tables;

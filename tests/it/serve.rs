@@ -11,10 +11,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-struct Server {
-    child: Child,
-    addr: String,
-    log: Arc<Mutex<Vec<String>>>,
+pub(super) struct Server {
+    pub(super) child: Child,
+    pub(super) addr: String,
+    pub(super) log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -24,7 +24,7 @@ impl Drop for Server {
     }
 }
 
-fn start(site: &Path) -> Server {
+pub(super) fn start(site: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_archsite"))
         .args(["serve", "--port", "0"])
         .arg(site)
@@ -49,18 +49,18 @@ fn start(site: &Path) -> Server {
     Server { child, addr, log }
 }
 
-struct Reply {
-    status: u16,
-    head: String,
-    body: Vec<u8>,
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) head: String,
+    pub(super) body: Vec<u8>,
 }
 
 impl Reply {
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    fn header(&self, name: &str) -> Option<String> {
+    pub(super) fn header(&self, name: &str) -> Option<String> {
         self.head.lines().find_map(|l| {
             let (k, v) = l.split_once(':')?;
             k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
@@ -69,7 +69,7 @@ impl Reply {
 }
 
 /// A raw HTTP/1.0 GET, so that paths reach the server exactly as written.
-fn get_with(addr: &str, path: &str, headers: &str) -> Reply {
+pub(super) fn get_with(addr: &str, path: &str, headers: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -95,17 +95,17 @@ fn get_with(addr: &str, path: &str, headers: &str) -> Reply {
     Reply { status, head, body }
 }
 
-fn get(addr: &str, path: &str) -> Reply {
+pub(super) fn get(addr: &str, path: &str) -> Reply {
     get_with(addr, path, "")
 }
 
 /// An open preview: reads Server-Sent Events.
-struct Events {
+pub(super) struct Events {
     reader: BufReader<TcpStream>,
 }
 
 impl Events {
-    fn open(addr: &str, base: &str) -> Events {
+    pub(super) fn open(addr: &str, base: &str) -> Events {
         let mut stream = TcpStream::connect(addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -120,7 +120,7 @@ impl Events {
     }
 
     /// The next event as (name, data), skipping comments and `retry:`.
-    fn next(&mut self) -> (String, String) {
+    pub(super) fn next(&mut self) -> (String, String) {
         let (mut name, mut data) = (String::new(), Vec::new());
         loop {
             let mut line = String::new();
@@ -143,7 +143,7 @@ impl Events {
         }
     }
 
-    fn next_named(&mut self, wanted: &str) -> String {
+    pub(super) fn next_named(&mut self, wanted: &str) -> String {
         loop {
             let (name, data) = self.next();
             if name == wanted {
@@ -418,7 +418,7 @@ fn a_port_in_use_is_a_clear_error() {
 }
 
 /// Raw bytes in, status line out.
-fn raw(addr: &str, request: &[u8]) -> String {
+pub(super) fn raw(addr: &str, request: &[u8]) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
