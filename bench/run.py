@@ -3,9 +3,11 @@
 
     python3 bench/run.py [--sizes 1000,10000] [--runs 5] [--quick] [--seed S]
                          [--mode build|check|all] [--links-per-page K]
-                         [--tools archsite] [--bin PATH] [--json PATH]
+                         [--tools archsite,hugo,zola,mdbook] [--no-size-cap]
+                         [--bin PATH] [--json PATH]
                          [--lychee PATH | --no-lychee]
                          [--disk | --out-root DIR] [--keep-output]
+    python3 bench/run.py --report RESULTS.json    # print an earlier run's tables
 
 --mode build (the default) — for each tool and each size N:
   1. the synthetic site (bench/gensite.py, N Markdown files, K links per
@@ -45,10 +47,17 @@ goes to stdout, everything as JSON to target/bench-results.json.
 missing from the output or a broken anchor goes unreported.  Exit status 2
 when a tool cannot be set up (e.g. cargo build fails).
 
-Tools are small classes (see `Tool`); only archsite is implemented.  A peer
-(hugo, zola, mdbook) is a subclass that says how to lay out the generated
-content for it, its command line and where each page's HTML lands, plus an
-entry in TOOLS.
+Tools are small classes (see `Tool`): archsite here, and the peers Hugo,
+Zola and mdBook in bench/peers.py (each says how to lay out the generated
+content for it, its command line and where each page's HTML lands).
+--tools picks them (default: archsite plus every peer whose binary is on
+PATH; --quick: archsite only unless --tools names peers); a peer that is not
+installed is skipped with a note, never an error, and never installed.  When
+more than one tool built, a comparison table (cold builds: median, ratio to
+the smallest size, peak RSS, output size, × archsite) follows the build
+table.  A peer with a size cap (mdBook: 5,000, its build time grows
+quadratically) runs at the cap instead of a larger size, and archsite runs
+at that size too so that the two compare (--no-size-cap to lift it).
 """
 
 from __future__ import annotations
@@ -75,6 +84,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import gensite  # noqa: E402
+import peers  # noqa: E402
 
 # The page whose HTML size is reported at every size: it exists for N >= 4
 # and its Markdown does not depend on N (only its link targets do), so its
@@ -165,6 +175,7 @@ class Archsite(Tool):
 
 
 TOOLS = {"archsite": Archsite}
+TOOLS.update(peers.PEERS)   # hugo, zola, mdbook: used when installed
 
 
 class Lychee:
@@ -756,6 +767,8 @@ def markdown_report(rows, scal, meta) -> str:
     checks = [r for r in rows if r["mode"] == "check"]
     if builds:
         lines += build_table(builds)
+        if len({r["tool"] for r in builds}) > 1:
+            lines += comparison_table(builds, meta)
     if checks:
         lines += check_table(checks)
     for s in scal:
@@ -781,6 +794,13 @@ def markdown_report(rows, scal, meta) -> str:
             lines.append("- %s N=%d, one broken anchor (`#%s`): exit %s, %s"
                          % (r["tool"], r["size"], b["fragment"], b["exit"],
                             "reported" if b["reported"] and b["exit"] else "**NOT reported**"))
+    for name, why in (meta.get("skipped_tools") or {}).items():
+        lines.append("- %s: not measured (%s)" % (name, why))
+    for name, v in (meta.get("size_caps") or {}).items():
+        for n, m in v:
+            lines.append("- %s: built at %s pages instead of %s (its size cap: build time "
+                         "grows faster than linearly; `--no-size-cap` lifts it)"
+                         % (name, "{:,}".format(m), "{:,}".format(n)))
     floor = [r for r in rows if r.get("median_s") and at_floor(r)]
     if floor:
         lines.append("- peak RSS `≤ N`: the process used no more than the harness itself "
@@ -814,6 +834,65 @@ def fmt_rss(r) -> str:
     if at_floor(r):
         return "≤ %.0f" % r["rss_median_mib"]
     return "%.0f (max %.0f)" % (r["rss_median_mib"], r["rss_max_mib"])
+
+
+ARCHSITE_NOTES = ("default theme (sidebar via nav.js, TOC, breadcrumbs, backlinks, "
+                  "sitemap.html/.xml), code highlighted at build (syntect), every Mermaid "
+                  "diagram parsed at build, every link and #anchor checked")
+
+
+def comparison_table(rows, meta) -> list[str]:
+    """One row per tool and size, cold builds: the figures to compare
+    generators by.  × archsite: the tool's median ÷ archsite's median at the
+    same size (same site, same machine, same run)."""
+    cold = [r for r in rows if r["mode"] == "cold"]
+    order = {}
+    for r in cold:
+        order.setdefault(r["tool"], len(order))
+    cold.sort(key=lambda r: (r["size"], order[r["tool"]]))
+    arch = {r["size"]: r["median_s"] for r in cold
+            if r["tool"] == "archsite" and r.get("median_s")}
+    smallest = {}
+    for r in sorted(cold, key=lambda r: r["size"]):
+        if r.get("median_s") and r["tool"] not in smallest:
+            smallest[r["tool"]] = (r["size"], r["median_s"])
+    versions = {k: (v.get("version") or "?") for k, v in meta["tools"].items()}
+    lines = ["Comparison (cold builds of the same generated site, medians):", "",
+             "| tool | version | pages | median s | min–max s | × archsite | "
+             "time ÷ time(smallest N) | CPU s | peak RSS MiB | output MB | files |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in cold:
+        o = r["output"] or {}
+        cells = [r["tool"], versions.get(r["tool"], "?"), "{:,}".format(r["markdown_files"])]
+        if r.get("median_s"):
+            a = arch.get(r["size"])
+            sm = smallest[r["tool"]]
+            cells += ["%.3f" % r["median_s"], "%.3f–%.3f" % (r["min_s"], r["max_s"]),
+                      "%.2f" % (r["median_s"] / a) if a and r["tool"] != "archsite" else
+                      ("1" if a else "–"),
+                      "–" if sm[0] == r["size"] else "%.2f (÷ %s)" % (r["median_s"] / sm[1],
+                                                                   "{:,}".format(sm[0])),
+                      "%.2f" % r["cpu_median_s"], fmt_rss(r),
+                      "%.1f" % (o["bytes"] / 1e6) if o.get("bytes") is not None else "",
+                      "{:,}".format(o["files"]) if o.get("files") is not None else ""]
+        else:
+            timed_out = any(run.get("timed_out") for run in r["runs"]) or any(
+                "timed out" in e for e in r["errors"])
+            cells += ["timed out" if timed_out else "FAILED"] + [""] * 7
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for tool in order:
+        if tool == "archsite":
+            lines.append("- archsite: " + ARCHSITE_NOTES)
+        else:
+            lines.append("- %s: %s" % (tool, meta["tools"].get(tool, {}).get("layout", "")))
+    if len(order) > 1:
+        lines.append("- Mermaid: only archsite validates the diagrams (every 10th page); the "
+                     "peers leave the ```mermaid blocks as code blocks")
+        lines.append("- CPU s: median user + system time of the build (less affected than the "
+                     "wall time when other processes share the CPUs)")
+    lines.append("")
+    return lines
 
 
 def check_table(rows) -> list[str]:
@@ -894,6 +973,32 @@ def build_table(rows) -> list[str]:
     return lines
 
 
+def tool_sizes(tools, sizes: list[int], no_cap: bool, capped: dict) -> dict[str, list[int]]:
+    """The sizes each tool builds: SIZES, except that a tool with a
+    `max_size` runs at that size instead of larger ones (recorded in
+    `capped`), and then archsite runs at that size too, for the × archsite
+    column."""
+    plan = {}
+    for t in tools:
+        cap = None if no_cap else getattr(t, "max_size", None)
+        got = []
+        for n in sizes:
+            m = n if cap is None or n <= cap else cap
+            if m != n:
+                capped.setdefault(t.name, []).append((n, m))
+            if m not in got:
+                got.append(m)
+        plan[t.name] = got
+    extra = sorted({m for v in capped.values() for _, m in v} - set(sizes))
+    if "archsite" in plan:
+        plan["archsite"] = sorted(set(plan["archsite"]) | set(extra))
+    for name, v in capped.items():
+        for n, m in v:
+            print("%s: %s pages instead of %s (its size cap; --no-size-cap to lift it)"
+                  % (name, "{:,}".format(m), "{:,}".format(n)), file=sys.stderr)
+    return plan
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="archsite build benchmarks")
     ap.add_argument("--sizes", default="1000,10000",
@@ -913,7 +1018,14 @@ def main(argv=None) -> int:
                          "not used by --quick unless given)")
     ap.add_argument("--no-lychee", action="store_true", help="skip lychee in the check mode")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--tools", default="archsite", help="comma-separated: " + ", ".join(TOOLS))
+    ap.add_argument("--tools",
+                    help="comma-separated: %s (default: archsite plus every peer on PATH; "
+                         "--quick: archsite); a peer that is not installed is skipped"
+                         % ", ".join(TOOLS))
+    ap.add_argument("--no-size-cap", action="store_true",
+                    help="run every tool at every size (by default mdBook runs at %s pages "
+                         "instead of a larger size)"
+                         % "{:,}".format(peers.MdBook.max_size))
     ap.add_argument("--bin", help="use this archsite binary instead of cargo build --release")
     ap.add_argument("--json", default=str(REPO / "target" / "bench-results.json"))
     ap.add_argument("--timeout", type=float, default=900, help="seconds per build")
@@ -924,7 +1036,15 @@ def main(argv=None) -> int:
                          % (TMPFS_ROOT, DISK_ROOT))
     ap.add_argument("--disk", action="store_true",
                     help="write the builds to %s on the disk, as a user's build would" % DISK_ROOT)
+    ap.add_argument("--report", metavar="JSON",
+                    help="print the tables of an earlier run's results file and exit "
+                         "(nothing is built)")
     args = ap.parse_args(argv)
+    if args.report:
+        with open(args.report, encoding="utf-8") as f:
+            saved = json.load(f)
+        print(markdown_report(saved["results"], saved["scaling"], saved["meta"]))
+        return 0 if saved.get("ok") else 1
     if args.quick:
         args.sizes, args.runs, args.warmup = "50", 1, False
         args.mode = args.mode or "all"
@@ -939,20 +1059,40 @@ def main(argv=None) -> int:
         ap.error("--sizes: comma-separated integers")
     if not sizes or min(sizes) < 1 or args.runs < 1:
         ap.error("sizes and --runs must be >= 1")
-    names = [t.strip() for t in args.tools.split(",") if t.strip()]
+    if args.tools is None:
+        # archsite, plus every peer that is installed (not for --quick, nor
+        # when only checks run: peers only build)
+        names = ["archsite"]
+        if not args.quick and args.mode != "check":
+            names += [n for n, cls in peers.PEERS.items() if cls.find()]
+    else:
+        names = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = [t for t in names if t not in TOOLS]
     if unknown:
         ap.error("unknown tool(s): %s (known: %s)" % (", ".join(unknown), ", ".join(TOOLS)))
 
     tools = []
+    skipped = {}   # peer name -> why it was not measured
+    if args.tools is None and not args.quick and args.mode != "check":
+        for n, cls in peers.PEERS.items():
+            if n not in names:
+                skipped[n] = "`%s` is not on PATH" % cls.binary
     for name in names:
         t = TOOLS[name]()
         try:
             t.setup(args)
+        except peers.PeerUnavailable as e:
+            skipped[name] = str(e)
+            continue
         except ToolError as e:
             print("error: %s: %s" % (name, e), file=sys.stderr)
             return 2
         tools.append(t)
+    for name, why in skipped.items():
+        print("%s: skipped (%s)" % (name, why), file=sys.stderr)
+    for t in tools:
+        if t.name != "archsite":
+            print("%s: %s (%s)" % (t.name, t.bin, t.version() or "?"), file=sys.stderr)
     lychee = None
     if args.mode in ("check", "all") and not args.no_lychee:
         if args.lychee:
@@ -982,11 +1122,14 @@ def main(argv=None) -> int:
     TRASH_ROOTS[:] = [out_root / ".trash"]
     sites_root.mkdir(parents=True, exist_ok=True)
     rows = []
-    for n in sizes:
+    capped = {}   # tool name -> [(asked size, size run instead)]
+    plan = tool_sizes(tools, sizes, args.no_size_cap, capped)
+    for n in sorted(set(sizes) | {m for ts in plan.values() for m in ts}):
         if args.mode in ("build", "all"):
             for t in tools:
-                rows += bench_size(t, n, args, sites_root, out_root)
-        if args.mode in ("check", "all"):
+                if n in plan[t.name]:
+                    rows += bench_size(t, n, args, sites_root, out_root)
+        if args.mode in ("check", "all") and n in sizes:
             rows += bench_check(archsite, lychee, n, args, sites_root, out_root)
 
     empty_trash()
@@ -1007,6 +1150,8 @@ def main(argv=None) -> int:
         "output_root": str(out_root), "output_fs": fs_type(out_root),
         "tools": dict({t.name: t.info() for t in tools},
                       **({"lychee": lychee.info()} if lychee else {})),
+        "skipped_tools": skipped,
+        "size_caps": {k: [list(p) for p in v] for k, v in capped.items()},
     }
     ok = all(r["ok"] for r in rows)
     report = markdown_report(rows, scal, meta)
