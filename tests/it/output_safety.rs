@@ -231,3 +231,31 @@ fn concurrent_builds_into_one_folder_leave_one_complete_site() {
         );
     }
 }
+
+#[test]
+fn a_build_waits_while_another_holds_the_output_folder() {
+    let site = site_with(3, 100, "v1");
+    site.build().assert_clean();
+    let marker = site.root().join("public/.archsite-output");
+    // Another writer holds the folder's lock (flock(1) takes the same lock archsite takes).
+    let Ok(mut holder) = Command::new("flock")
+        .arg(&marker)
+        .args(["sleep", "2"])
+        .spawn()
+    else {
+        eprintln!("skipped: no flock(1) on this machine");
+        return;
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    site.file("guide/p1.md", "# Page 1 changed\n\nText.\n");
+    let start = Instant::now();
+    let run = site.build();
+    let waited = start.elapsed();
+    holder.wait().unwrap();
+    run.assert_clean();
+    assert!(
+        waited >= Duration::from_millis(1500),
+        "did not wait: {waited:?}"
+    );
+    assert!(site.public("guide/p1.html").contains("Page 1 changed"));
+}
