@@ -369,3 +369,54 @@ pub fn serve_path(data: &[u8]) {
         check(&out, base, &path, false);
     }
 }
+
+/// The search index of a small site (`=== path ===` separates files, as for `links`): every
+/// file it writes is a script call whose argument is valid JSON, with no `</` (an HTML parser
+/// would end an inline script there) and no U+2028/U+2029, whatever the text; and a query (the
+/// input's first line) runs over the index without panicking.
+pub fn search_index(data: &[u8]) {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    let files = split_site(input);
+    if files.len() > 64 {
+        return;
+    }
+    let config = config();
+    let mut pages = Vec::new();
+    for (file, text) in files.iter().filter(|(f, _)| is_markdown(&f.rel)) {
+        if let (Some(page), _) = parse_page(file.clone(), text.clone(), false) {
+            pages.push(page);
+        }
+    }
+    let (resolved, _) = archsite::resolve::resolve(&config, &pages, &[], &[]);
+    for (path, bytes) in archsite::search::index_files(&pages, &resolved, None, None) {
+        let js = String::from_utf8(bytes).expect("index files are UTF-8");
+        assert!(!js.contains("</"), "{path}: `</` in {js:?}");
+        assert!(!js.contains(['\u{2028}', '\u{2029}']), "{path}: {js:?}");
+        let args = js
+            .strip_prefix("window.__archsiteSearch.")
+            .and_then(|rest| rest.split_once('('))
+            .and_then(|(_, rest)| rest.strip_suffix(");\n"))
+            .unwrap_or_else(|| panic!("{path}: not a script call: {js:?}"));
+        let json = args
+            .split_once(',')
+            .filter(|(id, _)| id.parse::<u32>().is_ok())
+            .map_or(args, |(_, v)| v);
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(json) {
+            panic!("{path}: {e}: {js:?}");
+        }
+    }
+    let query = input.lines().next().unwrap_or("");
+    let index = archsite::search::build_index(
+        &pages,
+        &resolved,
+        None,
+        archsite::search::index::Technique::StemsBigrams,
+    );
+    let _ = archsite::search::search(
+        &index,
+        query,
+        archsite::search::index::Technique::StemsBigrams,
+    );
+}

@@ -17,6 +17,7 @@ const TARGETS: &[(&str, Check)] = &[
     ("links", checks::links),
     ("slug", checks::slug),
     ("serve_path", checks::serve_path),
+    ("search_index", checks::search_index),
 ];
 
 fn replay(folder: &str) -> usize {
