@@ -1,6 +1,6 @@
 //! Escaping: text from YAML data, front matter, file names and headings reaches the built
-//! pages only HTML-escaped, and diagnostics reach the preview's overlay as JSON that the
-//! overlay inserts as text. (Raw HTML written in a page's Markdown is passed through by design:
+//! pages only HTML-escaped, the search index as valid JSON that cannot end a script, and
+//! diagnostics reach the preview's overlay as JSON that the overlay inserts as text. (Raw HTML written in a page's Markdown is passed through by design:
 //! the author wrote it.)
 
 use super::hostile::Site;
@@ -112,6 +112,34 @@ fn titles_data_and_file_names_are_escaped_in_every_page() {
         !home.contains("ARCHSITE_NAV = "),
         "nav data inline in a page"
     );
+    // The search index: script calls whose argument is JSON holding the text as it is, and
+    // nothing that would end an inline script.
+    let mut index_files = 0;
+    let mut found = false;
+    for entry in walkdir::WalkDir::new(public.join("search"))
+        .into_iter()
+        .flatten()
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        index_files += 1;
+        let js = fs::read_to_string(entry.path()).unwrap();
+        assert!(!js.contains("</"), "{}: {js}", entry.path().display());
+        let args = js
+            .split_once('(')
+            .and_then(|(_, rest)| rest.trim_end().strip_suffix(");"))
+            .unwrap();
+        let json = args
+            .split_once(',')
+            .filter(|(id, _)| id.parse::<u32>().is_ok())
+            .map_or(args, |(_, v)| v);
+        let value: serde_json::Value = serde_json::from_str(json)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{js}", entry.path().display()));
+        found |= value.to_string().contains("alert(1)</script>");
+    }
+    assert!(index_files > 2, "{index_files} search files");
+    assert!(found, "the index holds the text as written");
 }
 
 #[test]
