@@ -408,14 +408,8 @@ def ensure_site(n: int, seed: int, root: Path,
     return site, s
 
 
-def markdown_files(content: Path) -> list[str]:
-    out = []
-    for d, _, names in os.walk(content):
-        for fn in names:
-            if fn.endswith(".md"):
-                out.append(os.path.relpath(os.path.join(d, fn), content).replace(os.sep, "/"))
-    out.sort()
-    return out
+# The generated site's Markdown files, sorted: the peers' layouts walk the same list.
+markdown_files = peers.markdown_files
 
 
 # --------------------------------------------------------------------------
