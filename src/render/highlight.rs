@@ -1,10 +1,15 @@
 //! Syntax highlighting at build time with syntect, as CSS classes (`hl-*`) so that the theme's
 //! generated `highlight.css` controls light and dark colours. The syntax set is loaded once.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 use std::sync::OnceLock;
 use syntect::highlighting::ThemeSet;
-use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
+use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -24,16 +29,108 @@ pub fn highlight(code: &str, lang: &str) -> String {
     let Some(syntax) = syntax else {
         return crate::render::escape_html(code);
     };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);
+    let mut state = ParseState::new(syntax);
+    let mut scopes = ScopeStack::new();
+    let mut html = String::with_capacity(code.len() * 3);
+    let mut open_spans: isize = 0;
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
+        let Some((ops, after)) = parse_line(&syntax.name, &state, line, set) else {
             return crate::render::escape_html(code);
+        };
+        let Ok((spans, delta)) = line_tokens_to_classed_spans(line, &ops, STYLE, &mut scopes)
+        else {
+            return crate::render::escape_html(code);
+        };
+        html.push_str(&spans);
+        open_spans += delta;
+        state = after;
+    }
+    for _ in 0..open_spans {
+        html.push_str("</span>");
+    }
+    html
+}
+
+type LineOps = Vec<(usize, ScopeStackOp)>;
+
+/// One line as syntect parsed it from one state.
+struct ParsedLine {
+    syntax: Box<str>,
+    before: ParseState,
+    line: Box<str>,
+    ops: Rc<LineOps>,
+    after: ParseState,
+}
+
+/// Code lines repeat across a site (`resources:`, `replicas: 3`, `}`), and syntect's regex
+/// search costs ~20 µs a line (a third of a cold build's CPU before this memo). A line parsed
+/// from the same state in the same syntax gives the same operations and the same next state,
+/// so those are kept and reused by every later line and every later build in `serve`. One memo
+/// per thread: syntect's states hold oniguruma regions, which cannot cross threads, and
+/// rayon's threads live as long as the process.
+#[derive(Default)]
+struct LineMemo {
+    lines: HashMap<u64, Vec<ParsedLine>>,
+    len: usize,
+}
+
+/// Beyond this many lines a thread's memo starts again, so that a huge site cannot grow it
+/// without bound (an entry is a few hundred bytes).
+const MEMO_CAPACITY: usize = 50_000;
+
+thread_local! {
+    static MEMO: RefCell<LineMemo> = RefCell::new(LineMemo::default());
+}
+
+/// `line` parsed from `before`: its scope operations and the state for the next line.
+fn parse_line(
+    syntax: &str,
+    before: &ParseState,
+    line: &str,
+    set: &SyntaxSet,
+) -> Option<(Rc<LineOps>, ParseState)> {
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let key = memo_key(syntax, before, line);
+        let found = memo.lines.get(&key).and_then(|bucket| {
+            bucket
+                .iter()
+                .find(|p| &*p.syntax == syntax && &*p.line == line && &p.before == before)
+        });
+        if let Some(p) = found {
+            return Some((p.ops.clone(), p.after.clone()));
+        }
+        let mut after = before.clone();
+        let ops = Rc::new(after.parse_line(line, set).ok()?);
+        if memo.len >= MEMO_CAPACITY {
+            *memo = LineMemo::default();
+        }
+        memo.len += 1;
+        memo.lines.entry(key).or_default().push(ParsedLine {
+            syntax: syntax.into(),
+            before: before.clone(),
+            line: line.into(),
+            ops: ops.clone(),
+            after: after.clone(),
+        });
+        Some((ops, after))
+    })
+}
+
+/// `ParseState` has no `Hash`; its `Debug` form holds all of it (context ids, captures).
+fn memo_key(syntax: &str, state: &ParseState, line: &str) -> u64 {
+    struct Feed<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+    impl std::fmt::Write for Feed<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
         }
     }
-    generator.finalize()
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    syntax.hash(&mut hasher);
+    line.hash(&mut hasher);
+    let _ = write!(Feed(&mut hasher), "{state:?}");
+    hasher.finish()
 }
 
 /// Light colours by default; dark ones under the system preference unless the reader chose
@@ -160,6 +257,21 @@ mod tests {
         let html = highlight("replicas: 3\n", "yaml");
         assert!(html.contains("class=\"hl-"), "{html}");
         assert_eq!(highlight("<x>\n", "no-such-lang"), "&lt;x&gt;\n");
+    }
+
+    #[test]
+    fn a_remembered_line_is_highlighted_by_the_state_it_starts_in() {
+        let code = "let x = 1;\n/*\nlet x = 1;\n*/\nlet x = 1;\n";
+        let html = highlight(code, "rust");
+        let lines: Vec<&str> = html.split_inclusive('\n').collect();
+        // The first line also opens the `source` scope.
+        assert!(
+            lines[4].contains("hl-storage") && lines[0].ends_with(lines[4]),
+            "{html}"
+        );
+        assert_eq!(lines[2], "let x = 1;\n", "inside the comment: {html}");
+        // A second time, every line comes from the memo: the same bytes.
+        assert_eq!(highlight(code, "rust"), html);
     }
 
     #[test]
