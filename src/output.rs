@@ -22,6 +22,9 @@ pub const MARKER: &str = ".archsite-output";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputFile {
     Bytes(Vec<u8>),
+    /// Bytes shared with the preview's render cache: an unchanged page is not copied on every
+    /// rebuild.
+    Shared(std::sync::Arc<str>),
     /// A content file published as it is.
     Copy(PathBuf),
     /// A page the output folder already holds, as an earlier build wrote it (see `Manifest`).
@@ -277,6 +280,7 @@ fn stage(dir: &Path, rel: &str, file: &OutputFile) -> Result<Option<Staged>, Dia
     let dest = dir.join(rel);
     let bytes = match file {
         OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+        OutputFile::Shared(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
         OutputFile::Copy(src) => {
             std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
         }

@@ -31,6 +31,17 @@ pub struct Build {
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// Where a build that writes staged its pages (removed once written or failed).
     staging: Option<output::Staging>,
+    /// What the search index is made from, when a preview build left the index for later
+    /// (`build_preview`, then `search_output`).
+    pub search_inputs: Option<SearchInputs>,
+}
+
+/// A successful build's pages and what resolve made of them: all the search index needs.
+#[derive(Debug)]
+pub struct SearchInputs {
+    pages: Vec<Page>,
+    resolved: Resolved,
+    tables: data::Rendered,
 }
 
 impl Build {
@@ -44,6 +55,9 @@ impl Build {
 enum Mode {
     /// Render every page (the output is kept in memory).
     Build,
+    /// `Build` without the search index: the live preview shows an edited page first and
+    /// indexes afterwards (`search_output`).
+    Preview,
     /// Validate only: every link, anchor and lint, and the templates on one page; external links
     /// too when asked.
     Check { external: bool },
@@ -60,6 +74,7 @@ pub struct Cache {
     pages: std::collections::HashMap<String, ParsedSource>,
     content: crate::render::ContentCache,
     search: crate::search::IndexCache,
+    links: resolve::LinkCache,
     drafts: bool,
     /// Warm mermaid engines and the verdicts they gave.
     diagrams: Option<Validator>,
@@ -84,6 +99,26 @@ pub fn build(args: &SiteArgs) -> Build {
 /// `build`, reusing and refreshing `cache`.
 pub fn build_cached(args: &SiteArgs, cache: &mut Cache) -> Build {
     run(args, Mode::Build, Some(cache), None)
+}
+
+/// `build_cached` for the live preview: the search index is not built; a successful build
+/// carries `search_inputs` for `search_output` instead.
+pub fn build_preview(args: &SiteArgs, cache: &mut Cache) -> Build {
+    run(args, Mode::Preview, Some(cache), None)
+}
+
+/// The search index files of a preview build, reusing and refreshing the cache's analyses.
+pub fn search_output(inputs: &SearchInputs, cache: &Cache) -> Output {
+    let mut out = Output::default();
+    for (path, bytes) in crate::search::index_files(
+        &inputs.pages,
+        &inputs.resolved,
+        Some(&inputs.tables),
+        Some(&cache.search),
+    ) {
+        out.insert(path, crate::output::OutputFile::Bytes(bytes));
+    }
+    out
 }
 
 /// Everything `build` reports, without rendering every page: for `archsite check`.
@@ -156,7 +191,13 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         );
     }
 
-    let (resolved, resolve_diags) = resolve::resolve(&config, &pages, &loaded.assets, &drafts);
+    let (resolved, resolve_diags) = resolve::resolve(
+        &config,
+        &pages,
+        &loaded.assets,
+        &drafts,
+        cache.as_deref().map(|c| &c.links),
+    );
     diags.extend(resolve_diags);
     let (tables, table_diags) = data::resolve(&data, &pages, &resolved, &drafts);
     diags.extend(table_diags);
@@ -200,7 +241,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
             ctx.content_cache = cache.as_deref().map(|c| &c.content);
             ctx.data = Some(&tables);
             ctx.diagrams = Some(&verdicts);
-            if mode == Mode::Build && !failing {
+            if matches!(mode, Mode::Build | Mode::Preview) && !failing {
                 let (out, render_diags) = render_site(&ctx, &theme_files);
                 diags.extend(render_diags);
                 b.output = out;
@@ -235,6 +276,13 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     }
     let diags = apply_levels(diags, &config.levels, config.deny_warnings);
     b.pages = pages.len();
+    if mode == Mode::Preview && config.search && !has_errors(&diags) {
+        b.search_inputs = Some(SearchInputs {
+            pages,
+            resolved,
+            tables,
+        });
+    }
     b.diagnostics = sorted(diags);
     b.config = Some(config);
     b.staging = staging;
@@ -314,7 +362,7 @@ pub fn search_index(
             .into_iter()
             .map(|(file, text)| parse::parse_diagram_page(file, text)),
     );
-    let (resolved, _) = resolve::resolve(&config, &pages, &loaded.assets, &drafts);
+    let (resolved, _) = resolve::resolve(&config, &pages, &loaded.assets, &drafts, None);
     let (tables, _) = data::resolve(&data, &pages, &resolved, &drafts);
     Some(crate::search::build_index(
         &pages,
@@ -407,7 +455,7 @@ fn write_build(
 fn check_external_links(config: &Config, pages: &[Page], resolved: &Resolved) -> Vec<Diagnostic> {
     let mut links = Vec::new();
     for (id, page) in pages.iter().enumerate() {
-        for (link, target) in page.links.iter().zip(&resolved.links[id]) {
+        for (link, target) in page.links.iter().zip(resolved.links[id].iter()) {
             let url = link.dest.trim();
             let web =
                 url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//");

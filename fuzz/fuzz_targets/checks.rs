@@ -107,14 +107,14 @@ pub fn page(data: &[u8]) {
     show(&diags, &sources_of(&files));
     let page = page.expect("drafts are included, so a page is always returned");
     assert!(page.body_start <= text.len() && text.is_char_boundary(page.body_start));
-    for h in &page.headings {
+    for h in page.headings.iter() {
         assert!(
             text.get(h.span.clone()).is_some(),
             "heading span {:?}",
             h.span
         );
     }
-    for link in &page.links {
+    for link in page.links.iter() {
         assert!(
             text.get(link.span.clone()).is_some(),
             "link span {:?}",
@@ -257,7 +257,7 @@ pub fn links(data: &[u8]) {
         .collect();
     let (data, d) = archsite::data::parse_files(&data_files);
     diags.extend(d);
-    let (resolved, d) = archsite::resolve::resolve(&config, &pages, &assets, &drafts);
+    let (resolved, d) = archsite::resolve::resolve(&config, &pages, &assets, &drafts, None);
     diags.extend(d);
     assert_eq!(resolved.links.len(), pages.len());
     let (_, d) = archsite::data::resolve(&data, &pages, &resolved, &drafts);
@@ -389,7 +389,7 @@ pub fn search_index(data: &[u8]) {
             pages.push(page);
         }
     }
-    let (resolved, _) = archsite::resolve::resolve(&config, &pages, &[], &[]);
+    let (resolved, _) = archsite::resolve::resolve(&config, &pages, &[], &[], None);
     for (path, bytes) in archsite::search::index_files(&pages, &resolved, None, None) {
         let js = String::from_utf8(bytes).expect("index files are UTF-8");
         assert!(!js.contains("</"), "{path}: `</` in {js:?}");

@@ -255,7 +255,7 @@ impl Verdicts {
 pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diagnostic>) {
     let mut sources: Vec<Arc<str>> = Vec::new();
     for page in pages {
-        for d in &page.diagrams {
+        for d in page.diagrams.iter() {
             sources.push(d.source.clone());
         }
     }
@@ -276,7 +276,7 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
     }
     let mut raws = raws.into_iter();
     for page in pages {
-        for d in &page.diagrams {
+        for d in page.diagrams.iter() {
             let raw = raws.next().unwrap_or_default();
             let verdict = if raw.message.is_empty() && !raw.ok {
                 Verdict::Unchecked

@@ -94,16 +94,17 @@ pub struct Page {
     pub title: String,
     /// Whether the first block of the body is an H1 (the theme then skips its own title).
     pub has_h1: bool,
-    pub headings: Vec<Heading>,
-    pub links: Vec<Link>,
+    // The lists are shared, not copied, when `serve` reuses an unchanged page's parse.
+    pub headings: Arc<[Heading]>,
+    pub links: Arc<[Link]>,
     /// Every anchor a link may target: heading ids plus ids and names found in raw HTML.
-    pub anchors: Vec<String>,
+    pub anchors: Arc<[String]>,
     /// Count of Hangul and Latin letters in the body, for language detection.
     pub letters: (usize, usize),
     /// Data tables and inline values (`data::directive`), in document order.
-    pub data: Vec<crate::data::DataRef>,
+    pub data: Arc<[crate::data::DataRef]>,
     /// Mermaid diagrams, in document order (a `.mmd` page has exactly one: the whole file).
-    pub diagrams: Vec<Diagram>,
+    pub diagrams: Arc<[Diagram]>,
     pub kind: PageKind,
 }
 
@@ -178,7 +179,7 @@ pub struct Resolved {
     /// Output URL of each page relative to the output root, e.g. `reference/index.html`.
     pub urls: Vec<String>,
     /// Per page, per link in source order.
-    pub links: Vec<Vec<ResolvedLink>>,
+    pub links: Vec<Arc<[ResolvedLink]>>,
     pub nav: Vec<NavNode>,
     /// Pages in sidebar order, for previous/next.
     pub order: Vec<PageId>,

@@ -45,12 +45,12 @@ pub fn parse_page(
         front,
         title,
         has_h1: body.starts_with_h1,
-        headings: body.headings,
-        links: body.links,
-        anchors: body.anchors,
+        headings: body.headings.into(),
+        links: body.links.into(),
+        anchors: body.anchors.into(),
         letters: body.letters,
-        data: body.data,
-        diagrams: body.diagrams,
+        data: body.data.into(),
+        diagrams: body.diagrams.into(),
         kind: PageKind::Markdown,
         text,
     };
@@ -62,21 +62,21 @@ pub fn parse_page(
 pub fn parse_diagram_page(file: SourceFile, text: Arc<str>) -> Page {
     let title = diagram_title(&text).unwrap_or_else(|| file_stem_title(&file.rel));
     Page {
-        diagrams: vec![Diagram {
+        diagrams: Arc::new([Diagram {
             source: text.clone(),
             start: 0,
             end: text.len(),
-        }],
+        }]),
         file,
         body_start: text.len(),
         front: Default::default(),
         title,
         has_h1: false,
-        headings: Vec::new(),
-        links: Vec::new(),
-        anchors: Vec::new(),
+        headings: Arc::new([]),
+        links: Arc::new([]),
+        anchors: Arc::new([]),
         letters: count_letters_of(&text),
-        data: Vec::new(),
+        data: Arc::new([]),
         kind: PageKind::Diagram,
         text,
     }

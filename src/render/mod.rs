@@ -73,6 +73,8 @@ struct PeerView {
 /// key of everything the HTML depends on.
 pub enum RenderedPage {
     Html(String, u64),
+    /// HTML the preview's render cache holds too.
+    Shared(std::sync::Arc<str>, u64),
     Kept(u64),
 }
 
@@ -403,7 +405,7 @@ impl<'a> RenderContext<'a> {
             related: page
                 .links
                 .iter()
-                .zip(&r.links[id])
+                .zip(r.links[id].iter())
                 .filter(|(link, _)| link.kind == LinkKind::Related)
                 .filter_map(|(link, resolved)| match &resolved.target {
                     LinkTarget::Page { page, .. } => Some(LinkView {
@@ -449,7 +451,7 @@ impl<'a> RenderContext<'a> {
             return Ok(RenderedPage::Kept(page_key));
         }
         if let Some(hit) = self.content_cache.and_then(|c| c.lookup(page_key)) {
-            return Ok(RenderedPage::Html(hit.to_string(), page_key));
+            return Ok(RenderedPage::Shared(hit, page_key));
         }
         let mut view_page = view_page;
         view_page.content.html = match self.content_cache {
@@ -461,7 +463,9 @@ impl<'a> RenderContext<'a> {
             .render("page.html", &self.view(root_prefix(url), Some(view_page)))
             .map_err(|d| d.in_file(&page.file.display))?;
         if let Some(cache) = self.content_cache {
-            cache.store(page_key, html.as_str().into());
+            let shared: std::sync::Arc<str> = html.into();
+            cache.store(page_key, shared.clone());
+            return Ok(RenderedPage::Shared(shared, page_key));
         }
         Ok(RenderedPage::Html(html, page_key))
     }
@@ -566,6 +570,13 @@ pub fn render_site(
                     let file = match ctx.staging {
                         Some(staging) => staging.stage(url, bytes),
                         None => OutputFile::Bytes(bytes),
+                    };
+                    (file, key)
+                }
+                RenderedPage::Shared(html, key) => {
+                    let file = match ctx.staging {
+                        Some(staging) => staging.stage(url, html.as_bytes().to_vec()),
+                        None => OutputFile::Shared(html),
                     };
                     (file, key)
                 }

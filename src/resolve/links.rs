@@ -18,10 +18,11 @@ pub struct LinkIndex<'a> {
     pub urls: &'a [String],
     by_source: HashMap<&'a str, PageId>,
     files: &'a BTreeMap<String, PathBuf>,
-    /// Lowercased path → real path, for case-mismatch hints.
-    lowercase: HashMap<String, String>,
+    /// Lowercased path → real path, for case-mismatch hints. Made on first need, like
+    /// `composed`: most builds never miss a name.
+    lowercase: std::sync::OnceLock<HashMap<String, String>>,
     /// Path with Hangul composed (NFC) → real path, for sources named in NFD.
-    composed: HashMap<String, String>,
+    composed: std::sync::OnceLock<HashMap<String, String>>,
     /// The anchors of pages with many, as sets: a page with 100,000 headings linking to its
     /// own headings must not cost 100,000² comparisons.
     anchor_sets: HashMap<PageId, std::collections::HashSet<&'a str>>,
@@ -47,28 +48,6 @@ impl<'a> LinkIndex<'a> {
             .enumerate()
             .map(|(i, p)| (p.file.rel.as_str(), i))
             .collect();
-        let mut names: Vec<String> = by_source
-            .keys()
-            .map(|k| k.to_string())
-            .chain(files.keys().cloned())
-            .collect();
-        // Of names that differ only in case, hints name the first in sorted order: the same
-        // on every run.
-        names.sort();
-        names.dedup();
-        let mut lowercase = HashMap::new();
-        for name in &names {
-            lowercase
-                .entry(name.to_lowercase())
-                .or_insert_with(|| name.clone());
-        }
-        let composed = names
-            .iter()
-            .filter_map(|k| match super::compose_hangul(k) {
-                std::borrow::Cow::Owned(nfc) => Some((nfc, k.clone())),
-                std::borrow::Cow::Borrowed(_) => None,
-            })
-            .collect();
         let anchor_sets = pages
             .iter()
             .enumerate()
@@ -82,11 +61,47 @@ impl<'a> LinkIndex<'a> {
             urls,
             by_source,
             files,
-            lowercase,
-            composed,
+            lowercase: Default::default(),
+            composed: Default::default(),
             drafts,
             repo_prefix,
         }
+    }
+
+    /// Every page and file name, sorted: of names that differ only in case, hints name the
+    /// first in sorted order, the same on every run.
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .by_source
+            .keys()
+            .map(|k| k.to_string())
+            .chain(self.files.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn lowercase(&self) -> &HashMap<String, String> {
+        self.lowercase.get_or_init(|| {
+            let mut lowercase = HashMap::new();
+            for name in self.names() {
+                lowercase.entry(name.to_lowercase()).or_insert(name);
+            }
+            lowercase
+        })
+    }
+
+    fn composed(&self) -> &HashMap<String, String> {
+        self.composed.get_or_init(|| {
+            self.names()
+                .into_iter()
+                .filter_map(|k| match super::compose_hangul(&k) {
+                    std::borrow::Cow::Owned(nfc) => Some((nfc, k)),
+                    std::borrow::Cow::Borrowed(_) => None,
+                })
+                .collect()
+        })
     }
 
     fn page_in_folder(&self, folder: &str) -> Option<PageId> {
@@ -217,7 +232,7 @@ impl<'a> LinkIndex<'a> {
         if exists(&nfc) {
             return nfc.into_owned();
         }
-        match self.composed.get(nfc.as_ref()) {
+        match self.composed().get(nfc.as_ref()) {
             Some(real) => real.clone(),
             None => path,
         }
@@ -282,7 +297,7 @@ impl<'a> LinkIndex<'a> {
     }
 
     fn missing(&self, from: PageId, link: &Link, written: &str, target_path: &str) -> Diagnostic {
-        if let Some(real) = self.lowercase.get(&target_path.to_lowercase()) {
+        if let Some(real) = self.lowercase().get(&target_path.to_lowercase()) {
             return self
                 .error(
                     from,

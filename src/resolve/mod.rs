@@ -17,11 +17,51 @@ use crate::model::{EnvPeer, LinkTarget, Page, PageId, Resolved, SectionPeers, So
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
+/// Each page's resolved links and their diagnostics from an earlier build (`serve`), reused while
+/// the page's links and everything a link can land on are the same.
+#[derive(Debug, Default)]
+pub struct LinkCache {
+    pages: std::sync::Mutex<HashMap<String, CachedLinks>>,
+}
+
+#[derive(Debug)]
+struct CachedLinks {
+    links: std::sync::Arc<[crate::model::Link]>,
+    targets: u64,
+    resolved: std::sync::Arc<[crate::model::ResolvedLink]>,
+    diags: Vec<Diagnostic>,
+}
+
+/// A hash of everything a link may resolve against besides the linking page's own links: every
+/// page's source path, URL and anchors, the published files, the drafts and the repository
+/// prefix. Page titles are not in it: a resolved link holds none.
+fn targets_key(
+    pages: &[Page],
+    urls: &[String],
+    files: &BTreeMap<String, std::path::PathBuf>,
+    drafts: &[String],
+    repo_prefix: &Option<String>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    for (page, url) in pages.iter().zip(urls) {
+        page.file.rel.hash(&mut h);
+        page.file.display.hash(&mut h);
+        url.hash(&mut h);
+        page.anchors.hash(&mut h);
+    }
+    files.keys().for_each(|f| f.hash(&mut h));
+    drafts.hash(&mut h);
+    repo_prefix.hash(&mut h);
+    h.finish()
+}
+
 pub fn resolve(
     config: &Config,
     pages: &[Page],
     assets: &[SourceFile],
     drafts: &[String],
+    cache: Option<&LinkCache>,
 ) -> (Resolved, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let home = find_home(config, pages, &mut diags);
@@ -54,10 +94,32 @@ pub fn resolve(
             .ok()
             .map(|p| p.to_string_lossy().replace('\\', "/"))
     });
+    let targets = cache.map(|_| targets_key(pages, &urls, &files, drafts, &repo_prefix));
+    let mut previous = cache
+        .and_then(|c| c.pages.lock().ok())
+        .map(|mut p| std::mem::take(&mut *p))
+        .unwrap_or_default();
     let index = links::LinkIndex::new(pages, &urls, &files, drafts, repo_prefix);
-    let per_page: Vec<_> = (0..pages.len())
+    let per_page: Vec<_> = pages
+        .iter()
+        .map(|page| {
+            previous
+                .remove(&page.file.rel)
+                // A diagnostic may quote another page's lines (a "did you mean" for an
+                // anchor): pages with any are resolved again.
+                .filter(|c| {
+                    Some(c.targets) == targets
+                        && c.diags.is_empty()
+                        && std::sync::Arc::ptr_eq(&c.links, &page.links)
+                })
+        })
+        .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|id| {
+        .enumerate()
+        .map(|(id, reused)| {
+            if let Some(c) = reused {
+                return (c.resolved, c.diags);
+            }
             let mut page_diags = Vec::new();
             let resolved = pages[id]
                 .links
@@ -67,14 +129,29 @@ pub fn resolve(
                     page_diags.extend(d);
                     r
                 })
-                .collect::<Vec<_>>();
+                .collect::<std::sync::Arc<[_]>>();
             (resolved, page_diags)
         })
         .collect();
     let mut links = Vec::with_capacity(pages.len());
-    for (resolved, page_diags) in per_page {
+    let mut kept = HashMap::new();
+    for (id, (resolved, page_diags)) in per_page.into_iter().enumerate() {
+        if let Some(targets) = targets {
+            kept.insert(
+                pages[id].file.rel.clone(),
+                CachedLinks {
+                    links: pages[id].links.clone(),
+                    targets,
+                    resolved: resolved.clone(),
+                    diags: page_diags.clone(),
+                },
+            );
+        }
         links.push(resolved);
         diags.extend(page_diags);
+    }
+    if let Some(mut cached) = cache.and_then(|c| c.pages.lock().ok()) {
+        *cached = kept;
     }
 
     let backlinks = backlinks(pages, &links);
@@ -176,10 +253,10 @@ fn check_url_conflicts(
     }
 }
 
-fn backlinks(pages: &[Page], links: &[Vec<crate::model::ResolvedLink>]) -> Vec<Vec<PageId>> {
+fn backlinks(pages: &[Page], links: &[std::sync::Arc<[crate::model::ResolvedLink]>]) -> Vec<Vec<PageId>> {
     let mut back: Vec<Vec<PageId>> = vec![Vec::new(); pages.len()];
     for (from, page_links) in links.iter().enumerate() {
-        for link in page_links {
+        for link in page_links.iter() {
             if let LinkTarget::Page { page, .. } = link.target {
                 if page != from {
                     back[page].push(from);
@@ -218,10 +295,10 @@ fn orphans(
 }
 
 /// `http://` links on a site served over https.
-fn insecure_links(pages: &[Page], links: &[Vec<crate::model::ResolvedLink>]) -> Vec<Diagnostic> {
+fn insecure_links(pages: &[Page], links: &[std::sync::Arc<[crate::model::ResolvedLink]>]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (page, page_links) in pages.iter().zip(links) {
-        for (link, resolved) in page.links.iter().zip(page_links) {
+        for (link, resolved) in page.links.iter().zip(page_links.iter()) {
             if resolved.target == LinkTarget::External && link.dest.starts_with("http://") {
                 let secure = link.dest.replacen("http://", "https://", 1);
                 diags.push(

@@ -8,7 +8,6 @@
 
 use crate::diag::Diagnostic;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const S_BASE: u32 = 0xAC00;
@@ -57,7 +56,7 @@ fn is_jamo(c: char) -> bool {
 /// normalization. `sources` are content-relative paths with their display paths.
 pub fn name_conflicts(sources: &[(&str, &Arc<str>)]) -> Vec<Diagnostic> {
     // Every file and every folder above it, by the name macOS would see.
-    let mut by_key: BTreeMap<String, Vec<(String, &Arc<str>)>> = BTreeMap::new();
+    let mut by_key: rustc_hash::FxHashMap<String, Vec<(String, &Arc<str>)>> = Default::default();
     for (rel, display) in sources {
         let mut end = 0;
         for segment in rel.split('/') {
@@ -73,7 +72,10 @@ pub fn name_conflicts(sources: &[(&str, &Arc<str>)]) -> Vec<Diagnostic> {
     }
     let is_folder = |name: &str| !sources.iter().any(|(rel, _)| *rel == name);
     let mut diags = Vec::new();
-    for names in by_key.values_mut().filter(|n| n.len() > 1) {
+    let mut clashes: Vec<(String, Vec<(String, &Arc<str>)>)> =
+        by_key.into_iter().filter(|(_, n)| n.len() > 1).collect();
+    clashes.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, names) in &mut clashes {
         names.sort();
         let (first, _) = &names[0];
         for (other, display) in &names[1..] {

@@ -86,6 +86,7 @@ fn file_response<'a>(
 ) -> Option<Response<'a>> {
     let body = match file {
         OutputFile::Bytes(b) => Cow::Borrowed(b.as_slice()),
+        OutputFile::Shared(s) => Cow::Borrowed(s.as_bytes()),
         OutputFile::Copy(src) => {
             let real = src.canonicalize().ok()?;
             if !real.starts_with(content_dir.canonicalize().ok()?) {

@@ -18,7 +18,7 @@ pub mod watch;
 use crate::config::{display_path, SiteArgs};
 use crate::diag::{json_value, render_human, ColorMode, Diagnostic, Severity};
 use crate::output::Output;
-use crate::pipeline::{build_cached, Build, Cache};
+use crate::pipeline::{build_preview, search_output, Build, Cache};
 use http::{Response as Reply, INTERNAL};
 use live::{event, Hub};
 use server::Request;
@@ -41,6 +41,8 @@ pub struct ServeOptions {
 /// What requests are answered from: the last good build, and the errors of the latest one.
 struct Snapshot {
     output: Arc<Output>,
+    /// The search index, built after the pages of each rebuild (see `rebuild_loop`).
+    search: Arc<Output>,
     /// JSON array for the overlay when the latest build failed.
     errors: Option<String>,
 }
@@ -58,7 +60,12 @@ const MAX_STREAMS: usize = 512;
 /// Builds, serves and rebuilds on change until the process is stopped.
 pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
     let mut cache = Cache::default();
-    let first = build_cached(&args, &mut cache);
+    let mut first = build_preview(&args, &mut cache);
+    let search = first
+        .search_inputs
+        .take()
+        .map(|inputs| search_output(&inputs, &cache))
+        .unwrap_or_default();
     eprint!(
         "{}",
         render_human(&first.diagnostics, &first.sources, options.color)
@@ -75,6 +82,7 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
         snapshot: RwLock::new(Arc::new(Snapshot {
             errors: overlay_payload(&first),
             output: Arc::new(first.output),
+            search: Arc::new(search),
         })),
         hub: Hub::default(),
         base_path: config.base_path.clone(),
@@ -162,14 +170,22 @@ fn rebuild_loop(
     timings: bool,
 ) {
     let mut last_report = String::new();
-    while let Ok(mut paths) = changes.recv() {
+    let mut waiting: Option<Vec<PathBuf>> = None;
+    loop {
+        let mut paths = match waiting.take() {
+            Some(paths) => paths,
+            None => match changes.recv() {
+                Ok(paths) => paths,
+                Err(_) => return,
+            },
+        };
         // A checkout or a formatter touches many files over a while: wait until the events
         // stop, so that the burst is one rebuild.
         while let Ok(more) = changes.recv_timeout(watch::SETTLE) {
             paths.extend(more);
         }
         let start = Instant::now();
-        let build = build_cached(&args, &mut cache);
+        let mut build = build_preview(&args, &mut cache);
         let took = start.elapsed();
         if timings {
             let stages: Vec<String> = build
@@ -185,6 +201,7 @@ fn rebuild_loop(
             eprint!("{text}");
             last_report = text;
         }
+        let search_inputs = build.search_inputs.take();
         let previous = shared.snapshot.read().expect("snapshot lock").clone();
         let errors = overlay_payload(&build);
         let had_errors = previous.errors.is_some();
@@ -192,10 +209,12 @@ fn rebuild_loop(
             // Keep serving the last good pages under the overlay.
             Some(_) => Snapshot {
                 output: previous.output.clone(),
+                search: previous.search.clone(),
                 errors: errors.clone(),
             },
             None => Snapshot {
                 output: Arc::new(build.output),
+                search: previous.search.clone(),
                 errors: None,
             },
         };
@@ -229,6 +248,25 @@ fn rebuild_loop(
                     let list = serde_json::to_string(&changed).unwrap_or_else(|_| "[]".into());
                     shared.hub.broadcast(&event("reload", &list));
                 }
+            }
+        }
+        // The edited page is already on its way to the browser; the search index follows,
+        // unless another save came in meanwhile: its rebuild will index the newer pages.
+        let Some(inputs) = search_inputs else {
+            continue;
+        };
+        match changes.try_recv() {
+            Ok(more) => waiting = Some(more),
+            Err(mpsc::TryRecvError::Disconnected) => return,
+            Err(mpsc::TryRecvError::Empty) => {
+                let search = Arc::new(search_output(&inputs, &cache));
+                drop(inputs);
+                let mut current = shared.snapshot.write().expect("snapshot lock");
+                *current = Arc::new(Snapshot {
+                    output: current.output.clone(),
+                    search,
+                    errors: current.errors.clone(),
+                });
             }
         }
     }
@@ -306,6 +344,18 @@ fn stream_events(shared: &Shared, request: Request) {
     shared.streams.fetch_sub(1, Ordering::Relaxed);
 }
 
+/// A page or asset of the site, else a file of the search index.
+fn respond<'a>(snapshot: &'a Snapshot, shared: &Shared, url: &str) -> Reply<'a> {
+    let reply = http::respond(&snapshot.output, &shared.base_path, url, &shared.content_dir);
+    if matches!(reply, Reply::File { status: 404, .. }) {
+        let search = http::respond(&snapshot.search, &shared.base_path, url, &shared.content_dir);
+        if matches!(search, Reply::File { status: 200, .. }) {
+            return search;
+        }
+    }
+    reply
+}
+
 fn answer(shared: &Shared, request: Request) {
     let snapshot = shared.snapshot.read().expect("snapshot lock").clone();
     let path = request
@@ -323,12 +373,7 @@ fn answer(shared: &Shared, request: Request) {
             live::LIVE_JS.as_bytes().to_vec(),
         ),
         Some(_) => (404, "text/plain; charset=utf-8", b"not found".to_vec()),
-        None => match http::respond(
-            &snapshot.output,
-            &shared.base_path,
-            &request.url,
-            &shared.content_dir,
-        ) {
+        None => match respond(&snapshot, shared, &request.url) {
             Reply::Redirect(location) => {
                 request.respond(301, &[("Location", &location)], b"");
                 return;
