@@ -245,6 +245,17 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
+    /// A hash of every verdict, the same whatever the map's order.
+    pub fn fingerprint(&self) -> u64 {
+        let mut all: Vec<(u64, String)> = self
+            .by_source
+            .iter()
+            .map(|(k, v)| (*k, format!("{v:?}")))
+            .collect();
+        all.sort();
+        crate::model::hash_of(&all)
+    }
+
     pub fn get(&self, source: &str) -> Option<&Verdict> {
         self.by_source.get(&key(source))
     }

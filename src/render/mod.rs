@@ -7,6 +7,7 @@ mod diagram;
 mod highlight;
 pub mod i18n;
 mod markdown;
+mod reuse;
 mod templates;
 
 pub use markdown::{render_markdown, MarkdownContext, SectionLink};
@@ -158,6 +159,8 @@ pub struct RenderContext<'a> {
     pub staging: Option<&'a crate::output::Staging>,
     /// Hash of what every page depends on besides its own view: templates and site settings.
     site_key: u64,
+    /// `reuse::site_shape`, computed when a cache first asks for it.
+    shape: std::sync::OnceLock<u64>,
 }
 
 /// Rendered HTML kept between builds, keyed by a hash of its inputs: page bodies by the page's
@@ -169,6 +172,7 @@ pub struct RenderContext<'a> {
 pub struct ContentCache {
     entries: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<str>>>,
     used: std::sync::Mutex<std::collections::HashSet<u64>>,
+    reuse: reuse::Reuse,
 }
 
 impl ContentCache {
@@ -186,6 +190,12 @@ impl ContentCache {
         self.entries.lock().expect("cache lock").get(&key).cloned()
     }
 
+    fn mark_used(&self, (page, body): (u64, u64)) {
+        let mut used = self.used.lock().expect("cache lock");
+        used.insert(page);
+        used.insert(body);
+    }
+
     fn store(&self, key: u64, html: std::sync::Arc<str>) {
         self.used.lock().expect("cache lock").insert(key);
         self.entries.lock().expect("cache lock").insert(key, html);
@@ -193,6 +203,7 @@ impl ContentCache {
 
     /// Forgets what the last build did not use, so that a long preview session stays small.
     pub fn finish_build(&self) {
+        self.reuse.finish_build();
         let used = std::mem::take(&mut *self.used.lock().expect("cache lock"));
         self.entries
             .lock()
@@ -219,6 +230,7 @@ impl<'a> RenderContext<'a> {
             diagrams: None,
             kept: None,
             staging: None,
+            shape: Default::default(),
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -267,6 +279,21 @@ impl<'a> RenderContext<'a> {
         let page = &self.pages[id];
         let r = self.resolved;
         let url = &r.urls[id];
+        let shape = self.content_cache.map(|cache| {
+            let shape = *self.shape.get_or_init(|| {
+                reuse::site_shape(self.site_key, self.pages, r, self.data, self.diagrams)
+            });
+            (cache, shape)
+        });
+        if let Some((cache, shape)) = shape {
+            if let Some((html, keys)) = cache.reuse.take(url, page, &r.links[id], shape) {
+                cache.mark_used(keys);
+                cache
+                    .reuse
+                    .record(url, page, &r.links[id], shape, keys, html.clone());
+                return Ok(RenderedPage::Shared(html, keys.0));
+            }
+        }
         let section_links = |h_index: usize| -> Vec<SectionLink> {
             r.section_peers[id]
                 .get(&h_index)
@@ -450,7 +477,20 @@ impl<'a> RenderContext<'a> {
         {
             return Ok(RenderedPage::Kept(page_key));
         }
+        let remember = |html: &std::sync::Arc<str>| {
+            if let Some((cache, shape)) = shape {
+                let keys = (page_key, body_key);
+                cache
+                    .reuse
+                    .record(url, page, &r.links[id], shape, keys, html.clone());
+            }
+        };
         if let Some(hit) = self.content_cache.and_then(|c| c.lookup(page_key)) {
+            // The body's entry must survive this build too, for a later change of view.
+            if let Some(cache) = self.content_cache {
+                cache.mark_used((page_key, body_key));
+            }
+            remember(&hit);
             return Ok(RenderedPage::Shared(hit, page_key));
         }
         let mut view_page = view_page;
@@ -465,6 +505,7 @@ impl<'a> RenderContext<'a> {
         if let Some(cache) = self.content_cache {
             let shared: std::sync::Arc<str> = html.into();
             cache.store(page_key, shared.clone());
+            remember(&shared);
             return Ok(RenderedPage::Shared(shared, page_key));
         }
         Ok(RenderedPage::Html(html, page_key))

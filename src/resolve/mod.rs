@@ -253,7 +253,10 @@ fn check_url_conflicts(
     }
 }
 
-fn backlinks(pages: &[Page], links: &[std::sync::Arc<[crate::model::ResolvedLink]>]) -> Vec<Vec<PageId>> {
+fn backlinks(
+    pages: &[Page],
+    links: &[std::sync::Arc<[crate::model::ResolvedLink]>],
+) -> Vec<Vec<PageId>> {
     let mut back: Vec<Vec<PageId>> = vec![Vec::new(); pages.len()];
     for (from, page_links) in links.iter().enumerate() {
         for link in page_links.iter() {
@@ -295,7 +298,10 @@ fn orphans(
 }
 
 /// `http://` links on a site served over https.
-fn insecure_links(pages: &[Page], links: &[std::sync::Arc<[crate::model::ResolvedLink]>]) -> Vec<Diagnostic> {
+fn insecure_links(
+    pages: &[Page],
+    links: &[std::sync::Arc<[crate::model::ResolvedLink]>],
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (page, page_links) in pages.iter().zip(links) {
         for (link, resolved) in page.links.iter().zip(page_links.iter()) {

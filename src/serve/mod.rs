@@ -346,9 +346,19 @@ fn stream_events(shared: &Shared, request: Request) {
 
 /// A page or asset of the site, else a file of the search index.
 fn respond<'a>(snapshot: &'a Snapshot, shared: &Shared, url: &str) -> Reply<'a> {
-    let reply = http::respond(&snapshot.output, &shared.base_path, url, &shared.content_dir);
+    let reply = http::respond(
+        &snapshot.output,
+        &shared.base_path,
+        url,
+        &shared.content_dir,
+    );
     if matches!(reply, Reply::File { status: 404, .. }) {
-        let search = http::respond(&snapshot.search, &shared.base_path, url, &shared.content_dir);
+        let search = http::respond(
+            &snapshot.search,
+            &shared.base_path,
+            url,
+            &shared.content_dir,
+        );
         if matches!(search, Reply::File { status: 200, .. }) {
             return search;
         }
