@@ -54,9 +54,12 @@ fn is_jamo(c: char) -> bool {
 
 /// Warnings for source files and folders whose names differ only in letter case or in Hangul
 /// normalization. `sources` are content-relative paths with their display paths.
+/// A path as written, and the file it belongs to (as shown).
+type Named<'a> = (String, &'a Arc<str>);
+
 pub fn name_conflicts(sources: &[(&str, &Arc<str>)]) -> Vec<Diagnostic> {
     // Every file and every folder above it, by the name macOS would see.
-    let mut by_key: rustc_hash::FxHashMap<String, Vec<(String, &Arc<str>)>> = Default::default();
+    let mut by_key: rustc_hash::FxHashMap<String, Vec<Named>> = Default::default();
     for (rel, display) in sources {
         let mut end = 0;
         for segment in rel.split('/') {
@@ -72,7 +75,7 @@ pub fn name_conflicts(sources: &[(&str, &Arc<str>)]) -> Vec<Diagnostic> {
     }
     let is_folder = |name: &str| !sources.iter().any(|(rel, _)| *rel == name);
     let mut diags = Vec::new();
-    let mut clashes: Vec<(String, Vec<(String, &Arc<str>)>)> =
+    let mut clashes: Vec<(String, Vec<Named>)> =
         by_key.into_iter().filter(|(_, n)| n.len() > 1).collect();
     clashes.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, names) in &mut clashes {
