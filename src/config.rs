@@ -349,9 +349,12 @@ fn normalize_base_url(url: &str) -> Result<(Option<String>, String), String> {
 
 /// A path as the user would type it: relative to the working folder when it is below it.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+    display_path_from(path, std::env::current_dir().ok().as_deref())
+}
+
+/// `display_path` with the working folder already known (a walk shows thousands of paths).
+pub fn display_path_from(path: &Path, cwd: Option<&Path>) -> String {
     let shown = cwd
-        .as_deref()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
         .unwrap_or(path);
     let s = shown.to_string_lossy();

@@ -83,6 +83,12 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// Tells the next build which paths the file watcher saw change since the last one (every
+    /// one of them), so that it need not walk the content folder or look at unchanged files.
+    pub fn note_changes(&self, paths: &[std::path::PathBuf]) {
+        self.texts.note_changes(paths);
+    }
+
     /// Starts mermaid's engine now, so that the first edit to a diagram does not wait for it.
     pub fn prewarm_diagrams(&mut self, cache_dir: &std::path::Path) {
         self.diagrams

@@ -185,6 +185,7 @@ fn rebuild_loop(
             paths.extend(more);
         }
         let start = Instant::now();
+        cache.note_changes(&paths);
         let mut build = build_preview(&args, &mut cache);
         let took = start.elapsed();
         if timings {

@@ -27,7 +27,12 @@ pub fn watch(
 ) -> Result<Watcher, String> {
     let root_for_filter = root.to_path_buf();
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        let Ok(events) = result else { return };
+        // Events were lost (the kernel's queue overflowed, say): the whole site may have
+        // changed, so report its root, which makes the next build walk and read everything.
+        let Ok(events) = result else {
+            let _ = changes.send(vec![root_for_filter.clone()]);
+            return;
+        };
         let paths: Vec<PathBuf> = events
             .iter()
             // The rebuild itself opens and reads every file: reads must not trigger rebuilds.

@@ -485,3 +485,32 @@ fn a_broken_diagram_edit_is_reported_at_its_line_and_its_fix_reloads() {
             .contains("AKS ==&gt; Redis"));
     }
 }
+
+/// Saves that only edit files reuse the last walk of the content folder; a new or deleted page
+/// must still be seen (the watcher's paths decide whether to walk again).
+#[test]
+fn new_and_deleted_pages_are_seen_between_in_place_edits() {
+    let site = copy_fixture("bare/site");
+    let server = start(site.path());
+    let mut events = Events::open(&server.addr, "/");
+    events.next();
+    let page = site.path().join("notes/storage.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("35 days", "40 days")).unwrap();
+    events.next_named("reload");
+    let added = site.path().join("notes/quokka.md");
+    std::fs::write(&added, "# Quokka\n\nA page added while serving.\n").unwrap();
+    events.next_named("reload");
+    assert!(get(&server.addr, "/notes/quokka.html")
+        .text()
+        .contains("A page added while serving."));
+    std::fs::write(&page, text.replace("35 days", "45 days")).unwrap();
+    events.next_named("reload");
+    assert!(get(&server.addr, "/notes/storage.html")
+        .text()
+        .contains("45 days"));
+    assert_eq!(get(&server.addr, "/notes/quokka.html").status, 200);
+    std::fs::remove_file(&added).unwrap();
+    events.next_named("reload");
+    assert_eq!(get(&server.addr, "/notes/quokka.html").status, 404);
+}

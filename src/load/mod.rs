@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
 
+mod known;
+
 /// The texts of the last load, by path, with the size and modification time their files had: a
 /// file that still has them is not read again. `serve` keeps one between rebuilds, so that a
 /// rebuild reads only what changed (reading and checking the UTF-8 of every file was a quarter
@@ -21,12 +23,47 @@ use walkdir::WalkDir;
 #[derive(Debug, Default)]
 pub struct TextCache {
     files: std::sync::Mutex<Texts>,
+    /// The last walk, when it may be reused (see `known`).
+    walk: std::sync::Mutex<Option<known::Walk>>,
+    /// Paths the watcher reported since the last load; `None` when nobody said (walk and check
+    /// every file).
+    changes: std::sync::Mutex<Option<Vec<PathBuf>>>,
 }
 
 /// Path → (size, modification time, text).
 type Texts = HashMap<PathBuf, (u64, std::time::SystemTime, Arc<str>)>;
 
 impl TextCache {
+    /// Tells the next load which paths changed since the last one (all of them: `serve`'s
+    /// watcher).
+    pub fn note_changes(&self, paths: &[PathBuf]) {
+        if let Ok(mut changes) = self.changes.lock() {
+            changes
+                .get_or_insert_with(Vec::new)
+                .extend_from_slice(paths);
+        }
+    }
+
+    /// The last walk's files and diagnostics, and which of its files changed, when the changes
+    /// noted since cannot have added or removed a file.
+    fn reuse_walk(
+        &self,
+        config: &Config,
+    ) -> Option<(known::Walk, std::collections::HashSet<String>)> {
+        let changes = self.changes.lock().ok()?.take()?;
+        let walk = self.walk.lock().ok()?.clone()?;
+        let changed = walk.changed_files(&changes, &config.content_dir, &config.output_dir)?;
+        Some((walk, changed))
+    }
+
+    /// The text this cache holds for `path`, recorded in `fresh`, without looking at the file.
+    fn known(&self, path: &Path, fresh: &std::sync::Mutex<Texts>) -> Option<Arc<str>> {
+        let entry = self.files.lock().ok()?.get(path)?.clone();
+        let text = entry.2.clone();
+        fresh.lock().ok()?.insert(path.to_path_buf(), entry);
+        Some(text)
+    }
+
     /// The file's text (from the cache when unchanged), recorded in `fresh`.
     fn read(&self, path: &Path, fresh: &std::sync::Mutex<Texts>) -> Result<Arc<str>, Unreadable> {
         let id = std::fs::metadata(path)
@@ -54,7 +91,41 @@ pub fn load(
     texts: Option<&TextCache>,
 ) -> (Loaded, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let files = walk_content(config, &mut diags);
+    let reused = texts.and_then(|c| c.reuse_walk(config));
+    let (files, unchanged) = match reused {
+        Some((walk, changed)) => {
+            diags.extend(walk.diags);
+            let unchanged: std::collections::HashSet<String> = walk
+                .files
+                .iter()
+                .map(|f| f.rel.clone())
+                .filter(|rel| !changed.contains(rel))
+                .collect();
+            (walk.files, unchanged)
+        }
+        None => {
+            let mut walk_diags = Vec::new();
+            let (files, saw_symlinks) = walk_content(config, &mut walk_diags);
+            if let Some(cache) = texts {
+                let walk = known::Walk::new(
+                    files.clone(),
+                    walk_diags.clone(),
+                    &config.content_dir,
+                    &config.output_dir,
+                    saw_symlinks,
+                );
+                if let Ok(mut last) = cache.walk.lock() {
+                    *last = walk;
+                }
+                // Changes noted from now on are relative to this walk.
+                if let Ok(mut changes) = cache.changes.lock() {
+                    *changes = None;
+                }
+            }
+            diags.extend(walk_diags);
+            (files, Default::default())
+        }
+    };
     let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
     // Diagram files are read (they get a page) and stay assets (the source is published too).
     let diagrams = assets.iter().filter(|f| is_diagram_file(&f.rel)).cloned();
@@ -67,6 +138,9 @@ pub fn load(
         .into_par_iter()
         .map(|(diagram, f)| {
             let text = match texts {
+                Some(cache) if unchanged.contains(&f.rel) => cache
+                    .known(&f.abs, &fresh)
+                    .map_or_else(|| cache.read(&f.abs, &fresh), Ok),
                 Some(cache) => cache.read(&f.abs, &fresh),
                 None => read_text(&f.abs),
             };
@@ -99,7 +173,12 @@ pub fn is_markdown(rel: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
-fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+/// The files of the content folder, and whether any path on the way was a symlink.
+fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile>, bool) {
+    let cwd = std::env::current_dir().ok();
+    let shown =
+        |path: &Path| -> Arc<str> { crate::config::display_path_from(path, cwd.as_deref()).into() };
+    let mut saw_symlinks = false;
     let root = &config.content_dir;
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     let output = config.output_dir.canonicalize().ok();
@@ -115,6 +194,7 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
         if e.depth() == 0 {
             return true;
         }
+        saw_symlinks |= e.path_is_symlink();
         let name = e.file_name().to_string_lossy();
         if name.starts_with('.') || name.ends_with('~') {
             return false;
@@ -217,11 +297,11 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile>
         files.push(SourceFile {
             rel,
             abs: entry.path().to_path_buf(),
-            display: display_path(entry.path()).into(),
+            display: shown(entry.path()),
         });
     }
     diags.extend(outside);
-    files
+    (files, saw_symlinks)
 }
 
 /// Reads one text file of the site (a data file, say) as `load` reads pages: UTF-8, without a
