@@ -139,11 +139,11 @@ mod tests {
         assert!(changed(&[content.join("new.md")]).is_none(), "a new file");
         std::fs::remove_file(content.join("new.md")).unwrap();
         assert!(
-            changed(&[site.clone()]).is_none(),
+            changed(std::slice::from_ref(&site)).is_none(),
             "the watcher lost events"
         );
         assert!(
-            changed(&[content.clone()]).is_none(),
+            changed(std::slice::from_ref(&content)).is_none(),
             "the content folder itself"
         );
         std::fs::remove_file(content.join("env/prod.md")).unwrap();
