@@ -51,6 +51,8 @@ fn main() -> ExitCode {
             if site.timings {
                 print_timings(&build);
             }
+            // The process ends here: freeing every page's text one by one would only cost time.
+            let build = std::mem::ManuallyDrop::new(build);
             match (stats, &build.config) {
                 (Some(stats), Some(config)) => {
                     eprintln!(
@@ -72,7 +74,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { site, external } => {
-            let build = pipeline::check(&site_args(&site, None), external);
+            let build =
+                std::mem::ManuallyDrop::new(pipeline::check(&site_args(&site, None), external));
             report(&build, site.format, color);
             if site.timings {
                 print_timings(&build);

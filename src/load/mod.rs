@@ -361,20 +361,16 @@ fn read_text(path: &Path) -> Result<Arc<str>, Unreadable> {
             format!("cannot read file: {e}"),
         ))
     })?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(text
-            .strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(text)
-            .into()),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            Err(Unreadable::NotUtf8 {
-                lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                at,
-            })
-        }
+    // SIMD validation: checking the UTF-8 of every page was a tenth of `archsite check`.
+    if let Ok(text) = simdutf8::basic::from_utf8(&bytes) {
+        return Ok(text.strip_prefix('\u{feff}').unwrap_or(text).into());
     }
+    let error = std::str::from_utf8(&bytes).err();
+    let at = error.map_or(0, |e| e.valid_up_to());
+    Err(Unreadable::NotUtf8 {
+        lossy: String::from_utf8_lossy(&bytes).into_owned(),
+        at,
+    })
 }
 
 /// Theme files from the site, by theme-relative path: `themes/<theme>/` first, then the site's

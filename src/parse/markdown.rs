@@ -275,13 +275,27 @@ pub fn is_mermaid_fence(info: &str) -> bool {
         .is_some_and(|lang| lang.eq_ignore_ascii_case("mermaid"))
 }
 
+/// Hangul syllables (U+AC00..=U+D7A3) and ASCII letters, counted on the UTF-8 bytes: a
+/// syllable is three bytes whose lead is 0xEA..=0xED, and decoding every character was a
+/// tenth of `archsite check`.
 pub(super) fn count_letters(text: &str, letters: &mut (usize, usize)) {
-    for c in text.chars() {
-        if ('\u{ac00}'..='\u{d7a3}').contains(&c) {
-            letters.0 += 1;
-        } else if c.is_ascii_alphabetic() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() {
             letters.1 += 1;
+        } else if (0xEA..=0xED).contains(&b) && i + 2 < bytes.len() {
+            let c = (u32::from(b & 0x0F) << 12)
+                | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                | u32::from(bytes[i + 2] & 0x3F);
+            if (0xAC00..=0xD7A3).contains(&c) {
+                letters.0 += 1;
+            }
+            i += 3;
+            continue;
         }
+        i += 1;
     }
 }
 
@@ -305,6 +319,30 @@ pub fn section_number(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn letters_are_counted_as_by_characters() {
+        let by_chars = |t: &str| {
+            t.chars().fold((0, 0), |(h, l), c| {
+                if ('\u{ac00}'..='\u{d7a3}').contains(&c) {
+                    (h + 1, l)
+                } else {
+                    (h, l + usize::from(c.is_ascii_alphabetic()))
+                }
+            })
+        };
+        for text in [
+            "운영환경 Redis 99.9%",
+            "ㄱㄴ 가힣 \u{d7a4}\u{d7b0}\u{ac00}",
+            "é ü 😀 한글a",
+            "",
+            "힣",
+        ] {
+            let mut counted = (0, 0);
+            count_letters(text, &mut counted);
+            assert_eq!(counted, by_chars(text), "{text}");
+        }
+    }
+
     use super::*;
 
     fn file() -> Arc<str> {
