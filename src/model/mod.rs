@@ -99,7 +99,8 @@ pub struct Page {
     pub links: Arc<[Link]>,
     /// Every anchor a link may target: heading ids plus ids and names found in raw HTML.
     pub anchors: Arc<[String]>,
-    /// Count of Hangul and Latin letters in the body, for language detection.
+    /// Hangul and Latin letters among the first `LETTER_SAMPLE` of the body, for language
+    /// detection.
     pub letters: (usize, usize),
     /// Data tables and inline values (`data::directive`), in document order.
     pub data: Arc<[crate::data::DataRef]>,

@@ -275,13 +275,16 @@ pub fn is_mermaid_fence(info: &str) -> bool {
         .is_some_and(|lang| lang.eq_ignore_ascii_case("mermaid"))
 }
 
-/// Hangul syllables (U+AC00..=U+D7A3) and ASCII letters, counted on the UTF-8 bytes: a
-/// syllable is three bytes whose lead is 0xEA..=0xED, and decoding every character was a
-/// tenth of `archsite check`.
+/// Letters a page contributes to language detection: its first ones are as good a sample as
+/// all of them, and counting every letter of every page was a tenth of `archsite check`.
+pub const LETTER_SAMPLE: usize = 2_000;
+
+/// Hangul syllables (U+AC00..=U+D7A3) and ASCII letters, counted on the UTF-8 bytes (a
+/// syllable is three bytes whose lead is 0xEA..=0xED) until the page has `LETTER_SAMPLE`.
 pub(super) fn count_letters(text: &str, letters: &mut (usize, usize)) {
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
+    while i < bytes.len() && letters.0 + letters.1 < LETTER_SAMPLE {
         let b = bytes[i];
         if b.is_ascii_alphabetic() {
             letters.1 += 1;

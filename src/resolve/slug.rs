@@ -11,11 +11,23 @@ use std::collections::HashMap;
 /// The GitHub id of a heading's plain text (before de-duplication).
 pub fn github_slug(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c == ' ' || c == '-' {
-            slug.push('-');
-        } else if is_word_char(c) {
-            slug.push(c);
+    for c in text.chars() {
+        // Only letters with case change; Hangul and ASCII skip the Unicode tables.
+        if c.is_ascii() || ('\u{ac00}'..='\u{d7a3}').contains(&c) {
+            let c = c.to_ascii_lowercase();
+            if c == ' ' || c == '-' {
+                slug.push('-');
+            } else if is_word_char(c) {
+                slug.push(c);
+            }
+            continue;
+        }
+        for c in c.to_lowercase() {
+            if c == ' ' || c == '-' {
+                slug.push('-');
+            } else if is_word_char(c) {
+                slug.push(c);
+            }
         }
     }
     slug
@@ -27,7 +39,8 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
-    if c.is_alphabetic() {
+    // Hangul syllables, most of a Korean heading: `is_alphabetic` takes its slow table path.
+    if ('\u{ac00}'..='\u{d7a3}').contains(&c) || c.is_alphabetic() {
         return true; // Hangul and most letters: skip the regex.
     }
     // Ruby's \p{Word}, which GitHub uses: letters, marks, decimal numbers, connector punctuation.
@@ -74,6 +87,19 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The definition, one character at a time: the fast paths must agree with it.
+    fn slug_by_definition(text: &str) -> String {
+        let mut slug = String::with_capacity(text.len());
+        for c in text.chars().flat_map(char::to_lowercase) {
+            if c == ' ' || c == '-' {
+                slug.push('-');
+            } else if is_word_char(c) {
+                slug.push(c);
+            }
+        }
+        slug
+    }
+
     #[test]
     fn github_examples() {
         assert_eq!(github_slug("2.1 환경별 특성 비교"), "21-환경별-특성-비교");
@@ -111,6 +137,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_definition(text in "\\PC{0,40}") {
+            prop_assert_eq!(github_slug(&text), slug_by_definition(&text));
+        }
+
         #[test]
         fn slug_has_no_space_no_uppercase_no_ascii_punctuation(text in "\\PC{0,40}") {
             let slug = github_slug(&text);
