@@ -143,6 +143,11 @@ mod tests {
         }
 
         #[test]
+        fn fast_paths_agree_on_mixed_scripts(text in "[a-zA-Z0-9 _.가-힣ÀÉüΣİ-]{0,30}") {
+            prop_assert_eq!(github_slug(&text), slug_by_definition(&text));
+        }
+
+        #[test]
         fn slug_has_no_space_no_uppercase_no_ascii_punctuation(text in "\\PC{0,40}") {
             let slug = github_slug(&text);
             prop_assert!(!slug.contains(' '));
