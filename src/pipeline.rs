@@ -73,7 +73,8 @@ type ParsedSource = (Arc<str>, Option<Page>, Vec<Diagnostic>);
 pub struct Cache {
     pages: std::collections::HashMap<String, ParsedSource>,
     content: crate::render::ContentCache,
-    search: crate::search::IndexCache,
+    /// Shared with `serve`'s indexing thread (`search_cache`).
+    search: Arc<crate::search::IndexCache>,
     links: resolve::LinkCache,
     drafts: bool,
     /// Warm mermaid engines and the verdicts they gave.
@@ -87,6 +88,11 @@ impl Cache {
     /// one of them), so that it need not walk the content folder or look at unchanged files.
     pub fn note_changes(&self, paths: &[std::path::PathBuf]) {
         self.texts.note_changes(paths);
+    }
+
+    /// The search index's cache, for `search_output` on another thread.
+    pub fn search_cache(&self) -> Arc<crate::search::IndexCache> {
+        self.search.clone()
     }
 
     /// Starts mermaid's engine now, so that the first edit to a diagram does not wait for it.
@@ -113,14 +119,15 @@ pub fn build_preview(args: &SiteArgs, cache: &mut Cache) -> Build {
     run(args, Mode::Preview, Some(cache), None)
 }
 
-/// The search index files of a preview build, reusing and refreshing the cache's analyses.
-pub fn search_output(inputs: &SearchInputs, cache: &Cache) -> Output {
+/// The search index files of a preview build, reusing and refreshing `cache`'s analyses
+/// (`Cache::search_cache`).
+pub fn search_output(inputs: &SearchInputs, cache: &crate::search::IndexCache) -> Output {
     let mut out = Output::default();
     for (path, bytes) in crate::search::index_files(
         &inputs.pages,
         &inputs.resolved,
         Some(&inputs.tables),
-        Some(&cache.search),
+        Some(cache),
     ) {
         out.insert(path, crate::output::OutputFile::Bytes(bytes));
     }
@@ -267,7 +274,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     }
     lap(&mut b, "render");
     if mode == Mode::Build && config.search {
-        let search_cache = cache.as_deref().map(|c| &c.search);
+        let search_cache = cache.as_deref().map(|c| &*c.search);
         for (path, bytes) in
             crate::search::index_files(&pages, &resolved, Some(&tables), search_cache)
         {

@@ -173,7 +173,10 @@ fn cached_rebuilds_equal_fresh_builds() {
     let preview = |cache: &mut archsite::pipeline::Cache| {
         let mut b = archsite::pipeline::build_preview(&args, cache);
         assert!(!b.failed());
-        let search = archsite::pipeline::search_output(&b.search_inputs.take().unwrap(), cache);
+        let search = archsite::pipeline::search_output(
+            &b.search_inputs.take().unwrap(),
+            &cache.search_cache(),
+        );
         let mut all: Vec<_> = files(&b)
             .into_iter()
             .chain(search.iter().map(|(p, f)| (p.clone(), bytes(f))))
