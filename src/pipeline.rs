@@ -317,44 +317,64 @@ fn parse_all(
         }
     }
     let previous = cache.as_deref().map(|c| &c.pages);
-    let parsed: Vec<(String, ParsedSource)> = markdown
+    let parsed: Vec<Parsed> = markdown
         .into_par_iter()
         .map(|(file, text)| {
-            let rel = file.rel.clone();
             let unchanged = previous
-                .and_then(|p| p.get(&rel))
-                .filter(|(old, _, _)| Arc::ptr_eq(old, &text) || *old == text);
-            let (page, d) = match unchanged {
-                Some((_, page, d)) => (page.clone(), d.clone()),
-                None => parse::parse_page(file, text.clone(), include_drafts),
-            };
-            (rel, (text, page, d))
+                .and_then(|p| p.get_key_value(&file.rel))
+                .filter(|(_, (old, _, _))| Arc::ptr_eq(old, &text) || *old == text);
+            match unchanged {
+                Some((rel, entry)) => Parsed::Cached(rel, entry),
+                None => {
+                    let rel = file.rel.clone();
+                    let (page, d) = parse::parse_page(file, text.clone(), include_drafts);
+                    Parsed::Fresh(rel, (text, page, d))
+                }
+            }
         })
         .collect();
     let mut pages = Vec::with_capacity(parsed.len());
     let mut drafts = Vec::new();
-    let mut take = |rel: String, page: Option<Page>, d: Vec<Diagnostic>| {
+    let mut take = |rel: &str, page: Option<Page>, d: Vec<Diagnostic>| {
         diags.extend(d);
         match page {
             Some(p) => pages.push(p),
-            None => drafts.push(rel),
+            None => drafts.push(rel.to_string()),
         }
     };
-    match cache {
-        // The cache keeps its own copy for the next build.
-        Some(c) => {
-            for (rel, (_, page, d)) in &parsed {
-                take(rel.clone(), page.clone(), d.clone());
+    // Only what changed goes into the cache (an unchanged entry stays as it is).
+    let mut fresh = Vec::new();
+    let mut sources = 0;
+    for entry in parsed {
+        sources += 1;
+        match entry {
+            Parsed::Cached(rel, (_, page, d)) => take(rel, page.clone(), d.clone()),
+            Parsed::Fresh(rel, (text, page, d)) if cache.is_some() => {
+                take(&rel, page.clone(), d.clone());
+                fresh.push((rel, (text, page, d)));
             }
-            c.pages = parsed.into_iter().collect();
+            Parsed::Fresh(rel, (_, page, d)) => take(&rel, page, d),
         }
-        None => {
-            for (rel, (_, page, d)) in parsed {
-                take(rel, page, d);
-            }
+    }
+    if let Some(c) = cache {
+        c.pages.extend(fresh);
+        // Entries of files that are gone (removed, renamed) are dropped.
+        if c.pages.len() != sources {
+            let current: std::collections::HashSet<&str> = pages
+                .iter()
+                .map(|p| p.file.rel.as_str())
+                .chain(drafts.iter().map(String::as_str))
+                .collect();
+            c.pages.retain(|rel, _| current.contains(rel.as_str()));
         }
     }
     (pages, drafts)
+}
+
+/// A source's parse: the cache's (its text is unchanged) or a new one.
+enum Parsed<'c> {
+    Cached(&'c String, &'c ParsedSource),
+    Fresh(String, ParsedSource),
 }
 
 /// The in-memory search index of a site, made with `technique`: for the query-set test and the
