@@ -74,8 +74,8 @@ struct PeerView {
 /// key of everything the HTML depends on.
 pub enum RenderedPage {
     Html(String, u64),
-    /// HTML the preview's render cache holds too.
-    Shared(std::sync::Arc<str>, u64),
+    /// HTML the preview's render cache holds too (page key, body key).
+    Shared(std::sync::Arc<str>, u64, u64),
     Kept(u64),
 }
 
@@ -159,8 +159,6 @@ pub struct RenderContext<'a> {
     pub staging: Option<&'a crate::output::Staging>,
     /// Hash of what every page depends on besides its own view: templates and site settings.
     site_key: u64,
-    /// `reuse::site_shape`, computed when a cache first asks for it.
-    shape: std::sync::OnceLock<u64>,
 }
 
 /// Rendered HTML kept between builds, keyed by a hash of its inputs: page bodies by the page's
@@ -190,10 +188,12 @@ impl ContentCache {
         self.entries.lock().expect("cache lock").get(&key).cloned()
     }
 
-    fn mark_used(&self, (page, body): (u64, u64)) {
+    fn mark_used(&self, keys: &[(u64, u64)]) {
         let mut used = self.used.lock().expect("cache lock");
-        used.insert(page);
-        used.insert(body);
+        for &(page, body) in keys {
+            used.insert(page);
+            used.insert(body);
+        }
     }
 
     fn store(&self, key: u64, html: std::sync::Arc<str>) {
@@ -203,7 +203,6 @@ impl ContentCache {
 
     /// Forgets what the last build did not use, so that a long preview session stays small.
     pub fn finish_build(&self) {
-        self.reuse.finish_build();
         let used = std::mem::take(&mut *self.used.lock().expect("cache lock"));
         self.entries
             .lock()
@@ -230,7 +229,6 @@ impl<'a> RenderContext<'a> {
             diagrams: None,
             kept: None,
             staging: None,
-            shape: Default::default(),
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -279,21 +277,6 @@ impl<'a> RenderContext<'a> {
         let page = &self.pages[id];
         let r = self.resolved;
         let url = &r.urls[id];
-        let shape = self.content_cache.map(|cache| {
-            let shape = *self.shape.get_or_init(|| {
-                reuse::site_shape(self.site_key, self.pages, r, self.data, self.diagrams)
-            });
-            (cache, shape)
-        });
-        if let Some((cache, shape)) = shape {
-            if let Some((html, keys)) = cache.reuse.take(url, page, &r.links[id], shape) {
-                cache.mark_used(keys);
-                cache
-                    .reuse
-                    .record(url, page, &r.links[id], shape, keys, html.clone());
-                return Ok(RenderedPage::Shared(html, keys.0));
-            }
-        }
         let section_links = |h_index: usize| -> Vec<SectionLink> {
             r.section_peers[id]
                 .get(&h_index)
@@ -477,21 +460,12 @@ impl<'a> RenderContext<'a> {
         {
             return Ok(RenderedPage::Kept(page_key));
         }
-        let remember = |html: &std::sync::Arc<str>| {
-            if let Some((cache, shape)) = shape {
-                let keys = (page_key, body_key);
-                cache
-                    .reuse
-                    .record(url, page, &r.links[id], shape, keys, html.clone());
-            }
-        };
         if let Some(hit) = self.content_cache.and_then(|c| c.lookup(page_key)) {
             // The body's entry must survive this build too, for a later change of view.
             if let Some(cache) = self.content_cache {
-                cache.mark_used((page_key, body_key));
+                cache.mark_used(&[(page_key, body_key)]);
             }
-            remember(&hit);
-            return Ok(RenderedPage::Shared(hit, page_key));
+            return Ok(RenderedPage::Shared(hit, page_key, body_key));
         }
         let mut view_page = view_page;
         view_page.content.html = match self.content_cache {
@@ -505,8 +479,7 @@ impl<'a> RenderContext<'a> {
         if let Some(cache) = self.content_cache {
             let shared: std::sync::Arc<str> = html.into();
             cache.store(page_key, shared.clone());
-            remember(&shared);
-            return Ok(RenderedPage::Shared(shared, page_key));
+            return Ok(RenderedPage::Shared(shared, page_key, body_key));
         }
         Ok(RenderedPage::Html(html, page_key))
     }
@@ -601,11 +574,33 @@ pub fn render_site(
 ) -> (Output, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut output = Output::default();
+    // The preview takes pages whose inputs are the very same as last build as they were.
+    let r = ctx.resolved;
+    let shape = ctx
+        .content_cache
+        .map(|_| reuse::site_shape(ctx.site_key, ctx.pages, r, ctx.data, ctx.diagrams));
+    let last = ctx
+        .content_cache
+        .map(|c| c.reuse.take())
+        .unwrap_or_default();
     let rendered: Vec<_> = (0..ctx.pages.len())
         .into_par_iter()
         .map(|id| {
-            let url = &ctx.resolved.urls[id];
-            let page = ctx.render_page(id).map(|page| match page {
+            let url = &r.urls[id];
+            let (page, links) = (&ctx.pages[id], &r.links[id]);
+            if let (Some(shape), Some(Some(before))) = (shape, last.get(id)) {
+                if before.still_valid(page, links, shape) {
+                    let kept =
+                        reuse::Rendered::new(page, links, shape, before.keys, before.html.clone());
+                    return (
+                        id,
+                        Ok((OutputFile::Shared(before.html.clone()), before.keys.0)),
+                        Some(kept),
+                    );
+                }
+            }
+            let mut again = None;
+            let page = ctx.render_page(id).map(|rendered| match rendered {
                 RenderedPage::Html(html, key) => {
                     let bytes = html.into_bytes();
                     let file = match ctx.staging {
@@ -614,7 +609,16 @@ pub fn render_site(
                     };
                     (file, key)
                 }
-                RenderedPage::Shared(html, key) => {
+                RenderedPage::Shared(html, key, body) => {
+                    if let Some(shape) = shape {
+                        again = Some(reuse::Rendered::new(
+                            page,
+                            links,
+                            shape,
+                            (key, body),
+                            html.clone(),
+                        ));
+                    }
                     let file = match ctx.staging {
                         Some(staging) => staging.stage(url, html.as_bytes().to_vec()),
                         None => OutputFile::Shared(html),
@@ -623,14 +627,22 @@ pub fn render_site(
                 }
                 RenderedPage::Kept(key) => (OutputFile::Kept, key),
             });
-            (id, page)
+            (id, page, again)
         })
         .collect();
-    for (id, result) in rendered {
+    drop(last);
+    let mut next = Vec::with_capacity(rendered.len());
+    for (id, result, again) in rendered {
+        next.push(again);
         match result {
-            Ok((file, key)) => output.insert_page(ctx.resolved.urls[id].clone(), file, key),
+            Ok((file, key)) => output.insert_page(r.urls[id].clone(), file, key),
             Err(diag) => diags.push(diag),
         }
+    }
+    if let Some(cache) = ctx.content_cache {
+        let keys: Vec<(u64, u64)> = next.iter().flatten().map(|r| r.keys).collect();
+        cache.mark_used(&keys);
+        cache.reuse.keep(next);
     }
     let sitemap_content = sitemap_list(&ctx.resolved.nav, SITEMAP_PAGE);
     match ctx.render_generated(SITEMAP_PAGE, ctx.words.all_pages, sitemap_content) {

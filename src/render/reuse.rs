@@ -5,7 +5,6 @@
 //! is taken as it was.
 
 use crate::model::{Page, Resolved, ResolvedLink};
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -20,55 +19,48 @@ pub struct Rendered {
     pub html: Arc<str>,
 }
 
-/// Per page URL, the last build's `Rendered`; filled anew by each build.
-#[derive(Debug, Default)]
-pub struct Reuse {
-    last: Mutex<HashMap<String, Rendered>>,
-    next: Mutex<HashMap<String, Rendered>>,
-}
-
-impl Reuse {
-    /// The page as the last build rendered it, when that build had the same inputs.
-    pub fn take(
-        &self,
-        url: &str,
-        page: &Page,
-        links: &Arc<[ResolvedLink]>,
-        site: u64,
-    ) -> Option<(Arc<str>, (u64, u64))> {
-        let last = self.last.lock().ok()?;
-        let r = last.get(url)?;
-        (r.site == site && Arc::ptr_eq(&r.text, &page.text) && Arc::ptr_eq(&r.links, links))
-            .then(|| (r.html.clone(), r.keys))
-    }
-
-    pub fn record(
-        &self,
-        url: &str,
+impl Rendered {
+    pub fn new(
         page: &Page,
         links: &Arc<[ResolvedLink]>,
         site: u64,
         keys: (u64, u64),
         html: Arc<str>,
-    ) {
-        if let Ok(mut next) = self.next.lock() {
-            next.insert(
-                url.to_string(),
-                Rendered {
-                    text: page.text.clone(),
-                    links: links.clone(),
-                    site,
-                    keys,
-                    html,
-                },
-            );
+    ) -> Self {
+        Rendered {
+            text: page.text.clone(),
+            links: links.clone(),
+            site,
+            keys,
+            html,
         }
     }
 
-    /// The pages this build rendered or reused become the ones the next build may reuse.
-    pub fn finish_build(&self) {
-        if let (Ok(mut last), Ok(mut next)) = (self.last.lock(), self.next.lock()) {
-            *last = std::mem::take(&mut *next);
+    /// Whether the page at this position is the same page with the same inputs (a page added
+    /// or removed before it shifts positions: then its text is another `Arc`, and it is
+    /// rendered).
+    pub fn still_valid(&self, page: &Page, links: &Arc<[ResolvedLink]>, site: u64) -> bool {
+        self.site == site && Arc::ptr_eq(&self.text, &page.text) && Arc::ptr_eq(&self.links, links)
+    }
+}
+
+/// The last build's `Rendered`, by page position; each build takes them and leaves its own.
+#[derive(Debug, Default)]
+pub struct Reuse {
+    last: Mutex<Vec<Option<Rendered>>>,
+}
+
+impl Reuse {
+    pub fn take(&self) -> Vec<Option<Rendered>> {
+        self.last
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default()
+    }
+
+    pub fn keep(&self, rendered: Vec<Option<Rendered>>) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = rendered;
         }
     }
 }
