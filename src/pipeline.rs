@@ -328,7 +328,7 @@ fn parse_all(
                 None => {
                     let rel = file.rel.clone();
                     let (page, d) = parse::parse_page(file, text.clone(), include_drafts);
-                    Parsed::Fresh(rel, (text, page, d))
+                    Parsed::Fresh(rel, Box::new((text, page, d)))
                 }
             }
         })
@@ -349,11 +349,14 @@ fn parse_all(
         sources += 1;
         match entry {
             Parsed::Cached(rel, (_, page, d)) => take(rel, page.clone(), d.clone()),
-            Parsed::Fresh(rel, (text, page, d)) if cache.is_some() => {
-                take(&rel, page.clone(), d.clone());
-                fresh.push((rel, (text, page, d)));
+            Parsed::Fresh(rel, parsed) if cache.is_some() => {
+                take(&rel, parsed.1.clone(), parsed.2.clone());
+                fresh.push((rel, *parsed));
             }
-            Parsed::Fresh(rel, (_, page, d)) => take(&rel, page, d),
+            Parsed::Fresh(rel, parsed) => {
+                let (_, page, d) = *parsed;
+                take(&rel, page, d);
+            }
         }
     }
     if let Some(c) = cache {
@@ -374,7 +377,7 @@ fn parse_all(
 /// A source's parse: the cache's (its text is unchanged) or a new one.
 enum Parsed<'c> {
     Cached(&'c String, &'c ParsedSource),
-    Fresh(String, ParsedSource),
+    Fresh(String, Box<ParsedSource>),
 }
 
 /// The in-memory search index of a site, made with `technique`: for the query-set test and the
