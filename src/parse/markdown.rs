@@ -277,7 +277,7 @@ pub fn is_mermaid_fence(info: &str) -> bool {
 
 /// Letters a page contributes to language detection: its first ones are as good a sample as
 /// all of them, and counting every letter of every page was a tenth of `archsite check`.
-pub const LETTER_SAMPLE: usize = 2_000;
+pub const LETTER_SAMPLE: usize = 300;
 
 /// Hangul syllables (U+AC00..=U+D7A3) and ASCII letters, counted on the UTF-8 bytes (a
 /// syllable is three bytes whose lead is 0xEA..=0xED) until the page has `LETTER_SAMPLE`.
