@@ -221,11 +221,19 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     lap(&mut b, "render");
     if mode == Mode::Build && config.search {
         let search_cache = cache.as_deref().map(|c| &c.search);
-        for (path, bytes) in
-            crate::search::index_files(&pages, &resolved, Some(&tables), search_cache)
-        {
-            b.output
-                .insert(path, crate::output::OutputFile::Bytes(bytes));
+        // A build that writes stages each index file as it is made, as `render` does pages.
+        let files = crate::search::write_index(
+            &pages,
+            &resolved,
+            Some(&tables),
+            search_cache,
+            |path, bytes| match &staging {
+                Some(s) => s.stage(path, bytes),
+                None => crate::output::OutputFile::Bytes(bytes),
+            },
+        );
+        for (path, file) in files {
+            b.output.insert(path, file);
         }
         lap(&mut b, "search");
     }

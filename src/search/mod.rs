@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub use index::{search, Hit, Index};
+pub use index::{search, Hit, Index, Terms};
 pub use shard::DIR;
 
 /// The index inputs of a site: every page with its sections, in URL order (page ids are
@@ -76,41 +76,79 @@ pub fn index_files(
     data: Option<&crate::data::Rendered>,
     cache: Option<&IndexCache>,
 ) -> Vec<(String, Vec<u8>)> {
+    let mut files = write_index(pages, resolved, data, cache, |_, bytes| bytes);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// The search index of a site, each file handed to `emit` as soon as it is made (a build that
+/// writes stages it on disk: the site's page files are never all in memory at once), with
+/// what `emit` returned for it. Page files are made in the same parallel pass that analyses
+/// the pages; the term shards after the merge.
+pub fn write_index<T: Send>(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+    cache: Option<&IndexCache>,
+    emit: impl Fn(&str, Vec<u8>) -> T + Sync,
+) -> Vec<(String, T)> {
     let mut order: Vec<usize> = (0..pages.len()).collect();
     order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
     let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
-    let analyzed: Vec<(u64, Arc<index::Analyzed>)> = order
+    let analyzed: Vec<(u64, Arc<index::Analyzed>, (String, T))> = order
         .into_par_iter()
-        .map(|id| {
+        .enumerate()
+        .map(|(position, id)| {
             let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
-            let key = crate::model::hash_of(&(
-                &resolved.urls[id],
-                &pages[id].title,
-                &pages[id].text,
-                tables,
-            ));
-            if let Some(hit) = previous.as_ref().and_then(|p| p.get(&key)) {
-                return (key, hit.clone());
-            }
-            let input = PageInput {
-                url: resolved.urls[id].clone(),
-                title: pages[id].title.clone(),
-                sections: extract::sections(&pages[id], tables),
+            let key = page_key(&pages[id], &resolved.urls[id], tables);
+            let analyzed = match previous.as_ref().and_then(|p| p.get(&key)) {
+                Some(hit) => hit.clone(),
+                None => {
+                    let input = PageInput {
+                        url: resolved.urls[id].clone(),
+                        title: pages[id].title.clone(),
+                        sections: extract::sections(&pages[id], tables),
+                    };
+                    let json = shard::page_json(&input.url, &input.title, &input.sections);
+                    Arc::new(index::Analyzed::new(json, &input, Technique::StemsBigrams))
+                }
             };
-            (
-                key,
-                Arc::new(index::analyze(&input, Technique::StemsBigrams)),
-            )
+            let (path, bytes) = shard::page_script(position, &analyzed.page_json);
+            let emitted = emit(&path, bytes);
+            // Without a cache the page's data has been written: only its counts stay.
+            let analyzed = match (cache, Arc::try_unwrap(analyzed)) {
+                (None, Ok(a)) => Arc::new(a.without_page()),
+                (_, Ok(a)) => Arc::new(a),
+                (_, Err(shared)) => shared,
+            };
+            (key, analyzed, (path, emitted))
         })
         .collect();
+    let mut out = Vec::with_capacity(analyzed.len() + 1);
+    let mut kept = Vec::with_capacity(analyzed.len());
+    for (key, a, file) in analyzed {
+        out.push(file);
+        kept.push((key, a));
+    }
+    let terms = index::build_terms(&kept.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>());
     if let Some(c) = cache {
         // Only what this build used is kept, so a long preview session stays small.
-        *c.entries.lock().expect("cache lock") = analyzed.iter().cloned().collect();
+        *c.entries.lock().expect("cache lock") = kept.into_iter().collect();
+    } else {
+        drop(kept);
     }
-    let analyzed: Vec<Arc<index::Analyzed>> = analyzed.into_iter().map(|(_, a)| a).collect();
-    let index = index::build_analyzed(&analyzed);
-    shard::files(&index)
-        .into_iter()
-        .map(|(path, text)| (path, text.into_bytes()))
-        .collect()
+    let shards: Vec<(String, T)> = shard::files(&terms)
+        .into_par_iter()
+        .map(|(path, text)| {
+            let emitted = emit(&path, text.into_bytes());
+            (path, emitted)
+        })
+        .collect();
+    out.extend(shards);
+    out
+}
+
+/// What a page's index entry depends on: its URL, title, text and rendered data tables.
+fn page_key(page: &Page, url: &str, tables: &[Arc<str>]) -> u64 {
+    crate::model::hash_of(&(url, &page.title, &page.text, tables))
 }
