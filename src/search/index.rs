@@ -408,72 +408,147 @@ pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
         .par_iter()
         .map(|p| (indexed_page(p), count_page(p, technique)))
         .collect();
-    let counts: Vec<&PageCounts> = analyzed.iter().map(|a| &a.1).collect();
-    let terms = merge_pages(&counts);
+    let mut merger = Merger::default();
+    merger.add(analyzed.iter().map(|a| &a.1));
     Index {
         pages: analyzed
             .into_iter()
             .map(|a| std::sync::Arc::new(a.0))
             .collect(),
-        terms,
+        terms: merger.finish(),
     }
 }
 
-/// The terms of pages already analysed (in their final order).
-pub fn build_terms<A: std::ops::Deref<Target = Analyzed> + Sync>(analyzed: &[A]) -> Terms {
-    let counts: Vec<&PageCounts> = analyzed.iter().map(|a| &a.counts).collect();
-    merge_pages(&counts)
+/// The posting lists of the site, built page by page in page order (so every list is sorted
+/// by (page, section)) while later pages are still being analysed: a page's counts can be
+/// dropped once merged. Weights need the average section length of the whole site, so
+/// postings carry the weighted count until `finish` turns it into the quantised weight.
+#[derive(Default)]
+pub struct Merger {
+    words: Half,
+    grams: Half,
+    /// Weighted length of every section of the site, page after page.
+    lens: Vec<f32>,
+    /// Per page: its first section in `lens`.
+    first_section: Vec<u32>,
 }
 
-fn merge_pages(counted: &[&PageCounts]) -> Terms {
-    let sections: usize = counted.iter().map(|c| c.lens.len()).sum();
-    let total_len: f32 = counted.iter().flat_map(|c| &c.lens).sum();
-    let avg = total_len / sections.max(1) as f32;
-    // Words and bigrams are merged on two threads.
-    let (words, grams) = rayon::join(|| merge(counted, false, avg), || merge(counted, true, avg));
-    Terms {
-        words,
-        grams,
-        sections: sections as u32,
-        pages: counted.len() as u32,
-    }
+/// The terms of one kind (words or bigrams) being merged.
+#[derive(Default)]
+struct Half {
+    ids: FxMap<String, u32>,
+    /// Per term id: postings as (page delta, section, weighted count × 10 × 2 + in the
+    /// heading).
+    lists: Vec<Postings>,
 }
 
-/// The posting lists of every word (or every bigram) of the site: global term ids, then one
-/// list per id. Pages are merged in order, so every list is sorted by (page, section).
-fn merge(counted: &[&PageCounts], grams: bool, avg: f32) -> BTreeMap<String, Postings> {
-    let mut ids: FxMap<&str, u32> = FxMap::default();
-    let mut lists: Vec<Postings> = Vec::new();
-    // Per term of the page: its global id, when it is of the kind merged here.
-    let mut local: Vec<Option<u32>> = Vec::new();
-    for (page, c) in counted.iter().enumerate() {
-        local.clear();
-        for &(start, end, gram) in &c.terms {
-            if gram != grams {
-                local.push(None);
-                continue;
+impl Half {
+    fn add(&mut self, first_page: u32, pages: &[&PageCounts], grams: bool) {
+        let mut local: Vec<Option<u32>> = Vec::new();
+        for (i, c) in pages.iter().enumerate() {
+            let page = first_page + i as u32;
+            local.clear();
+            for &(start, end, gram) in &c.terms {
+                if gram != grams {
+                    local.push(None);
+                    continue;
+                }
+                let term = &c.vocab[start as usize..end as usize];
+                let id = match self.ids.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.lists.len() as u32;
+                        self.ids.insert(term.to_string(), id);
+                        self.lists.push(Postings::default());
+                        id
+                    }
+                };
+                local.push(Some(id));
             }
-            let term = &c.vocab[start as usize..end as usize];
-            let next = lists.len() as u32;
-            let id = *ids.entry(term).or_insert(next);
-            if id == next {
-                lists.push(Postings::default());
+            for e in &c.entries {
+                if let Some(id) = local[e.term as usize] {
+                    let tf = (e.tf * 10.0).round().min(1e8) as u32;
+                    let list = &mut self.lists[id as usize];
+                    encode_numbers(
+                        [
+                            page - list.last,
+                            u32::from(e.section),
+                            tf * 2 + u32::from(e.heading),
+                        ],
+                        &mut list.encoded,
+                    );
+                    list.last = page;
+                    list.count += 1;
+                }
             }
-            local.push(Some(id));
         }
-        for e in &c.entries {
-            if let Some(id) = local[e.term as usize] {
-                lists[id as usize].push(Posting {
-                    page: page as u32,
-                    section: e.section,
-                    impact: impact(e.tf, c.lens[e.section as usize], avg, e.heading),
-                });
-            }
+    }
+
+    /// The lists with their final weights, by term.
+    fn finish(self, lens: &[f32], first_section: &[u32], avg: f32) -> BTreeMap<String, Postings> {
+        let lists = self.lists;
+        self.ids
+            .into_par_iter()
+            .map(|(term, id)| {
+                let raw = &lists[id as usize];
+                let mut page = 0;
+                let list: Postings = decode_numbers(&raw.encoded)
+                    .chunks_exact(3)
+                    .map(|c| {
+                        page += c[0];
+                        let len = lens[(first_section[page as usize] + c[1]) as usize];
+                        let tf = (c[2] / 2) as f32 / 10.0;
+                        Posting {
+                            page,
+                            section: c[1] as u16,
+                            impact: impact(tf, len, avg, c[2] % 2 == 1),
+                        }
+                    })
+                    .collect();
+                (term, list)
+            })
+            .collect()
+    }
+}
+
+impl Merger {
+    /// Adds the next pages, in order.
+    fn add<'a>(&mut self, pages: impl IntoIterator<Item = &'a PageCounts>) {
+        let pages: Vec<&PageCounts> = pages.into_iter().collect();
+        let first_page = self.first_section.len() as u32;
+        for c in &pages {
+            self.first_section.push(self.lens.len() as u32);
+            self.lens.extend(&c.lens);
+        }
+        // Words and bigrams are merged on two threads.
+        let (words, grams) = (&mut self.words, &mut self.grams);
+        rayon::join(
+            || words.add(first_page, &pages, false),
+            || grams.add(first_page, &pages, true),
+        );
+    }
+
+    /// Adds the next pages' analyses, in order.
+    pub fn add_analyzed<'a>(&mut self, pages: impl IntoIterator<Item = &'a Analyzed>) {
+        self.add(pages.into_iter().map(|a| &a.counts));
+    }
+
+    /// The index's terms with their final weights.
+    pub fn finish(self) -> Terms {
+        let sections = self.lens.len();
+        let avg = self.lens.iter().sum::<f32>() / sections.max(1) as f32;
+        let (lens, first) = (&self.lens, &self.first_section);
+        let (words, grams) = rayon::join(
+            || self.words.finish(lens, first, avg),
+            || self.grams.finish(lens, first, avg),
+        );
+        Terms {
+            words,
+            grams,
+            sections: sections as u32,
+            pages: first.len() as u32,
         }
     }
-    ids.into_iter()
-        .map(|(t, id)| (t.to_string(), std::mem::take(&mut lists[id as usize])))
-        .collect()
 }
 
 /// Inverse document frequency of a term found in `df` of `n` sections.

@@ -95,47 +95,65 @@ pub fn write_index<T: Send>(
     let mut order: Vec<usize> = (0..pages.len()).collect();
     order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
     let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
-    let analyzed: Vec<(u64, Arc<index::Analyzed>, (String, T))> = order
-        .into_par_iter()
-        .enumerate()
-        .map(|(position, id)| {
-            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
-            let key = page_key(&pages[id], &resolved.urls[id], tables);
-            let analyzed = match previous.as_ref().and_then(|p| p.get(&key)) {
-                Some(hit) => hit.clone(),
-                None => {
-                    let input = PageInput {
-                        url: resolved.urls[id].clone(),
-                        title: pages[id].title.clone(),
-                        sections: extract::sections(&pages[id], tables),
-                    };
-                    let json = shard::page_json(&input.url, &input.title, &input.sections);
-                    Arc::new(index::Analyzed::new(json, &input, Technique::StemsBigrams))
-                }
-            };
-            let (path, bytes) = shard::page_script(position, &analyzed.page_json);
-            let emitted = emit(&path, bytes);
-            // Without a cache the page's data has been written: only its counts stay.
-            let analyzed = match (cache, Arc::try_unwrap(analyzed)) {
-                (None, Ok(a)) => Arc::new(a.without_page()),
-                (_, Ok(a)) => Arc::new(a),
-                (_, Err(shared)) => shared,
-            };
-            (key, analyzed, (path, emitted))
-        })
-        .collect();
-    let mut out = Vec::with_capacity(analyzed.len() + 1);
-    let mut kept = Vec::with_capacity(analyzed.len());
-    for (key, a, file) in analyzed {
-        out.push(file);
-        kept.push((key, a));
+    // One page: its analysis (from the cache when unchanged), its page file handed to `emit`.
+    let one = |position: usize, id: usize| -> (u64, Arc<index::Analyzed>, (String, T)) {
+        let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+        let key = page_key(&pages[id], &resolved.urls[id], tables);
+        let analyzed = match previous.as_ref().and_then(|p| p.get(&key)) {
+            Some(hit) => hit.clone(),
+            None => {
+                let input = PageInput {
+                    url: resolved.urls[id].clone(),
+                    title: pages[id].title.clone(),
+                    sections: extract::sections(&pages[id], tables),
+                };
+                let json = shard::page_json(&input.url, &input.title, &input.sections);
+                Arc::new(index::Analyzed::new(json, &input, Technique::StemsBigrams))
+            }
+        };
+        let (path, bytes) = shard::page_script(position, &analyzed.page_json);
+        let emitted = emit(&path, bytes);
+        // Without a cache the page's data has been written: only its counts stay.
+        let analyzed = match (cache, Arc::try_unwrap(analyzed)) {
+            (None, Ok(a)) => Arc::new(a.without_page()),
+            (_, Ok(a)) => Arc::new(a),
+            (_, Err(shared)) => shared,
+        };
+        (key, analyzed, (path, emitted))
+    };
+    // Pages are analysed a chunk at a time, in parallel, while the previous chunk is merged:
+    // a page's counts live from its analysis to its merge, not until the whole site is done.
+    let mut merger = index::Merger::default();
+    let mut out = Vec::with_capacity(order.len() + 1);
+    let mut kept = Vec::new();
+    let mut done: Vec<(u64, Arc<index::Analyzed>, (String, T))> = Vec::new();
+    let mut position = 0;
+    for chunk in order.chunks(CHUNK).map(Some).chain([None]) {
+        let merging: Vec<&index::Analyzed> = done.iter().map(|d| &*d.1).collect();
+        let (_, next) = rayon::join(
+            || merger.add_analyzed(merging),
+            || {
+                chunk.map(|ids| {
+                    ids.par_iter()
+                        .enumerate()
+                        .map(|(i, &id)| one(position + i, id))
+                        .collect::<Vec<_>>()
+                })
+            },
+        );
+        for (key, a, file) in done.drain(..) {
+            out.push(file);
+            if cache.is_some() {
+                kept.push((key, a));
+            }
+        }
+        position += chunk.map_or(0, <[usize]>::len);
+        done = next.unwrap_or_default();
     }
-    let terms = index::build_terms(&kept.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>());
+    let terms = merger.finish();
     if let Some(c) = cache {
         // Only what this build used is kept, so a long preview session stays small.
         *c.entries.lock().expect("cache lock") = kept.into_iter().collect();
-    } else {
-        drop(kept);
     }
     let shards: Vec<(String, T)> = shard::files(&terms)
         .into_par_iter()
@@ -147,6 +165,9 @@ pub fn write_index<T: Send>(
     out.extend(shards);
     out
 }
+
+/// Pages analysed at a time (their counts wait in memory for the merge).
+const CHUNK: usize = 256;
 
 /// What a page's index entry depends on: its URL, title, text and rendered data tables.
 fn page_key(page: &Page, url: &str, tables: &[Arc<str>]) -> u64 {
