@@ -68,6 +68,42 @@ pub struct IndexCache {
     entries: Mutex<HashMap<u64, Arc<index::Analyzed>>>,
 }
 
+/// Version of the index's files: part of `Plan::key`, so that files of another format are
+/// never kept.
+pub const FORMAT: u32 = 2;
+
+/// What an index build will read: the pages in URL order (page ids are positions in it, so
+/// the same site gives the same files), each page's key, and the key of the whole index.
+pub struct Plan {
+    order: Vec<usize>,
+    keys: Vec<u64>,
+    /// Changes when anything the index files depend on changes: every page's URL, title, text
+    /// and rendered data tables, the page set and order, `FORMAT`, and `salt` (the build's
+    /// settings). With the same key, the same archsite writes the same files.
+    pub key: u64,
+}
+
+/// The plan of the index of `pages`; `salt` stands for whatever else should make the files be
+/// made again (the pipeline passes a hash of the config).
+pub fn plan(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+    salt: u64,
+) -> Plan {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
+    let keys: Vec<u64> = order
+        .par_iter()
+        .map(|&id| {
+            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            page_key(&pages[id], &resolved.urls[id], tables)
+        })
+        .collect();
+    let key = crate::model::hash_of(&(FORMAT, salt, &keys));
+    Plan { order, keys, key }
+}
+
 /// The search index of a site as output files (path under the output root, contents), reusing
 /// and refreshing `cache` when given.
 pub fn index_files(
@@ -76,7 +112,8 @@ pub fn index_files(
     data: Option<&crate::data::Rendered>,
     cache: Option<&IndexCache>,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut files = write_index(pages, resolved, data, cache, |_, bytes| bytes);
+    let plan = plan(pages, resolved, data, 0);
+    let mut files = write_index(&plan, pages, resolved, data, cache, |_, bytes| bytes);
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files
 }
@@ -86,19 +123,18 @@ pub fn index_files(
 /// what `emit` returned for it. Page files are made in the same parallel pass that analyses
 /// the pages; the term shards after the merge.
 pub fn write_index<T: Send>(
+    plan: &Plan,
     pages: &[Page],
     resolved: &Resolved,
     data: Option<&crate::data::Rendered>,
     cache: Option<&IndexCache>,
     emit: impl Fn(&str, Vec<u8>) -> T + Sync,
 ) -> Vec<(String, T)> {
-    let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
     let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
     // One page: its analysis (from the cache when unchanged), its page file handed to `emit`.
     let one = |position: usize, id: usize| -> (u64, Arc<index::Analyzed>, (String, T)) {
         let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
-        let key = page_key(&pages[id], &resolved.urls[id], tables);
+        let key = plan.keys[position];
         let analyzed = match previous.as_ref().and_then(|p| p.get(&key)) {
             Some(hit) => hit.clone(),
             None => {
@@ -124,11 +160,11 @@ pub fn write_index<T: Send>(
     // Pages are analysed a chunk at a time, in parallel, while the previous chunk is merged:
     // a page's counts live from its analysis to its merge, not until the whole site is done.
     let mut merger = index::Merger::default();
-    let mut out = Vec::with_capacity(order.len() + 1);
+    let mut out = Vec::with_capacity(plan.order.len() + 1);
     let mut kept = Vec::new();
     let mut done: Vec<(u64, Arc<index::Analyzed>, (String, T))> = Vec::new();
     let mut position = 0;
-    for chunk in order.chunks(CHUNK).map(Some).chain([None]) {
+    for chunk in plan.order.chunks(CHUNK).map(Some).chain([None]) {
         let merging: Vec<&index::Analyzed> = done.iter().map(|d| &*d.1).collect();
         let (_, next) = rayon::join(
             || merger.add_analyzed(merging),
