@@ -180,6 +180,9 @@ fn index_files_are_valid_scripts_whatever_the_text() {
             .unwrap();
         let value: serde_json::Value = serde_json::from_str(json)
             .unwrap_or_else(|e| panic!("{}: {e}\n{js}", entry.path().display()));
+        // The argument is a JSON string holding the data's JSON (for `JSON.parse`).
+        let value: serde_json::Value = serde_json::from_str(value.as_str().unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}\n{js}", entry.path().display()));
         if entry.path().ends_with("p/0.js") {
             let section = &value["s"][0];
             assert_eq!(section[1], "제목 \"따옴표\" </script>");
