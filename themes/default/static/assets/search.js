@@ -447,6 +447,7 @@
     status.textContent = result.hits.length ? "" : box.getAttribute("data-none");
     list.hidden = !options.length;
     open(true);
+    mark("shown");
   }
 
   function run() {
