@@ -10,7 +10,7 @@
 //! index; the inverse document frequency is computed at query time from the posting count.
 
 use super::extract::{Field, Section};
-use super::shard::{decode_numbers, encode_numbers};
+use super::shard::{decode_numbers, encode_numbers, numbers};
 use super::tokenize::{bigram_base, bigrams, stem, words, Word};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -491,20 +491,23 @@ impl Half {
             .into_par_iter()
             .map(|(term, id)| {
                 let raw = &lists[id as usize];
+                let mut list = Postings {
+                    encoded: String::with_capacity(raw.encoded.len()),
+                    ..Postings::default()
+                };
+                let mut numbers = numbers(&raw.encoded);
                 let mut page = 0;
-                let list: Postings = decode_numbers(&raw.encoded)
-                    .chunks_exact(3)
-                    .map(|c| {
-                        page += c[0];
-                        let len = lens[(first_section[page as usize] + c[1]) as usize];
-                        let tf = (c[2] / 2) as f32 / 10.0;
-                        Posting {
-                            page,
-                            section: c[1] as u16,
-                            impact: impact(tf, len, avg, c[2] % 2 == 1),
-                        }
-                    })
-                    .collect();
+                while let (Some(delta), Some(section), Some(tf)) =
+                    (numbers.next(), numbers.next(), numbers.next())
+                {
+                    page += delta;
+                    let len = lens[(first_section[page as usize] + section) as usize];
+                    list.push(Posting {
+                        page,
+                        section: section as u16,
+                        impact: impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1),
+                    });
+                }
                 (term, list)
             })
             .collect()

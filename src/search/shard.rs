@@ -47,9 +47,15 @@ const MORE: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!*";
 /// Numbers as base-32 digits: 5 bits per character, the last digit of each number from
 /// another alphabet, so no separator is needed.
 pub fn encode_numbers(numbers: impl IntoIterator<Item = u32>, out: &mut String) {
-    for mut n in numbers {
+    for n in numbers {
+        // Most numbers (section numbers, weights, page deltas) take one character.
+        if n < 32 {
+            out.push(LAST[n as usize] as char);
+            continue;
+        }
         let mut digits = [0u8; 7];
         let mut len = 0;
+        let mut n = n;
         loop {
             digits[len] = (n % 32) as u8;
             len += 1;
@@ -65,19 +71,37 @@ pub fn encode_numbers(numbers: impl IntoIterator<Item = u32>, out: &mut String) 
     }
 }
 
-/// The inverse of `encode_numbers` (for tests; `search.js` has its own).
-pub fn decode_numbers(s: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut v = 0u32;
-    for b in s.bytes() {
-        if let Some(d) = MORE.iter().position(|&m| m == b) {
-            v = v * 32 + d as u32;
-        } else if let Some(d) = LAST.iter().position(|&m| m == b) {
-            out.push(v * 32 + d as u32);
-            v = 0;
-        }
+/// Per byte: its digit value, +32 when it is a digit of `MORE`, 255 when it is neither.
+const VALUES: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut d = 0;
+    while d < 32 {
+        t[LAST[d] as usize] = d as u8;
+        t[MORE[d] as usize] = d as u8 + 32;
+        d += 1;
     }
-    out
+    t
+};
+
+/// The numbers of `encode_numbers`, one by one.
+pub fn numbers(s: &str) -> impl Iterator<Item = u32> + '_ {
+    let mut bytes = s.bytes();
+    std::iter::from_fn(move || {
+        let mut v = 0u32;
+        for b in bytes.by_ref() {
+            match VALUES[b as usize] {
+                d @ 0..=31 => return Some(v.wrapping_mul(32).wrapping_add(u32::from(d))),
+                d @ 32..=63 => v = v.wrapping_mul(32).wrapping_add(u32::from(d - 32)),
+                _ => {}
+            }
+        }
+        None
+    })
+}
+
+/// The inverse of `encode_numbers`.
+pub fn decode_numbers(s: &str) -> Vec<u32> {
+    numbers(s).collect()
 }
 
 /// A term's entry: `[count, postings]`, or `[count, best postings, every page]`.
@@ -147,27 +171,37 @@ fn wrap(method: &str, id: Option<usize>, json: &str) -> String {
     }
     // The JSON is passed as a string for `JSON.parse`: a JavaScript engine scans a string
     // literal and parses JSON much faster than it compiles the same data as an object literal.
-    let literal = serde_json::to_string(json).expect("strings serialise");
-    let json = literal.as_str();
-    // JSON allows U+2028/U+2029 and `</` in strings; older engines and an HTML parser (should
-    // anyone inline the file) do not. One pass over the bytes: all three start with a byte
-    // that occurs nowhere else in them (`<`, 0xE2).
+    // Inside the literal, `"` and `\` are escaped (JSON text has no raw control characters),
+    // and so are U+2028/U+2029 and `</`, which JSON allows but older engines and an HTML parser
+    // (should anyone inline the file) do not. One pass over the bytes, copying the runs between.
+    out.push('"');
     let bytes = json.as_bytes();
     let mut from = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape = match b {
-            b'<' if bytes.get(i + 1) == Some(&b'/') => "<\\",
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => "\\u2028",
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => "\\u2029",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (escape, len): (&str, usize) = match b {
+            b'"' => ("\\\"", 1),
+            b'\\' => ("\\\\", 1),
+            b'<' if bytes.get(i + 1) == Some(&b'/') => ("<\\/", 2),
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
+                ("\\u2028", 3)
+            }
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
+                ("\\u2029", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&json[from..i]);
         out.push_str(escape);
-        // `<` is kept and the `/` follows as it was; a line separator is replaced whole.
-        from = if b == b'<' { i + 1 } else { i + 3 };
+        i += len;
+        from = i;
     }
     out.push_str(&json[from..]);
-    out.push_str(");\n");
+    out.push_str("\");\n");
     out
 }
 
