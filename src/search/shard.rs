@@ -180,6 +180,10 @@ fn wrap(method: &str, id: Option<usize>, json: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !SPECIAL[b as usize] {
+            i += 1;
+            continue;
+        }
         let (escape, len): (&str, usize) = match b {
             b'"' => ("\\\"", 1),
             b'\\' => ("\\\\", 1),
@@ -204,6 +208,16 @@ fn wrap(method: &str, id: Option<usize>, json: &str) -> String {
     out.push_str("\");\n");
     out
 }
+
+/// The bytes that may start something `wrap` escapes.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'<' as usize] = true;
+    t[0xE2] = true;
+    t
+};
 
 /// Where each shard starts: the first term of each, in order. Terms are packed in sorted order
 /// into shards of at most `SHARD_BYTES` (one term larger than that has a shard of its own), so
