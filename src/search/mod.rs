@@ -1,8 +1,12 @@
 //! Full-text search, built with the site and run in the browser: no server, no network.
 //!
-//! Runs after `render` (`pipeline` calls [`index_files`] when the config leaves search on) over
-//! the parsed pages, their URLs and their rendered data tables, and returns the index as files
-//! of the output. Pure. The steps, one module each:
+//! Runs after `render` over the parsed pages, their URLs and their rendered data tables, and
+//! returns the index as files of the output. The pipeline first computes the index's [`Plan`]
+//! (its key: when the output folder already holds an index with that key, the files are kept
+//! and nothing here runs), then calls [`write_index`], which hands each file to the caller as
+//! soon as it is made (a build that writes stages it on disk) and analyses the pages a chunk at
+//! a time while the previous chunk is merged, so that neither the page files nor every page's
+//! counts are all in memory at once. Pure but for what `emit` does. The steps, one module each:
 //!
 //! 1. `extract`: each page → sections (one per heading, with its id) and their text by kind:
 //!    title, heading, prose, data table cells, Mermaid labels (`mermaid`), code;
