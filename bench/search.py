@@ -13,9 +13,14 @@ run.py does):
   2. the index of the last build: total size and file count of search/, meta.js, the largest
      term shard, the mean page file;
   3. for the largest size, unless --no-browser: the output is served on 127.0.0.1 by a
-     stdlib HTTP server and `node bench/search-query.mjs` runs QUERIES in headless Chromium,
-     each in a fresh page: time of the first (cold: index files load) and second (warm) run of
-     the query, and bytes of the /search/ files it loaded.
+     stdlib HTTP server and `node bench/search-query.mjs` runs QUERIES in headless Chromium
+     RUNS times, each in a fresh page: time of the first (cold: index files load, also per step)
+     and second (warm) run of the query, the time from the last keystroke to the results when
+     the query is typed a character every 100 ms, and bytes of the /search/ files it loaded
+     (per query, the medians of the runs).
+
+Each build is also timed for CPU (user + system) and peak RSS (os.wait4), and built a second
+time into the same folder with nothing changed (the index is then kept: `no-change rebuild`).
 
 --quick (the test suite's smoke run): size 50, 1 run, the browser part only when Chromium and
 tests/browser/node_modules are there. Nothing is asserted about time; the exit status is 1 when
@@ -47,16 +52,22 @@ import run as bench_run  # noqa: E402  (ensure_site, shared with run.py)
 QUERIES = ["아키텍처", "네트워크의", "운영환경", "gateway", "serv", "ingress 정책", "IAM", "캐시를"]
 
 
-def build(binary: Path, site: Path, out: Path) -> tuple[float, float | None]:
-    """Wall time of one build and its `search` stage (ms), from --timings."""
+def build(binary: Path, site: Path, out: Path) -> tuple[float, float | None, float, float]:
+    """Wall time of one build, its `search` stage (ms, from --timings), its CPU time (user +
+    system, s) and its peak RSS (MB)."""
     t0 = time.perf_counter()
-    r = subprocess.run([str(binary), "build", str(site), "--output", str(out), "--timings",
-                        "--color", "never"], capture_output=True, text=True)
+    p = subprocess.Popen([str(binary), "build", str(site), "--output", str(out), "--timings",
+                          "--color", "never"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    output = p.stdout.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise SystemExit("build of %s failed:\n%s%s" % (site, r.stdout, r.stderr))
-    m = re.search(r"search:\s+([\d.]+)\s*ms", r.stdout + r.stderr)
-    return wall, float(m.group(1)) if m else None
+    if p.returncode != 0:
+        raise SystemExit("build of %s failed:\n%s" % (site, output))
+    m = re.search(r"search:\s+([\d.]+)\s*ms", output)
+    return (wall, float(m.group(1)) if m else None, usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024)
 
 
 def index_stats(out: Path) -> dict:
@@ -106,6 +117,16 @@ def browser_queries(out: Path, queries: list[str]) -> list[dict]:
         server.server_close()
 
 
+def median_query(samples) -> dict:
+    """One query's runs: the first run's sizes and counts, the medians of its times."""
+    out = dict(samples[0])
+    for k in ("cold_ms", "warm_ms", "typed_ms"):
+        out[k] = statistics.median(q[k] for q in samples)
+    out["steps"] = {k: statistics.median(q["steps"][k] for q in samples)
+                    for k in samples[0]["steps"]}
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000")
@@ -138,26 +159,38 @@ def main(argv=None) -> int:
             config = (site / "archsite.yaml").read_text(encoding="utf-8")
             (off / "archsite.yaml").write_text(
                 config + "content: %s\nsearch: false\n" % (site / "content"), encoding="utf-8")
-            on_walls, off_walls, stage = [], [], []
+            on, off_runs, stage, again = [], [], [], []
             for i in range(runs):
                 out = work / ("on-%d-%d" % (n, i))
-                wall, ms = build(binary, site, out)
-                on_walls.append(wall)
+                wall, ms, cpu, rss = build(binary, site, out)
+                on.append((wall, cpu, rss))
                 if ms is not None:
                     stage.append(ms)
-                wall, _ = build(binary, off, work / ("off-out-%d-%d" % (n, i)))
-                off_walls.append(wall)
+                # The same build again, nothing changed: the index is kept.
+                _, ms, _, _ = build(binary, site, out)
+                if ms is not None:
+                    again.append(ms)
+                wall, _, cpu, rss = build(binary, off, work / ("off-out-%d-%d" % (n, i)))
+                off_runs.append((wall, cpu, rss))
             stats = index_stats(out)
+            med = lambda rows, k: statistics.median(r[k] for r in rows)  # noqa: E731
             row = {
                 "pages": n,
                 "runs": runs,
-                "build_s": statistics.median(on_walls),
-                "build_without_search_s": statistics.median(off_walls),
+                "build_s": med(on, 0),
+                "build_without_search_s": med(off_runs, 0),
+                "cpu_s": med(on, 1),
+                "cpu_without_search_s": med(off_runs, 1),
+                "rss_mb": med(on, 2),
+                "rss_without_search_mb": med(off_runs, 2),
                 "index_ms": statistics.median(stage) if stage else None,
+                "index_again_ms": statistics.median(again) if again else None,
                 **stats,
             }
             if n == max(sizes) and not a.no_browser:
-                row["queries"] = browser_queries(out, QUERIES)
+                # Each query RUNS times (fresh pages each time); per query, the medians.
+                rounds = [browser_queries(out, QUERIES) for _ in range(runs)]
+                row["queries"] = [median_query(q) for q in zip(*rounds)] if rounds[0] else []
                 if row["queries"] and any(q["hits"] == 0 for q in row["queries"]):
                     print("a query found nothing: %s" % row["queries"], file=sys.stderr)
                     return 1
@@ -168,29 +201,41 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print("| pages | build s (search on) | build s (search off) | index build ms | index MB | "
-          "files | meta KB | shards | largest shard KB | mean page file KB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| pages | build s (search on / off) | CPU s (on / off) | peak RSS MB (on / off) | "
+          "index build ms | no-change rebuild ms | index MB | files | meta KB | shards | "
+          "largest shard KB | mean page file KB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    opt = lambda v: "%.0f" % v if v is not None else "?"  # noqa: E731
     for r in results:
-        print("| %d | %.2f | %.2f | %s | %.1f | %d | %.1f | %d | %.1f | %.1f |" % (
-            r["pages"], r["build_s"], r["build_without_search_s"],
-            "%.0f" % r["index_ms"] if r["index_ms"] is not None else "?",
-            r["bytes"] / 1e6, r["files"], r["meta_bytes"] / 1e3, r["shards"],
-            r["largest_shard"] / 1e3, r["mean_page_file"] / 1e3))
+        print("| %d | %.2f / %.2f | %.2f / %.2f | %.0f / %.0f | %s | %s | %.1f | %d | %.1f | %d | "
+              "%.1f | %.1f |" % (
+                  r["pages"], r["build_s"], r["build_without_search_s"], r["cpu_s"],
+                  r["cpu_without_search_s"], r["rss_mb"], r["rss_without_search_mb"],
+                  opt(r["index_ms"]), opt(r["index_again_ms"]), r["bytes"] / 1e6, r["files"],
+                  r["meta_bytes"] / 1e3, r["shards"], r["largest_shard"] / 1e3,
+                  r["mean_page_file"] / 1e3))
     for r in results:
         if r.get("queries"):
             print("\nQueries at %d pages (headless Chromium, fresh page each):\n" % r["pages"])
-            print("| query | cold ms | warm ms | KB loaded | files | pages found |")
-            print("|---|---|---|---|---|---|")
+            print("| query | cold ms | meta | shards | rank | page files | warm ms | typed ms | "
+                  "KB loaded | files | pages found |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
             for q in r["queries"]:
-                print("| %s | %.1f | %.1f | %.1f | %d | %d |" % (
-                    q["query"], q["cold_ms"], q["warm_ms"], q["bytes"] / 1e3, q["files"], q["hits"]))
-            cold = [q["cold_ms"] for q in r["queries"]]
-            kb = [q["bytes"] / 1e3 for q in r["queries"]]
-            print("\nmedian cold %.1f ms (max %.1f), median warm %.1f ms, median %.0f KB (max %.0f)"
-                  % (statistics.median(cold), max(cold),
-                     statistics.median(q["warm_ms"] for q in r["queries"]),
-                     statistics.median(kb), max(kb)))
+                st = q["steps"]
+                print("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d |" % (
+                    q["query"], q["cold_ms"], st["meta"], st["shards"], st["rank"], st["pages"],
+                    q["warm_ms"], q["typed_ms"], q["bytes"] / 1e3, q["files"], q["hits"]))
+            qs = r["queries"]
+            cold = [q["cold_ms"] for q in qs]
+            kb = [q["bytes"] / 1e3 for q in qs]
+            step = lambda k: statistics.median(q["steps"][k] for q in qs)  # noqa: E731
+            print("\nmedian cold %.1f ms (max %.1f; meta %.1f, shards %.1f, rank %.1f, page files "
+                  "%.1f), median warm %.1f ms, median typed %.1f ms (max %.1f), median %.0f KB "
+                  "(max %.0f)" % (
+                      statistics.median(cold), max(cold), step("meta"), step("shards"),
+                      step("rank"), step("pages"), statistics.median(q["warm_ms"] for q in qs),
+                      statistics.median(q["typed_ms"] for q in qs),
+                      max(q["typed_ms"] for q in qs), statistics.median(kb), max(kb)))
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
     Path(a.json).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     return 0

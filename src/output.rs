@@ -40,6 +40,9 @@ pub struct Output {
     files: BTreeMap<String, OutputFile>,
     /// Per page: the key of everything its HTML depends on, for the next build's `Manifest`.
     page_keys: BTreeMap<String, u64>,
+    /// A folder of files made together (the search index) and the key of everything they
+    /// depend on: recorded in the `Manifest` so that the next build can keep them all.
+    group: Option<(String, u64)>,
 }
 
 impl Output {
@@ -50,6 +53,12 @@ impl Output {
     pub fn insert_page(&mut self, path: String, file: OutputFile, key: u64) {
         self.page_keys.insert(path.clone(), key);
         self.files.insert(path, file);
+    }
+
+    /// Marks the files under `folder` (e.g. `search`) as one group made from inputs whose key
+    /// is `key` (see `kept_group`).
+    pub fn set_group(&mut self, folder: &str, key: u64) {
+        self.group = Some((folder.to_string(), key));
     }
 
     pub fn get(&self, path: &str) -> Option<&OutputFile> {
@@ -385,6 +394,17 @@ struct Manifest {
     output: String,
     /// URL → (page key, file size, modification time in ns since the epoch).
     pages: BTreeMap<String, (u64, u64, u64)>,
+    /// The group of files made together (`Output::set_group`), if any.
+    #[serde(default)]
+    group: Option<GroupRecord>,
+}
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct GroupRecord {
+    folder: String,
+    key: u64,
+    /// Path → (file size, modification time in ns since the epoch).
+    files: BTreeMap<String, (u64, u64)>,
 }
 
 const MANIFEST: &str = "output-manifest.json";
@@ -415,22 +435,43 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
     Some((meta.len(), mtime_ns(&meta)))
 }
 
+/// The manifest of `output_dir`, when it was written by this archsite for this folder.
+fn usable_manifest(cache_dir: &Path, output_dir: &Path) -> Option<Manifest> {
+    let text = fs::read_to_string(cache_dir.join(MANIFEST)).ok()?;
+    let manifest = serde_json::from_str::<Manifest>(&text).ok()?;
+    let usable = !manifest.binary.is_empty()
+        && manifest.binary == binary_identity()
+        && manifest.output == output_dir.display().to_string()
+        && output_dir.join(MARKER).is_file();
+    usable.then_some(manifest)
+}
+
+/// The files of the group `folder` (see `Output::set_group`) when the last build made them
+/// from inputs with this `key` and every one of them is still exactly as it was written:
+/// they need not be made again. `None` otherwise.
+pub fn kept_group(
+    cache_dir: &Path,
+    output_dir: &Path,
+    folder: &str,
+    key: u64,
+) -> Option<Vec<String>> {
+    let group = usable_manifest(cache_dir, output_dir)?.group?;
+    if group.folder != folder || group.key != key || group.files.is_empty() {
+        return None;
+    }
+    let intact = group
+        .files
+        .par_iter()
+        .all(|(path, &(size, mtime))| identity(&output_dir.join(path)) == Some((size, mtime)));
+    intact.then(|| group.files.into_keys().collect())
+}
+
 /// The pages of `output_dir` that are still exactly as the last build recorded them, with their
 /// keys (empty when there is no usable record).
 pub fn kept_pages(cache_dir: &Path, output_dir: &Path) -> std::collections::HashMap<String, u64> {
-    let Ok(text) = fs::read_to_string(cache_dir.join(MANIFEST)) else {
+    let Some(manifest) = usable_manifest(cache_dir, output_dir) else {
         return Default::default();
     };
-    let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
-        return Default::default();
-    };
-    if manifest.binary.is_empty()
-        || manifest.binary != binary_identity()
-        || manifest.output != output_dir.display().to_string()
-        || !output_dir.join(MARKER).is_file()
-    {
-        return Default::default();
-    }
     manifest
         .pages
         .into_par_iter()
@@ -450,10 +491,26 @@ pub fn save_manifest(cache_dir: &Path, output_dir: &Path, output: &Output) {
             Some((url.clone(), (*key, size, mtime)))
         })
         .collect();
+    // A group is recorded whole or not at all.
+    let group = output.group.as_ref().and_then(|(folder, key)| {
+        let prefix = format!("{folder}/");
+        let files: Option<BTreeMap<String, (u64, u64)>> = output
+            .files
+            .par_iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .map(|(path, _)| Some((path.clone(), identity(&output_dir.join(path))?)))
+            .collect();
+        Some(GroupRecord {
+            folder: folder.clone(),
+            key: *key,
+            files: files?,
+        })
+    });
     let manifest = Manifest {
         binary: binary_identity(),
         output: output_dir.display().to_string(),
         pages,
+        group,
     };
     let Ok(json) = serde_json::to_vec(&manifest) else {
         return;

@@ -275,12 +275,35 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     lap(&mut b, "render");
     if mode == Mode::Build && config.search {
         let search_cache = cache.as_deref().map(|c| &*c.search);
-        for (path, bytes) in
-            crate::search::index_files(&pages, &resolved, Some(&tables), search_cache)
-        {
-            b.output
-                .insert(path, crate::output::OutputFile::Bytes(bytes));
+        let salt = crate::model::hash_of(&format!("{config:?}"));
+        let plan = crate::search::plan(&pages, &resolved, Some(&tables), salt);
+        // A build that writes keeps the index already in the output when nothing it depends
+        // on changed, and otherwise stages each file as it is made, as `render` does pages.
+        let kept = staging.as_ref().and_then(|_| {
+            let dir = crate::search::DIR;
+            output::kept_group(&config.cache_dir, &config.output_dir, dir, plan.key)
+        });
+        let files = match kept {
+            Some(paths) => paths
+                .into_iter()
+                .map(|p| (p, output::OutputFile::Same))
+                .collect(),
+            None => crate::search::write_index(
+                &plan,
+                &pages,
+                &resolved,
+                Some(&tables),
+                search_cache,
+                |path, bytes| match &staging {
+                    Some(s) => s.stage(path, bytes),
+                    None => output::OutputFile::Bytes(bytes),
+                },
+            ),
+        };
+        for (path, file) in files {
+            b.output.insert(path, file);
         }
+        b.output.set_group(crate::search::DIR, plan.key);
         lap(&mut b, "search");
     }
     if mode == (Mode::Check { external: true }) {

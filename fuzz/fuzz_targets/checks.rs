@@ -403,8 +403,14 @@ pub fn search_index(data: &[u8]) {
             .split_once(',')
             .filter(|(id, _)| id.parse::<u32>().is_ok())
             .map_or(args, |(_, v)| v);
-        if let Err(e) = serde_json::from_str::<serde_json::Value>(json) {
-            panic!("{path}: {e}: {js:?}");
+        // The argument is a JSON string holding the data's JSON (for `JSON.parse`).
+        let data = match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(serde_json::Value::String(data)) => data,
+            Ok(other) => panic!("{path}: not a JSON string: {other}"),
+            Err(e) => panic!("{path}: {e}: {js:?}"),
+        };
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(&data) {
+            panic!("{path}: {e}: {data:?}");
         }
     }
     let query = input.lines().next().unwrap_or("");

@@ -10,6 +10,7 @@
 //! index; the inverse document frequency is computed at query time from the posting count.
 
 use super::extract::{Field, Section};
+use super::shard::{decode_numbers, encode_numbers, numbers};
 use super::tokenize::{bigram_base, bigrams, stem, words, Word};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -83,15 +84,86 @@ pub struct IndexedSection {
     pub text: String,
 }
 
+/// A term's posting list, encoded as the browser reads it (`shard::encode_numbers`: page delta,
+/// section, weight per posting), so that the merge holds about 3 bytes per posting instead of
+/// a struct of 8, and the shard files copy the string as it is.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Postings {
+    /// Number of postings.
+    pub count: u32,
+    /// Page of the last posting (the next one is encoded as a delta from it).
+    last: u32,
+    pub encoded: String,
+}
+
+impl Postings {
+    fn push(&mut self, p: Posting) {
+        encode_numbers(
+            [
+                p.page - self.last,
+                u32::from(p.section),
+                u32::from(p.impact),
+            ],
+            &mut self.encoded,
+        );
+        self.last = p.page;
+        self.count += 1;
+    }
+
+    /// The postings, sorted by (page, section).
+    pub fn decode(&self) -> Vec<Posting> {
+        let mut page = 0;
+        decode_numbers(&self.encoded)
+            .chunks_exact(3)
+            .map(|c| {
+                page += c[0];
+                Posting {
+                    page,
+                    section: c[1] as u16,
+                    impact: c[2] as u8,
+                }
+            })
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+impl FromIterator<Posting> for Postings {
+    fn from_iter<I: IntoIterator<Item = Posting>>(iter: I) -> Self {
+        let mut out = Postings::default();
+        for p in iter {
+            out.push(p);
+        }
+        out
+    }
+}
+
+/// The inverted index without the pages' text: what the term shards are made of.
+#[derive(Debug, Default)]
+pub struct Terms {
+    /// Stems and other words → sections, sorted by (page, section).
+    pub words: BTreeMap<String, Postings>,
+    /// Hangul syllable bigrams → sections.
+    pub grams: BTreeMap<String, Postings>,
+    /// Number of sections in the site (for the inverse document frequency).
+    pub sections: u32,
+    /// Number of pages.
+    pub pages: u32,
+}
+
+/// The whole index in memory (for the reference query and the query-set test): the terms and
+/// every page as the results show it.
 #[derive(Debug, Default)]
 pub struct Index {
     pub pages: Vec<std::sync::Arc<IndexedPage>>,
-    /// Stems and other words → sections, sorted by (page, section).
-    pub words: BTreeMap<String, Vec<Posting>>,
-    /// Hangul syllable bigrams → sections.
-    pub grams: BTreeMap<String, Vec<Posting>>,
-    /// Number of sections in the site (for the inverse document frequency).
-    pub sections: u32,
+    pub terms: Terms,
 }
 
 /// One page to index: its URL, title and sections.
@@ -136,10 +208,21 @@ struct PageCounts {
     vocab: String,
     /// Per distinct term: its byte range in `vocab`, and whether it is a bigram.
     terms: Vec<(u32, u32, bool)>,
-    /// (term, section, weighted count, in the heading), one per term and section.
-    entries: Vec<(u32, u16, f32, bool)>,
+    /// One per term and section.
+    entries: Vec<Count>,
     /// Weighted length of each section.
     lens: Vec<f32>,
+}
+
+/// A term's weighted count in one section of a page (12 bytes: every page's counts are held
+/// until the merge).
+#[derive(Debug, Clone, Copy)]
+struct Count {
+    term: u32,
+    tf: f32,
+    section: u16,
+    /// The term is in the section's heading (or the page title).
+    heading: bool,
 }
 
 fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
@@ -197,7 +280,12 @@ fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
         }
         for id in touched.drain(..) {
             let a = std::mem::take(&mut acc[id as usize]);
-            entries.push((id, section as u16, a.0, a.1));
+            entries.push(Count {
+                term: id,
+                tf: a.0,
+                section: section as u16,
+                heading: a.1,
+            });
         }
         lens.push(len);
     }
@@ -210,6 +298,8 @@ fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
             (start, vocab.len() as u32, *gram)
         })
         .collect();
+    // Held until every page is counted: no spare capacity.
+    entries.shrink_to_fit();
     PageCounts {
         vocab,
         terms,
@@ -269,18 +359,35 @@ fn impact(tf: f32, len: f32, avg: f32, heading: bool) -> u8 {
     q.min(f32::from(MAX_IMPACT)) as u8
 }
 
-/// A page analysed for the index: what the results show of it and its counted terms. Pure
-/// function of the page, so `serve` keeps it between builds (`search::IndexCache`).
+/// A page analysed for the index: its counted terms and, when kept for the next build
+/// (`search::IndexCache`), its page file's data. Pure function of the page.
 #[derive(Debug)]
 pub struct Analyzed {
-    page: std::sync::Arc<IndexedPage>,
+    /// The JSON of the page file (`shard::page_json`), or empty when nobody keeps it.
+    pub page_json: String,
     counts: PageCounts,
 }
 
-/// Analyses one page.
-pub fn analyze(input: &PageInput, technique: Technique) -> Analyzed {
-    let counts = count_page(input, technique);
-    let page = IndexedPage {
+impl Analyzed {
+    pub fn new(page_json: String, input: &PageInput, technique: Technique) -> Analyzed {
+        Analyzed {
+            page_json,
+            counts: count_page(input, technique),
+        }
+    }
+
+    /// The same analysis without the page file's data (what the merge needs).
+    pub fn without_page(self) -> Analyzed {
+        Analyzed {
+            page_json: String::new(),
+            counts: self.counts,
+        }
+    }
+}
+
+/// A page as the results show it, from its input.
+fn indexed_page(input: &PageInput) -> IndexedPage {
+    IndexedPage {
         url: input.url.clone(),
         title: input.title.clone(),
         sections: input
@@ -292,80 +399,159 @@ pub fn analyze(input: &PageInput, technique: Technique) -> Analyzed {
                 text: s.text(),
             })
             .collect(),
-    };
-    Analyzed {
-        page: std::sync::Arc::new(page),
-        counts,
     }
 }
 
 /// Builds the index of `pages` (in their final order: page ids are positions).
 pub fn build(pages: Vec<PageInput>, technique: Technique) -> Index {
-    let analyzed: Vec<std::sync::Arc<Analyzed>> = pages
+    let analyzed: Vec<(IndexedPage, PageCounts)> = pages
         .par_iter()
-        .map(|p| std::sync::Arc::new(analyze(p, technique)))
+        .map(|p| (indexed_page(p), count_page(p, technique)))
         .collect();
-    build_analyzed(&analyzed)
-}
-
-/// Builds the index of pages already analysed (in their final order).
-pub fn build_analyzed(analyzed: &[std::sync::Arc<Analyzed>]) -> Index {
-    let counted: Vec<&PageCounts> = analyzed.iter().map(|a| &a.counts).collect();
-    let sections: usize = counted.iter().map(|c| c.lens.len()).sum();
-    let total_len: f32 = counted.iter().flat_map(|c| &c.lens).sum();
-    let avg = total_len / sections.max(1) as f32;
-    // Words and bigrams are merged on two threads.
-    let (words, grams) = rayon::join(
-        || merge(&counted, false, avg),
-        || merge(&counted, true, avg),
-    );
+    let mut merger = Merger::default();
+    merger.add(analyzed.iter().map(|a| &a.1));
     Index {
-        pages: analyzed.iter().map(|a| a.page.clone()).collect(),
-        words,
-        grams,
-        sections: sections as u32,
+        pages: analyzed
+            .into_iter()
+            .map(|a| std::sync::Arc::new(a.0))
+            .collect(),
+        terms: merger.finish(),
     }
 }
 
-/// The posting lists of every word (or every bigram) of the site: global term ids, then one
-/// list per id. Pages are merged in order, so every list is sorted by (page, section).
-fn merge(counted: &[&PageCounts], grams: bool, avg: f32) -> BTreeMap<String, Vec<Posting>> {
-    let mut ids: FxMap<String, u32> = FxMap::default();
-    let mut lists: Vec<Vec<Posting>> = Vec::new();
-    // Per term of the page: its global id, when it is of the kind merged here.
-    let mut local: Vec<Option<u32>> = Vec::new();
-    for (page, c) in counted.iter().enumerate() {
-        local.clear();
-        for &(start, end, gram) in &c.terms {
-            if gram != grams {
-                local.push(None);
-                continue;
-            }
-            let term = &c.vocab[start as usize..end as usize];
-            let id = match ids.get(term) {
-                Some(&id) => id,
-                None => {
-                    let id = lists.len() as u32;
-                    ids.insert(term.to_string(), id);
-                    lists.push(Vec::new());
-                    id
+/// The posting lists of the site, built page by page in page order (so every list is sorted
+/// by (page, section)) while later pages are still being analysed: a page's counts can be
+/// dropped once merged. Weights need the average section length of the whole site, so
+/// postings carry the weighted count until `finish` turns it into the quantised weight.
+#[derive(Default)]
+pub struct Merger {
+    words: Half,
+    grams: Half,
+    /// Weighted length of every section of the site, page after page.
+    lens: Vec<f32>,
+    /// Per page: its first section in `lens`.
+    first_section: Vec<u32>,
+}
+
+/// The terms of one kind (words or bigrams) being merged.
+#[derive(Default)]
+struct Half {
+    ids: FxMap<String, u32>,
+    /// Per term id: postings as (page delta, section, weighted count × 10 × 2 + in the
+    /// heading).
+    lists: Vec<Postings>,
+}
+
+impl Half {
+    fn add(&mut self, first_page: u32, pages: &[&PageCounts], grams: bool) {
+        let mut local: Vec<Option<u32>> = Vec::new();
+        for (i, c) in pages.iter().enumerate() {
+            let page = first_page + i as u32;
+            local.clear();
+            for &(start, end, gram) in &c.terms {
+                if gram != grams {
+                    local.push(None);
+                    continue;
                 }
-            };
-            local.push(Some(id));
-        }
-        for &(term, section, tf, heading) in &c.entries {
-            if let Some(id) = local[term as usize] {
-                lists[id as usize].push(Posting {
-                    page: page as u32,
-                    section,
-                    impact: impact(tf, c.lens[section as usize], avg, heading),
-                });
+                let term = &c.vocab[start as usize..end as usize];
+                let id = match self.ids.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.lists.len() as u32;
+                        self.ids.insert(term.to_string(), id);
+                        self.lists.push(Postings::default());
+                        id
+                    }
+                };
+                local.push(Some(id));
+            }
+            for e in &c.entries {
+                if let Some(id) = local[e.term as usize] {
+                    let tf = (e.tf * 10.0).round().min(1e8) as u32;
+                    let list = &mut self.lists[id as usize];
+                    encode_numbers(
+                        [
+                            page - list.last,
+                            u32::from(e.section),
+                            tf * 2 + u32::from(e.heading),
+                        ],
+                        &mut list.encoded,
+                    );
+                    list.last = page;
+                    list.count += 1;
+                }
             }
         }
     }
-    ids.into_iter()
-        .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
-        .collect()
+
+    /// The lists with their final weights, by term.
+    fn finish(self, lens: &[f32], first_section: &[u32], avg: f32) -> BTreeMap<String, Postings> {
+        let lists = self.lists;
+        self.ids
+            .into_par_iter()
+            .map(|(term, id)| {
+                let raw = &lists[id as usize];
+                let mut list = Postings {
+                    encoded: String::with_capacity(raw.encoded.len()),
+                    ..Postings::default()
+                };
+                let mut numbers = numbers(&raw.encoded);
+                let mut page = 0;
+                while let (Some(delta), Some(section), Some(tf)) =
+                    (numbers.next(), numbers.next(), numbers.next())
+                {
+                    page += delta;
+                    let len = lens[(first_section[page as usize] + section) as usize];
+                    list.push(Posting {
+                        page,
+                        section: section as u16,
+                        impact: impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1),
+                    });
+                }
+                (term, list)
+            })
+            .collect()
+    }
+}
+
+impl Merger {
+    /// Adds the next pages, in order.
+    fn add<'a>(&mut self, pages: impl IntoIterator<Item = &'a PageCounts>) {
+        let pages: Vec<&PageCounts> = pages.into_iter().collect();
+        let first_page = self.first_section.len() as u32;
+        for c in &pages {
+            self.first_section.push(self.lens.len() as u32);
+            self.lens.extend(&c.lens);
+        }
+        // Words and bigrams are merged on two threads.
+        let (words, grams) = (&mut self.words, &mut self.grams);
+        rayon::join(
+            || words.add(first_page, &pages, false),
+            || grams.add(first_page, &pages, true),
+        );
+    }
+
+    /// Adds the next pages' analyses, in order.
+    pub fn add_analyzed<'a>(&mut self, pages: impl IntoIterator<Item = &'a Analyzed>) {
+        self.add(pages.into_iter().map(|a| &a.counts));
+    }
+
+    /// The index's terms with their final weights.
+    pub fn finish(self) -> Terms {
+        let sections = self.lens.len();
+        let avg = self.lens.iter().sum::<f32>() / sections.max(1) as f32;
+        let (lens, first) = (&self.lens, &self.first_section);
+        let (words, grams) = rayon::join(
+            || self.words.finish(lens, first, avg),
+            || self.grams.finish(lens, first, avg),
+        );
+        Terms {
+            words,
+            grams,
+            sections: sections as u32,
+            pages: first.len() as u32,
+        }
+    }
 }
 
 /// Inverse document frequency of a term found in `df` of `n` sections.
@@ -472,18 +658,18 @@ fn add_max(scores: &mut Scores, key: (u32, u16), value: f32) {
 }
 
 /// Sections matching one query word, with their scores.
-fn match_word(index: &Index, q: &QueryWord) -> Scores {
-    let n = index.sections;
+fn match_word(terms: &Terms, q: &QueryWord) -> Scores {
+    let n = terms.sections;
     let mut scores = Scores::new();
     if !q.term.is_empty() {
-        if let Some(list) = index.words.get(&q.term) {
+        if let Some(list) = terms.words.get(&q.term) {
             let w = EXACT * idf(list.len(), n);
-            for p in list {
+            for p in list.decode() {
                 add_max(&mut scores, (p.page, p.section), w * f32::from(p.impact));
             }
         }
         if q.prefix {
-            let longer = index
+            let longer = terms
                 .words
                 .range::<str, _>((
                     std::ops::Bound::Excluded(q.term.as_str()),
@@ -492,7 +678,7 @@ fn match_word(index: &Index, q: &QueryWord) -> Scores {
                 .take_while(|(t, _)| t.starts_with(&q.term));
             for (_, list) in longer {
                 let w = PREFIX * idf(list.len(), n);
-                for p in list {
+                for p in list.decode() {
                     add_max(&mut scores, (p.page, p.section), w * f32::from(p.impact));
                 }
             }
@@ -502,7 +688,7 @@ fn match_word(index: &Index, q: &QueryWord) -> Scores {
         let weight = if q.term.is_empty() { EXACT } else { COVER };
         let mut lists = Vec::new();
         for g in &q.grams {
-            match index.grams.get(g) {
+            match terms.grams.get(g) {
                 Some(list) => lists.push(list),
                 None => return scores,
             }
@@ -511,7 +697,8 @@ fn match_word(index: &Index, q: &QueryWord) -> Scores {
         for list in lists {
             let w = weight * idf(list.len(), n);
             let here: Scores = list
-                .iter()
+                .decode()
+                .into_iter()
                 .map(|p| ((p.page, p.section), w * f32::from(p.impact)))
                 .collect();
             all = Some(match all {
@@ -541,7 +728,7 @@ pub fn search(index: &Index, query: &str, technique: Technique) -> Vec<Hit> {
     let n = words.len();
     let mut per_section: HashMap<(u32, u16), Vec<f32>> = HashMap::new();
     for (i, q) in words.iter().enumerate() {
-        for (k, v) in match_word(index, q) {
+        for (k, v) in match_word(&index.terms, q) {
             per_section.entry(k).or_insert_with(|| vec![0.0; n])[i] = v;
         }
     }

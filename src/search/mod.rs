@@ -1,8 +1,12 @@
 //! Full-text search, built with the site and run in the browser: no server, no network.
 //!
-//! Runs after `render` (`pipeline` calls [`index_files`] when the config leaves search on) over
-//! the parsed pages, their URLs and their rendered data tables, and returns the index as files
-//! of the output. Pure. The steps, one module each:
+//! Runs after `render` over the parsed pages, their URLs and their rendered data tables, and
+//! returns the index as files of the output. The pipeline first computes the index's [`Plan`]
+//! (its key: when the output folder already holds an index with that key, the files are kept
+//! and nothing here runs), then calls [`write_index`], which hands each file to the caller as
+//! soon as it is made (a build that writes stages it on disk) and analyses the pages a chunk at
+//! a time while the previous chunk is merged, so that neither the page files nor every page's
+//! counts are all in memory at once. Pure but for what `emit` does. The steps, one module each:
 //!
 //! 1. `extract`: each page → sections (one per heading, with its id) and their text by kind:
 //!    title, heading, prose, data table cells, Mermaid labels (`mermaid`), code;
@@ -25,7 +29,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub use index::{search, Hit, Index};
+pub use index::{search, Hit, Index, Terms};
 pub use shard::DIR;
 
 /// The index inputs of a site: every page with its sections, in URL order (page ids are
@@ -68,6 +72,42 @@ pub struct IndexCache {
     entries: Mutex<HashMap<u64, Arc<index::Analyzed>>>,
 }
 
+/// Version of the index's files: part of `Plan::key`, so that files of another format are
+/// never kept.
+pub const FORMAT: u32 = 2;
+
+/// What an index build will read: the pages in URL order (page ids are positions in it, so
+/// the same site gives the same files), each page's key, and the key of the whole index.
+pub struct Plan {
+    order: Vec<usize>,
+    keys: Vec<u64>,
+    /// Changes when anything the index files depend on changes: every page's URL, title, text
+    /// and rendered data tables, the page set and order, `FORMAT`, and `salt` (the build's
+    /// settings). With the same key, the same archsite writes the same files.
+    pub key: u64,
+}
+
+/// The plan of the index of `pages`; `salt` stands for whatever else should make the files be
+/// made again (the pipeline passes a hash of the config).
+pub fn plan(
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+    salt: u64,
+) -> Plan {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
+    let keys: Vec<u64> = order
+        .par_iter()
+        .map(|&id| {
+            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            page_key(&pages[id], &resolved.urls[id], tables)
+        })
+        .collect();
+    let key = crate::model::hash_of(&(FORMAT, salt, &keys));
+    Plan { order, keys, key }
+}
+
 /// The search index of a site as output files (path under the output root, contents), reusing
 /// and refreshing `cache` when given.
 pub fn index_files(
@@ -76,41 +116,100 @@ pub fn index_files(
     data: Option<&crate::data::Rendered>,
     cache: Option<&IndexCache>,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
+    let plan = plan(pages, resolved, data, 0);
+    let mut files = write_index(&plan, pages, resolved, data, cache, |_, bytes| bytes);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// The search index of a site, each file handed to `emit` as soon as it is made (a build that
+/// writes stages it on disk: the site's page files are never all in memory at once), with
+/// what `emit` returned for it. Page files are made in the same parallel pass that analyses
+/// the pages; the term shards after the merge.
+pub fn write_index<T: Send>(
+    plan: &Plan,
+    pages: &[Page],
+    resolved: &Resolved,
+    data: Option<&crate::data::Rendered>,
+    cache: Option<&IndexCache>,
+    emit: impl Fn(&str, Vec<u8>) -> T + Sync,
+) -> Vec<(String, T)> {
     let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
-    let analyzed: Vec<(u64, Arc<index::Analyzed>)> = order
-        .into_par_iter()
-        .map(|id| {
-            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
-            let key = crate::model::hash_of(&(
-                &resolved.urls[id],
-                &pages[id].title,
-                &pages[id].text,
-                tables,
-            ));
-            if let Some(hit) = previous.as_ref().and_then(|p| p.get(&key)) {
-                return (key, hit.clone());
+    // One page: its analysis (from the cache when unchanged), its page file handed to `emit`.
+    let one = |position: usize, id: usize| -> (u64, Arc<index::Analyzed>, (String, T)) {
+        let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+        let key = plan.keys[position];
+        let analyzed = match previous.as_ref().and_then(|p| p.get(&key)) {
+            Some(hit) => hit.clone(),
+            None => {
+                let input = PageInput {
+                    url: resolved.urls[id].clone(),
+                    title: pages[id].title.clone(),
+                    sections: extract::sections(&pages[id], tables),
+                };
+                let json = shard::page_json(&input.url, &input.title, &input.sections);
+                Arc::new(index::Analyzed::new(json, &input, Technique::StemsBigrams))
             }
-            let input = PageInput {
-                url: resolved.urls[id].clone(),
-                title: pages[id].title.clone(),
-                sections: extract::sections(&pages[id], tables),
-            };
-            (
-                key,
-                Arc::new(index::analyze(&input, Technique::StemsBigrams)),
-            )
-        })
-        .collect();
+        };
+        let (path, bytes) = shard::page_script(position, &analyzed.page_json);
+        let emitted = emit(&path, bytes);
+        // Without a cache the page's data has been written: only its counts stay.
+        let analyzed = match (cache, Arc::try_unwrap(analyzed)) {
+            (None, Ok(a)) => Arc::new(a.without_page()),
+            (_, Ok(a)) => Arc::new(a),
+            (_, Err(shared)) => shared,
+        };
+        (key, analyzed, (path, emitted))
+    };
+    // Pages are analysed a chunk at a time, in parallel, while the previous chunk is merged:
+    // a page's counts live from its analysis to its merge, not until the whole site is done.
+    let mut merger = index::Merger::default();
+    let mut out = Vec::with_capacity(plan.order.len() + 1);
+    let mut kept = Vec::new();
+    let mut done: Vec<(u64, Arc<index::Analyzed>, (String, T))> = Vec::new();
+    let mut position = 0;
+    for chunk in plan.order.chunks(CHUNK).map(Some).chain([None]) {
+        let merging: Vec<&index::Analyzed> = done.iter().map(|d| &*d.1).collect();
+        let (_, next) = rayon::join(
+            || merger.add_analyzed(merging),
+            || {
+                chunk.map(|ids| {
+                    ids.par_iter()
+                        .enumerate()
+                        .map(|(i, &id)| one(position + i, id))
+                        .collect::<Vec<_>>()
+                })
+            },
+        );
+        for (key, a, file) in done.drain(..) {
+            out.push(file);
+            if cache.is_some() {
+                kept.push((key, a));
+            }
+        }
+        position += chunk.map_or(0, <[usize]>::len);
+        done = next.unwrap_or_default();
+    }
+    let terms = merger.finish();
     if let Some(c) = cache {
         // Only what this build used is kept, so a long preview session stays small.
-        *c.entries.lock().expect("cache lock") = analyzed.iter().cloned().collect();
+        *c.entries.lock().expect("cache lock") = kept.into_iter().collect();
     }
-    let analyzed: Vec<Arc<index::Analyzed>> = analyzed.into_iter().map(|(_, a)| a).collect();
-    let index = index::build_analyzed(&analyzed);
-    shard::files(&index)
-        .into_iter()
-        .map(|(path, text)| (path, text.into_bytes()))
-        .collect()
+    let shards: Vec<(String, T)> = shard::files(&terms)
+        .into_par_iter()
+        .map(|(path, text)| {
+            let emitted = emit(&path, text.into_bytes());
+            (path, emitted)
+        })
+        .collect();
+    out.extend(shards);
+    out
+}
+
+/// Pages analysed at a time (their counts wait in memory for the merge).
+const CHUNK: usize = 256;
+
+/// What a page's index entry depends on: its URL, title, text and rendered data tables.
+fn page_key(page: &Page, url: &str, tables: &[Arc<str>]) -> u64 {
+    crate::model::hash_of(&(url, &page.title, &page.text, tables))
 }

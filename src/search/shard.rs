@@ -22,7 +22,8 @@
 //! Every file is serde_json output inside a function call, with U+2028, U+2029 and `</`
 //! escaped as well, so that any text (quotes, `</script>`, control characters) stays data.
 
-use super::index::{Index, Posting};
+use super::extract::Section;
+use super::index::{Postings, Terms};
 use super::tokenize::suffix_table;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -46,9 +47,15 @@ const MORE: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!*";
 /// Numbers as base-32 digits: 5 bits per character, the last digit of each number from
 /// another alphabet, so no separator is needed.
 pub fn encode_numbers(numbers: impl IntoIterator<Item = u32>, out: &mut String) {
-    for mut n in numbers {
+    for n in numbers {
+        // Most numbers (section numbers, weights, page deltas) take one character.
+        if n < 32 {
+            out.push(LAST[n as usize] as char);
+            continue;
+        }
         let mut digits = [0u8; 7];
         let mut len = 0;
+        let mut n = n;
         loop {
             digits[len] = (n % 32) as u8;
             len += 1;
@@ -64,19 +71,37 @@ pub fn encode_numbers(numbers: impl IntoIterator<Item = u32>, out: &mut String) 
     }
 }
 
-/// The inverse of `encode_numbers` (for tests; `search.js` has its own).
-pub fn decode_numbers(s: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut v = 0u32;
-    for b in s.bytes() {
-        if let Some(d) = MORE.iter().position(|&m| m == b) {
-            v = v * 32 + d as u32;
-        } else if let Some(d) = LAST.iter().position(|&m| m == b) {
-            out.push(v * 32 + d as u32);
-            v = 0;
-        }
+/// Per byte: its digit value, +32 when it is a digit of `MORE`, 255 when it is neither.
+const VALUES: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut d = 0;
+    while d < 32 {
+        t[LAST[d] as usize] = d as u8;
+        t[MORE[d] as usize] = d as u8 + 32;
+        d += 1;
     }
-    out
+    t
+};
+
+/// The numbers of `encode_numbers`, one by one.
+pub fn numbers(s: &str) -> impl Iterator<Item = u32> + '_ {
+    let mut bytes = s.bytes();
+    std::iter::from_fn(move || {
+        let mut v = 0u32;
+        for b in bytes.by_ref() {
+            match VALUES[b as usize] {
+                d @ 0..=31 => return Some(v.wrapping_mul(32).wrapping_add(u32::from(d))),
+                d @ 32..=63 => v = v.wrapping_mul(32).wrapping_add(u32::from(d - 32)),
+                _ => {}
+            }
+        }
+        None
+    })
+}
+
+/// The inverse of `encode_numbers`.
+pub fn decode_numbers(s: &str) -> Vec<u32> {
+    numbers(s).collect()
 }
 
 /// A term's entry: `[count, postings]`, or `[count, best postings, every page]`.
@@ -97,62 +122,102 @@ impl Entry {
     }
 }
 
-fn entry(list: &[Posting]) -> Entry {
-    let truncated = list.len() > MAX_POSTINGS;
-    let best;
-    let kept = if truncated {
-        let mut v = list.to_vec();
-        v.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
-            b.impact
-                .cmp(&a.impact)
-                .then((a.page, a.section).cmp(&(b.page, b.section)))
-        });
-        v.truncate(MAX_POSTINGS);
-        v.sort_unstable_by_key(|p| (p.page, p.section));
-        best = v;
-        &best[..]
-    } else {
-        list
-    };
-    let mut postings = String::with_capacity(kept.len() * 3);
-    let mut prev = 0;
-    for p in kept {
-        encode_numbers(
-            [p.page - prev, u32::from(p.section), u32::from(p.impact)],
-            &mut postings,
-        );
-        prev = p.page;
+fn entry(list: &Postings) -> Entry {
+    if list.len() <= MAX_POSTINGS {
+        return Entry::Full(list.len(), list.encoded.clone());
     }
-    if !truncated {
-        return Entry::Full(list.len(), postings);
-    }
+    let all = list.decode();
+    let mut best = all.clone();
+    best.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+        b.impact
+            .cmp(&a.impact)
+            .then((a.page, a.section).cmp(&(b.page, b.section)))
+    });
+    best.truncate(MAX_POSTINGS);
+    best.sort_unstable_by_key(|p| (p.page, p.section));
+    let postings: Postings = best.into_iter().collect::<Postings>();
     let mut pages = String::new();
     let mut prev = 0;
     let mut last = None;
-    for p in list {
+    for p in &all {
         if last != Some(p.page) {
             encode_numbers([p.page - prev], &mut pages);
             prev = p.page;
             last = Some(p.page);
         }
     }
-    Entry::Cut(list.len(), postings, pages)
+    Entry::Cut(list.len(), postings.encoded, pages)
 }
 
-/// Wraps `value` as a call of `window.__archsiteSearch.<method>`, safe for any text.
+/// Wraps `value` as a call of `window.__archsiteSearch.<method>`, safe for any text: the
+/// argument is a JSON string holding `value`'s JSON.
 pub fn script(method: &str, id: Option<usize>, value: &impl Serialize) -> String {
-    let json = serde_json::to_string(value).expect("index values serialise");
-    // JSON allows U+2028/U+2029 and `</` in strings; older engines and an HTML parser (should
-    // anyone inline the file) do not.
-    let json = json
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
-        .replace("</", "<\\/");
-    match id {
-        Some(id) => format!("window.__archsiteSearch.{method}({id},{json});\n"),
-        None => format!("window.__archsiteSearch.{method}({json});\n"),
-    }
+    wrap(
+        method,
+        id,
+        &serde_json::to_string(value).expect("index values serialise"),
+    )
 }
+
+/// Wraps JSON text as a call of `window.__archsiteSearch.<method>`, safe for any text.
+fn wrap(method: &str, id: Option<usize>, json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 48);
+    out.push_str("window.__archsiteSearch.");
+    out.push_str(method);
+    out.push('(');
+    if let Some(id) = id {
+        out.push_str(&id.to_string());
+        out.push(',');
+    }
+    // The JSON is passed as a string for `JSON.parse`: a JavaScript engine scans a string
+    // literal and parses JSON much faster than it compiles the same data as an object literal.
+    // Inside the literal, `"` and `\` are escaped (JSON text has no raw control characters),
+    // and so are U+2028/U+2029 and `</`, which JSON allows but older engines and an HTML parser
+    // (should anyone inline the file) do not. One pass over the bytes, copying the runs between.
+    out.push('"');
+    let bytes = json.as_bytes();
+    let mut from = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !SPECIAL[b as usize] {
+            i += 1;
+            continue;
+        }
+        let (escape, len): (&str, usize) = match b {
+            b'"' => ("\\\"", 1),
+            b'\\' => ("\\\\", 1),
+            b'<' if bytes.get(i + 1) == Some(&b'/') => ("<\\/", 2),
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
+                ("\\u2028", 3)
+            }
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
+                ("\\u2029", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&json[from..i]);
+        out.push_str(escape);
+        i += len;
+        from = i;
+    }
+    out.push_str(&json[from..]);
+    out.push_str("\");\n");
+    out
+}
+
+/// The bytes that may start something `wrap` escapes.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'<' as usize] = true;
+    t[0xE2] = true;
+    t
+};
 
 /// Where each shard starts: the first term of each, in order. Terms are packed in sorted order
 /// into shards of at most `SHARD_BYTES` (one term larger than that has a shard of its own), so
@@ -177,11 +242,12 @@ pub fn shard_of(starts: &[String], term: &str) -> Option<usize> {
         .checked_sub(1)
 }
 
-/// Every file of the index: (path under the site root, contents).
-pub fn files<'i>(index: &'i Index) -> Vec<(String, String)> {
+/// The term files of the index, `meta.js` first then the shards: (path under the site root,
+/// contents). The page files are made page by page (`page_json`, `page_script`).
+pub fn files<'i>(index: &'i Terms) -> Vec<(String, String)> {
     // Each term with its entry; words and bigrams share shards (a Hangul query needs both).
     let mut entries: BTreeMap<&str, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
-    let encode = |map: &'i BTreeMap<String, Vec<Posting>>| -> Vec<(&'i str, Entry)> {
+    let encode = |map: &'i BTreeMap<String, Postings>| -> Vec<(&'i str, Entry)> {
         map.par_iter()
             .map(|(t, list)| (t.as_str(), entry(list)))
             .collect()
@@ -214,11 +280,11 @@ pub fn files<'i>(index: &'i Index) -> Vec<(String, String)> {
             shards[i].1.insert(term, g);
         }
     }
-    let mut out = Vec::with_capacity(keys.len() + index.pages.len() + 1);
+    let mut out = Vec::with_capacity(keys.len() + 1);
     let meta = json!({
-        "v": 1,
+        "v": 2,
         "sections": index.sections,
-        "pages": index.pages.len(),
+        "pages": index.pages,
         "starts": keys,
         "suffixes": suffix_table(),
     });
@@ -237,25 +303,31 @@ pub fn files<'i>(index: &'i Index) -> Vec<(String, String)> {
         })
         .collect();
     out.extend(shard_files);
-    let pages: Vec<(String, String)> = index
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            let file = PageFile {
-                t: &page.title,
-                u: &page.url,
-                s: page
-                    .sections
-                    .iter()
-                    .map(|s| (s.anchor.as_str(), s.title.as_str(), clip(&s.text, MAX_TEXT)))
-                    .collect(),
-            };
-            (format!("{DIR}/p/{i}.js"), script("page", Some(i), &file))
-        })
-        .collect();
-    out.extend(pages);
     out
+}
+
+/// The data of a page file: title, URL, and (anchor, heading, text clipped to `MAX_TEXT`
+/// characters) per section.
+pub fn page_json(url: &str, title: &str, sections: &[Section]) -> String {
+    let texts: Vec<String> = sections.iter().map(Section::text).collect();
+    let file = PageFile {
+        t: title,
+        u: url,
+        s: sections
+            .iter()
+            .zip(&texts)
+            .map(|(s, text)| (s.anchor.as_str(), s.title.as_str(), clip(text, MAX_TEXT)))
+            .collect(),
+    };
+    serde_json::to_string(&file).expect("index values serialise")
+}
+
+/// Page `id`'s file, `search/p/<id>.js`, from its `page_json`.
+pub fn page_script(id: usize, json: &str) -> (String, Vec<u8>) {
+    (
+        format!("{DIR}/p/{id}.js"),
+        wrap("page", Some(id), json).into_bytes(),
+    )
 }
 
 /// A page file: title, URL, and (anchor, heading, text) per section.
@@ -276,6 +348,7 @@ fn clip(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::index::Posting;
 
     #[test]
     fn numbers_round_trip() {
@@ -299,7 +372,8 @@ mod tests {
             .strip_prefix("window.__archsiteSearch.page(7,")
             .and_then(|s| s.strip_suffix(");\n"))
             .unwrap();
-        let back: serde_json::Value = serde_json::from_str(inner).unwrap();
+        let text: String = serde_json::from_str(inner).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["t"], nasty);
     }
 
@@ -333,7 +407,7 @@ mod tests {
                 impact: if i % 2 == 0 { 5 } else { 9 },
             })
             .collect();
-        let v = serde_json::to_value(entry(&list)).unwrap();
+        let v = serde_json::to_value(entry(&list.iter().copied().collect())).unwrap();
         assert_eq!(v[0], list.len());
         let postings = decode_numbers(v[1].as_str().unwrap());
         assert_eq!(postings.len(), MAX_POSTINGS * 3);

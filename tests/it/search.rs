@@ -180,6 +180,9 @@ fn index_files_are_valid_scripts_whatever_the_text() {
             .unwrap();
         let value: serde_json::Value = serde_json::from_str(json)
             .unwrap_or_else(|e| panic!("{}: {e}\n{js}", entry.path().display()));
+        // The argument is a JSON string holding the data's JSON (for `JSON.parse`).
+        let value: serde_json::Value = serde_json::from_str(value.as_str().unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}\n{js}", entry.path().display()));
         if entry.path().ends_with("p/0.js") {
             let section = &value["s"][0];
             assert_eq!(section[1], "제목 \"따옴표\" </script>");
@@ -217,4 +220,114 @@ fn cached_rebuilds_write_the_same_index() {
         second == plain,
         "a rebuild from the cache writes the same index"
     );
+}
+
+/// Every file of the index in `out`, by path under `search/`.
+fn index_in(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(out.join("search"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(out).unwrap();
+            (rel.display().to_string(), std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Changes a file's bytes behind the build's back: same size, same modification time, as
+/// only a deliberate forgery would. A build that keeps the file keeps the forgery; a build
+/// that makes the index again replaces it.
+fn forge(path: &Path) {
+    let meta = std::fs::metadata(path).unwrap();
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = bytes.iter().rposition(|b| b.is_ascii_lowercase()).unwrap();
+    bytes[at] = if bytes[at] == b'z' { b'y' } else { b'z' };
+    std::fs::write(path, &bytes).unwrap();
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(meta.modified().unwrap()).unwrap();
+}
+
+#[test]
+fn no_change_rebuilds_keep_the_index_and_any_change_makes_it_again() {
+    use crate::support::{archsite, stderr};
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("content/ops")).unwrap();
+    std::fs::write(site.join("archsite.yaml"), "title: 색인\n").unwrap();
+    std::fs::write(
+        site.join("content/index.md"),
+        "# 개요\n\n운영환경의 백업은 [운영](ops/prod.md)에서 다룹니다.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("content/ops/prod.md"),
+        "# 운영환경\n\n## 백업\n\nRedis와 PostgreSQL을 매일 백업합니다.\n\n## 네트워크\n\nIngress 정책.\n",
+    )
+    .unwrap();
+    let build_in = |site: &Path| {
+        let o = archsite(site, &["build", ".", "--output", "public"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).to_string() + &stderr(&o)
+    };
+    let build = |_: &str| build_in(&site);
+    // A build from scratch: a copy of the site's sources, without its cache or output.
+    let scratch = |name: &str| {
+        let copy = dir.path().join(name);
+        crate::support::copy_dir(&site.join("content"), &copy.join("content"));
+        std::fs::copy(site.join("archsite.yaml"), copy.join("archsite.yaml")).unwrap();
+        build_in(&copy);
+        index_in(&copy.join("public"))
+    };
+    let out = site.join("public");
+    build("public");
+    let first = index_in(&out);
+    assert!(first.len() >= 4, "{first:?}");
+    assert_eq!(first, scratch("scratch-1"), "builds are deterministic");
+
+    // Nothing changed: the index is kept as it is (the forged file proves it was not made
+    // again), and nothing is written.
+    let page_file = out.join("search/p/0.js");
+    forge(&page_file);
+    let forged = std::fs::read(&page_file).unwrap();
+    let log = build("public");
+    assert!(log.contains("(0 files written"), "{log}");
+    assert_eq!(
+        std::fs::read(&page_file).unwrap(),
+        forged,
+        "kept, not made again"
+    );
+    std::fs::write(&page_file, &first["search/p/0.js"]).unwrap();
+
+    // A file changed in the ordinary way (a new modification time), or deleted: made again.
+    std::fs::write(&page_file, b"window.__archsiteSearch.page(0,{});\n").unwrap();
+    build("public");
+    assert_eq!(index_in(&out), first, "a tampered file is made again");
+    let shard = out.join("search/t/0.js");
+    std::fs::remove_file(&shard).unwrap();
+    build("public");
+    assert_eq!(index_in(&out), first, "a deleted file is made again");
+
+    // The config changed: made again (the forgery is replaced), the same as from scratch.
+    forge(&page_file);
+    std::fs::write(
+        site.join("archsite.yaml"),
+        "title: 색인\ndescription: 설명\n",
+    )
+    .unwrap();
+    build("public");
+    let after_config = index_in(&out);
+    assert_eq!(after_config["search/p/0.js"], first["search/p/0.js"]);
+    assert_eq!(after_config, scratch("scratch-2"));
+
+    // A page changed: made again, the same as from scratch.
+    std::fs::write(
+        site.join("content/ops/prod.md"),
+        "# 운영환경\n\n## 백업\n\nRedis와 PostgreSQL을 매시간 백업합니다.\n\n## 보안\n\nWAF.\n",
+    )
+    .unwrap();
+    build("public");
+    let after_page = index_in(&out);
+    assert_ne!(after_page, first);
+    assert_eq!(after_page, scratch("scratch-3"));
 }

@@ -16,10 +16,11 @@
 
   var store = { meta: null, shards: {}, pages: {} };
   var loading = {};
+  // Each file passes its data as a JSON string (parsed faster than an object literal).
   var api = window.__archsiteSearch = {
-    meta: function (m) { store.meta = m; },
-    shard: function (i, s) { store.shards[i] = s; },
-    page: function (i, p) { store.pages[i] = p; }
+    meta: function (m) { store.meta = JSON.parse(m); },
+    shard: function (i, s) { store.shards[i] = JSON.parse(s); },
+    page: function (i, p) { store.pages[i] = JSON.parse(p); }
   };
 
   function load(path) {
@@ -141,18 +142,24 @@
 
   /* ---------- the index (shard.rs) ---------- */
 
+  // Postings are base-32 numbers, the last digit of each from LAST, the others from MORE
+  // (shard.rs). VALUE maps a character code to its value, +32 for a MORE digit, -1 otherwise.
   var LAST = "0123456789abcdefghijklmnopqrstuv", MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!*";
+  var VALUE = new Int8Array(128).fill(-1);
+  for (var d = 0; d < 32; d++) { VALUE[LAST.charCodeAt(d)] = d; VALUE[MORE.charCodeAt(d)] = d + 32; }
 
   function decode(s) {
     var out = [], v = 0;
     for (var i = 0; i < s.length; i++) {
-      var c = s.charAt(i), d = MORE.indexOf(c);
-      if (d >= 0) { v = v * 32 + d; continue; }
-      out.push(v * 32 + LAST.indexOf(c));
-      v = 0;
+      var c = s.charCodeAt(i), d = c < 128 ? VALUE[c] : -1;
+      if (d >= 32) v = v * 32 + d - 32;
+      else if (d >= 0) { out.push(v * 32 + d); v = 0; }
     }
     return out;
   }
+
+  // A section's key: page * 65536 + section (sections are numbered below 65536 per page).
+  var SECTIONS = 65536;
 
   function shardOf(starts, term) {
     var lo = 0, hi = starts.length;
@@ -184,27 +191,32 @@
     return shard && Object.prototype.hasOwnProperty.call(shard[kind], term) ? shard[kind][term] : null;
   }
 
-  // Adds an entry's postings to `scores` ("page:section" → best score) and, for a long list
-  // cut at build time, its pages to `pages` (page → score of a section not listed).
+  // Adds an entry's postings to `scores` (section key → best score) and, for a long list cut
+  // at build time, its pages to `pages` (page → score of a section not listed).
   function addEntry(entry, weight, n, scores, pages) {
     var w = weight * idf(entry[0], n);
     var nums = decode(entry[1]);
     var page = 0;
     for (var i = 0; i + 2 < nums.length; i += 3) {
       page += nums[i];
-      var key = page + ":" + nums[i + 1];
+      var key = page * SECTIONS + nums[i + 1];
       var v = w * nums[i + 2];
-      if (!(scores[key] >= v)) scores[key] = v;
+      var old = scores.get(key);
+      if (old === undefined || v > old) scores.set(key, v);
     }
     if (entry[2] && pages) {
-      var p = 0;
-      decode(entry[2]).forEach(function (d) { p += d; if (!(pages[p] >= w)) pages[p] = w; });
+      var all = decode(entry[2]), p = 0;
+      for (var j = 0; j < all.length; j++) {
+        p += all[j];
+        var had = pages.get(p);
+        if (had === undefined || w > had) pages.set(p, w);
+      }
     }
   }
 
   function matchWord(meta, q) {
     var n = meta.sections;
-    var scores = {}, pages = {};
+    var scores = new Map(), pages = new Map();
     if (q.term) {
       var exact = lookup(meta, "w", q.term);
       if (exact) addEntry(exact, EXACT, n, scores, pages);
@@ -222,68 +234,89 @@
       for (var g = 0; g < q.grams.length; g++) {
         var entry = lookup(meta, "g", q.grams[g]);
         if (!entry) { all = null; break; }
-        var here = {};
+        var here = new Map();
         addEntry(entry, q.term ? COVER : EXACT, n, here, null);
         if (all === null) all = here;
         else {
-          var both = {};
-          for (var key in all) if (here[key] !== undefined) both[key] = Math.min(all[key], here[key]);
+          var both = new Map();
+          all.forEach(function (v, key) { var h = here.get(key); if (h !== undefined) both.set(key, Math.min(v, h)); });
           all = both;
         }
       }
-      for (var k in all || {}) if (!(scores[k] >= all[k])) scores[k] = all[k];
+      if (all) all.forEach(function (v, key) { var old = scores.get(key); if (old === undefined || v > old) scores.set(key, v); });
     }
     return { scores: scores, pages: pages };
   }
 
   // Pages best first, each with its best sections: the same ranking as index.rs `search`.
+  // One pass over the matched sections keeps, per page, each word's best score and the page's
+  // best PER_PAGE sections; nothing else is allocated per section (a common word matches
+  // thousands of pages, and this runs before the engine has optimised anything).
   function rank(meta, qs) {
     var matches = qs.map(function (q) { return matchWord(meta, q); });
-    var n = qs.length, byPage = {};
-    matches.forEach(function (m) {
-      for (var key in m.scores) {
-        var parts = key.split(":");
-        var page = byPage[parts[0]] = byPage[parts[0]] || {};
-        if (!page[parts[1]]) page[parts[1]] = true;
-      }
-    });
-    var ranked = Object.keys(byPage).map(function (p) {
-      var wordBest = [];
-      for (var i = 0; i < n; i++) wordBest.push(0);
-      var sections = Object.keys(byPage[p]).map(function (s) {
-        var key = p + ":" + s, count = 0, sum = 0;
-        matches.forEach(function (m, i) {
+    var n = qs.length, byPage = new Map();
+    for (var w = 0; w < n; w++) {
+      matches[w].scores.forEach(function (ignored, key) {
+        // Each section once: skip it for the later words that match it too.
+        for (var e = 0; e < w; e++) if (matches[e].scores.has(key)) return;
+        var p = Math.floor(key / SECTIONS), state = byPage.get(p);
+        if (!state) byPage.set(p, state = { best: new Float64Array(n), top: [] });
+        var count = 0, sum = 0;
+        for (var i = 0; i < n; i++) {
+          var m = matches[i], v = m.scores.get(key);
           // A section not listed for a word whose list was cut still has it if its page does.
-          var v = m.scores[key] !== undefined ? m.scores[key] : (m.pages[p] || 0);
+          if (v === undefined) v = m.pages.get(p) || 0;
           if (v > 0) count++;
           sum += v;
-          if (v > wordBest[i]) wordBest[i] = v;
-        });
-        return [count, +s, sum];
+          if (v > state.best[i]) state.best[i] = v;
+        }
+        var section = key - p * SECTIONS, top = state.top, at = top.length;
+        // Insertion into the page's best sections: more words, then higher score, then first.
+        while (at > 0) {
+          var o = top[at - 1];
+          if (o[0] > count || (o[0] === count && (o[2] > sum || (o[2] === sum && o[1] < section)))) break;
+          at--;
+        }
+        if (at < PER_PAGE) {
+          top.splice(at, 0, [count, section, sum]);
+          if (top.length > PER_PAGE) top.pop();
+        }
       });
-      sections.sort(function (a, b) { return b[0] - a[0] || b[2] - a[2] || a[1] - b[1]; });
-      sections = sections.slice(0, PER_PAGE);
-      var matched = 0, score = sections[0][2];
-      wordBest.forEach(function (v) { if (v > 0) matched++; score += v; });
-      return [matched, { page: +p, score: score, sections: sections.map(function (s) { return [s[1], s[2]]; }) }];
+    }
+    var hits = [], most = 0;
+    byPage.forEach(function (state, p) {
+      var matched = 0, score = state.top[0][2];
+      for (var i = 0; i < n; i++) { if (state.best[i] > 0) matched++; score += state.best[i]; }
+      if (matched < most) return;
+      if (matched > most) { most = matched; hits = []; }
+      hits.push({ page: p, score: score, top: state.top });
     });
-    var best = 0;
-    ranked.forEach(function (r) { if (r[0] > best) best = r[0]; });
-    var hits = ranked.filter(function (r) { return r[0] === best; }).map(function (r) { return r[1]; });
     hits.sort(function (a, b) { return b.score - a.score || a.page - b.page; });
-    return hits;
+    return hits.map(function (h) {
+      return { page: h.page, score: h.score, sections: h.top.map(function (s) { return [s[1], s[2]]; }) };
+    });
+  }
+
+  // Marks each step of a query on the performance timeline (what bench/search.py reports).
+  function mark(step) {
+    if (window.performance && performance.mark) performance.mark("archsite-search:" + step);
   }
 
   // Runs a query: resolves to { hits, pages } with the page files of the first MAX_PAGES hits.
   function query(text) {
+    mark("start");
     return loadMeta().then(function (meta) {
+      mark("meta");
       var qs = queryWords(text, meta.suffixes).filter(function (q) { return q.term || q.grams.length; });
       if (!qs.length) return { words: qs, hits: [], pages: {} };
       var need = {};
       qs.forEach(function (q) { shardsFor(meta, q).forEach(function (i) { need[i] = true; }); });
       return Promise.all(Object.keys(need).map(loadShard)).then(function () {
+        mark("shards");
         var hits = rank(meta, qs).slice(0, MAX_PAGES);
+        mark("ranked");
         return Promise.all(hits.map(function (h) { return loadPage(h.page); })).then(function () {
+          mark("pages");
           return { words: qs, hits: hits, pages: store.pages };
         });
       });
@@ -414,6 +447,7 @@
     status.textContent = result.hits.length ? "" : box.getAttribute("data-none");
     list.hidden = !options.length;
     open(true);
+    mark("shown");
   }
 
   function run() {
