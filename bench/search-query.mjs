@@ -63,6 +63,12 @@ try {
     }, query);
     await context.close();
 
+    // From file:// Chromium records no resource timings to wait on: the cold and warm
+    // measures only.
+    if (url.startsWith('file:')) {
+      console.log(JSON.stringify({ query, ...r, typed_ms: null }));
+      continue;
+    }
     ({ context, page } = await fresh());
     await page.evaluate(() => {
       window.__lastKey = 0;
