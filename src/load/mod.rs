@@ -56,14 +56,6 @@ impl TextCache {
         Some((walk, changed))
     }
 
-    /// The text this cache holds for `path`, recorded in `fresh`, without looking at the file.
-    fn known(&self, path: &Path, fresh: &std::sync::Mutex<Texts>) -> Option<Arc<str>> {
-        let entry = self.files.lock().ok()?.get(path)?.clone();
-        let text = entry.2.clone();
-        fresh.lock().ok()?.insert(path.to_path_buf(), entry);
-        Some(text)
-    }
-
     /// The file's text (from the cache when unchanged), recorded in `fresh`.
     fn read(&self, path: &Path, fresh: &std::sync::Mutex<Texts>) -> Result<Arc<str>, Unreadable> {
         let id = std::fs::metadata(path)
@@ -92,16 +84,10 @@ pub fn load(
 ) -> (Loaded, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let reused = texts.and_then(|c| c.reuse_walk(config));
-    let (files, unchanged) = match reused {
+    let (files, changed) = match reused {
         Some((walk, changed)) => {
             diags.extend(walk.diags);
-            let unchanged: std::collections::HashSet<String> = walk
-                .files
-                .iter()
-                .map(|f| f.rel.clone())
-                .filter(|rel| !changed.contains(rel))
-                .collect();
-            (walk.files, unchanged)
+            (walk.files, Some(changed))
         }
         None => {
             let mut walk_diags = Vec::new();
@@ -123,8 +109,18 @@ pub fn load(
                 }
             }
             diags.extend(walk_diags);
-            (files, Default::default())
+            (files, None)
         }
+    };
+    // With a reused walk no file is gone: the texts of the files the watcher did not name are
+    // taken as they are, from the cache's map, read without a lock.
+    let known: Texts = match (texts, &changed) {
+        (Some(cache), Some(_)) => cache
+            .files
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default(),
+        _ => Texts::default(),
     };
     let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
     // Diagram files are read (they get a page) and stay assets (the source is published too).
@@ -137,10 +133,11 @@ pub fn load(
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(diagram, f)| {
+            let unchanged = changed.as_ref().is_some_and(|c| !c.contains(&f.rel));
             let text = match texts {
-                Some(cache) if unchanged.contains(&f.rel) => cache
-                    .known(&f.abs, &fresh)
-                    .map_or_else(|| cache.read(&f.abs, &fresh), Ok),
+                Some(_) if unchanged && known.contains_key(&f.abs) => {
+                    Ok(known[&f.abs].2.clone())
+                }
                 Some(cache) => cache.read(&f.abs, &fresh),
                 None => read_text(&f.abs),
             };
@@ -149,8 +146,10 @@ pub fn load(
         .collect();
     if let (Some(cache), Ok(fresh)) = (texts, fresh.into_inner()) {
         // Only this load's files: deleted ones are forgotten.
+        let mut texts = if changed.is_some() { known } else { Texts::default() };
+        texts.extend(fresh);
         if let Ok(mut files) = cache.files.lock() {
-            *files = fresh;
+            *files = texts;
         }
     }
     let mut loaded = Loaded {
