@@ -135,9 +135,7 @@ pub fn load(
         .map(|(diagram, f)| {
             let unchanged = changed.as_ref().is_some_and(|c| !c.contains(&f.rel));
             let text = match texts {
-                Some(_) if unchanged && known.contains_key(&f.abs) => {
-                    Ok(known[&f.abs].2.clone())
-                }
+                Some(_) if unchanged && known.contains_key(&f.abs) => Ok(known[&f.abs].2.clone()),
                 Some(cache) => cache.read(&f.abs, &fresh),
                 None => read_text(&f.abs),
             };
@@ -146,7 +144,11 @@ pub fn load(
         .collect();
     if let (Some(cache), Ok(fresh)) = (texts, fresh.into_inner()) {
         // Only this load's files: deleted ones are forgotten.
-        let mut texts = if changed.is_some() { known } else { Texts::default() };
+        let mut texts = if changed.is_some() {
+            known
+        } else {
+            Texts::default()
+        };
         texts.extend(fresh);
         if let Ok(mut files) = cache.files.lock() {
             *files = texts;
