@@ -173,31 +173,10 @@ pub struct PageInput {
     pub sections: Vec<Section>,
 }
 
-/// A fast hasher for the short string keys of the index (FxHash, as in rustc): the index
-/// build hashes every term of every section, and SipHash's flood resistance buys nothing for
-/// our own content.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A fast hash map for the short string keys of the index (rustc-hash's FxHash): the index
+/// build hashes every word of every section, and SipHash's flood resistance buys nothing for
+/// our own content. Iteration order never reaches the output (terms end up in `BTreeMap`s).
+type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// The terms of one page, counted per section: computed for every page in parallel, then
 /// merged. Terms are kept once per page, in one string, so that counting allocates per page
