@@ -52,17 +52,28 @@ impl Section {
     /// The text shown in result snippets: everything but the headings, in reading order, with
     /// whitespace collapsed.
     pub fn text(&self) -> String {
-        let mut out = String::new();
-        for (field, text) in &self.parts {
-            if matches!(field, Field::Title | Field::Heading) {
-                continue;
-            }
+        let prose = |(field, _): &&(Field, String)| !matches!(field, Field::Title | Field::Heading);
+        let mut out =
+            String::with_capacity(self.parts.iter().filter(prose).map(|p| p.1.len()).sum());
+        for (_, text) in self.parts.iter().filter(prose) {
             // ASCII whitespace only: byte-wise, and the rest (U+3000, NBSP) is rare in prose.
-            for w in text.split_ascii_whitespace() {
+            // Runs of other bytes are copied whole (a run ends only at an ASCII byte, so it is
+            // a whole number of characters).
+            let bytes = text.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
                 if !out.is_empty() {
                     out.push(' ');
                 }
-                out.push_str(w);
+                out.push_str(&text[start..i]);
             }
         }
         out

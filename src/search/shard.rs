@@ -340,6 +340,10 @@ struct PageFile<'a> {
 
 /// The first `max` characters of `text`.
 fn clip(text: &str, max: usize) -> &str {
+    // No more bytes than `max`: no more characters either (most sections).
+    if text.len() <= max {
+        return text;
+    }
     text.char_indices()
         .nth(max)
         .map_or(text, |(i, _)| &text[..i])
