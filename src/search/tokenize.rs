@@ -190,10 +190,11 @@ fn allowed_after(after: After, prev: char) -> bool {
     }
 }
 
-/// The suffixes by their last syllable: a word is only compared with the few that can end it
-/// (the index build stems every Hangul word of the site).
-fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
-    type Table = Vec<(char, Vec<&'static Suffix>)>;
+/// The suffixes by their last syllable, longest first, each with its length in characters: a
+/// word is only compared with the few that can end it (the index build stems every Hangul word
+/// of the site).
+fn by_last_syllable(last: char) -> &'static [(&'static Suffix, usize)] {
+    type Table = Vec<(char, Vec<(&'static Suffix, usize)>)>;
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut t: Table = Vec::new();
@@ -203,10 +204,14 @@ fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
                 .chars()
                 .next_back()
                 .expect("suffixes are not empty");
+            let entry = (sfx, sfx.text.chars().count());
             match t.iter_mut().find(|(c, _)| *c == last) {
-                Some((_, v)) => v.push(sfx),
-                None => t.push((last, vec![sfx])),
+                Some((_, v)) => v.push(entry),
+                None => t.push((last, vec![entry])),
             }
+        }
+        for (_, v) in &mut t {
+            v.sort_by_key(|(sfx, _)| std::cmp::Reverse(sfx.text.len()));
         }
         t.sort_by_key(|(c, _)| *c);
         t
@@ -216,7 +221,9 @@ fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
         .map_or(&[], |i| table[i].1.as_slice())
 }
 
-/// The longest particle or ending that may be removed from `word` (all Hangul), if any.
+/// The longest particle or ending that may be removed from `word` (all Hangul), if any: the
+/// first that fits of its candidates, longest first (no two suffixes are the same text, so two
+/// that both end the word have different lengths).
 fn strippable(word: &str) -> Option<&'static Suffix> {
     let last = word.chars().next_back()?;
     let candidates = by_last_syllable(last);
@@ -226,17 +233,15 @@ fn strippable(word: &str) -> Option<&'static Suffix> {
     let syllables = word.chars().count();
     candidates
         .iter()
-        .copied()
-        .filter(|sfx| word.ends_with(sfx.text))
-        .filter(|sfx| {
-            let keep = syllables - sfx.text.chars().count();
-            keep >= sfx.min.max(1)
+        .find(|(sfx, chars)| {
+            word.ends_with(sfx.text)
+                && syllables - chars >= sfx.min.max(1)
                 && word[..word.len() - sfx.text.len()]
                     .chars()
                     .next_back()
                     .is_some_and(|prev| allowed_after(sfx.after, prev))
         })
-        .max_by_key(|sfx| sfx.text.len())
+        .map(|(sfx, _)| *sfx)
 }
 
 /// The stem of a Hangul word: the word without its particle or ending.
@@ -518,6 +523,55 @@ mod tests {
             "Standard_D4s_v5 AKS클러스터 5분",
         ] {
             assert_eq!(words(text), words_reference(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn suffixes_are_distinct_and_the_longest_that_fits_is_stripped() {
+        for (i, a) in SUFFIXES.iter().enumerate() {
+            assert!(
+                SUFFIXES[i + 1..].iter().all(|b| b.text != a.text),
+                "{}",
+                a.text
+            );
+        }
+        // The longest of all the suffixes that fit, as the stemmer first did it.
+        let reference = |word: &str| {
+            let syllables = word.chars().count();
+            SUFFIXES
+                .iter()
+                .filter(|sfx| word.ends_with(sfx.text))
+                .filter(|sfx| {
+                    syllables - sfx.text.chars().count() >= sfx.min.max(1)
+                        && word[..word.len() - sfx.text.len()]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|prev| allowed_after(sfx.after, prev))
+                })
+                .max_by_key(|sfx| sfx.text.len())
+                .map(|sfx| sfx.text)
+        };
+        let heads = [
+            "",
+            "서",
+            "운영환경",
+            "캐시",
+            "서울",
+            "값",
+            "구성",
+            "데이터베이",
+        ];
+        for head in heads {
+            for sfx in SUFFIXES {
+                for tail in ["", "들", "으"] {
+                    let word = format!("{head}{tail}{}", sfx.text);
+                    assert_eq!(
+                        strippable(&word).map(|s| s.text),
+                        reference(&word),
+                        "{word}"
+                    );
+                }
+            }
         }
     }
 
