@@ -363,23 +363,41 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
             continue;
         }
         let start = i;
-        // Whether the previous character of the run is an ASCII digit.
-        let mut prev_digit = bytes[i].is_ascii_digit();
         i += len;
-        while i < bytes.len() {
+        loop {
+            // The common characters of the run first: Hangul syllables, or ASCII letters and
+            // digits.
+            if cls == Class::Hangul {
+                while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
+                    let c = (u32::from(b0 & 0x0F) << 12)
+                        | (u32::from(b1 & 0x3F) << 6)
+                        | u32::from(b2 & 0x3F);
+                    if b0 & 0xF0 != 0xE0 || !(0xAC00..=0xD7A3).contains(&c) {
+                        break;
+                    }
+                    i += 3;
+                }
+            } else {
+                while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                    i += 1;
+                }
+            }
+            if i >= bytes.len() {
+                break;
+            }
             let (k, len) = class_at(text, i);
             if k != cls {
-                // 99.9, 2,300: a separator between two digits belongs to the number.
+                // 99.9, 2,300: a separator between two digits belongs to the number. The
+                // byte before is the previous character's last: a digit only if it is one.
                 let b = bytes[i];
                 let joins = cls == Class::Other
                     && (b == b'.' || b == b',')
-                    && prev_digit
+                    && bytes[i - 1].is_ascii_digit()
                     && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
                 if !joins {
                     break;
                 }
             }
-            prev_digit = bytes[i].is_ascii_digit();
             i += len;
         }
         let end = i;
