@@ -52,18 +52,38 @@ impl Section {
     /// The text shown in result snippets: everything but the headings, in reading order, with
     /// whitespace collapsed.
     pub fn text(&self) -> String {
-        let mut out = String::new();
-        for (field, text) in &self.parts {
-            if matches!(field, Field::Title | Field::Heading) {
+        let prose = |(field, _): &&(Field, String)| !matches!(field, Field::Title | Field::Heading);
+        let mut out =
+            String::with_capacity(self.parts.iter().filter(prose).map(|p| p.1.len()).sum());
+        for (_, text) in self.parts.iter().filter(prose) {
+            // ASCII whitespace only: byte-wise, and the rest (U+3000, NBSP) is rare in prose.
+            // Between runs of whitespace (ASCII bytes, so the cuts are character boundaries)
+            // the text is copied whole; a single space stays as it is.
+            let text = text.trim_ascii();
+            if text.is_empty() {
                 continue;
             }
-            // ASCII whitespace only: byte-wise, and the rest (U+3000, NBSP) is rare in prose.
-            for w in text.split_ascii_whitespace() {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(w);
+            if !out.is_empty() {
+                out.push(' ');
             }
+            let bytes = text.as_bytes();
+            let mut from = 0;
+            let mut i = 0;
+            while i < bytes.len() {
+                let b = bytes[i];
+                if !b.is_ascii_whitespace() || (b == b' ' && !bytes[i + 1].is_ascii_whitespace()) {
+                    // Trimmed: whitespace is never last, so `i + 1` is in the text.
+                    i += 1;
+                    continue;
+                }
+                out.push_str(&text[from..i]);
+                out.push(' ');
+                while bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                from = i;
+            }
+            out.push_str(&text[from..]);
         }
         out
     }
@@ -339,6 +359,34 @@ mod tests {
         let table: Vec<&str> = parts[4].1.split_whitespace().collect();
         assert_eq!(table, ["서비스", "수준", "가용성", "99.9%"]);
         assert_eq!(parts[5].1, "값은 99.9%입니다.");
+    }
+
+    #[test]
+    fn section_text_collapses_ascii_whitespace() {
+        let texts = [
+            "",
+            "  ",
+            " a  b\t\nc ",
+            "가\u{3000}나 다",
+            "\r\n",
+            "x",
+            " y\u{a0} z  ",
+            "\x0c끝 .",
+        ];
+        for n in 0..texts.len() {
+            let mut parts = vec![(Field::Heading, "제목 x".to_string())];
+            parts.extend(texts[n..].iter().map(|t| (Field::Body, t.to_string())));
+            parts.extend(texts[..n].iter().map(|t| (Field::Code, t.to_string())));
+            let section = Section {
+                parts,
+                ..Section::default()
+            };
+            let words: Vec<&str> = section.parts[1..]
+                .iter()
+                .flat_map(|(_, t)| t.split_ascii_whitespace())
+                .collect();
+            assert_eq!(section.text(), words.join(" "));
+        }
     }
 
     #[test]

@@ -173,31 +173,10 @@ pub struct PageInput {
     pub sections: Vec<Section>,
 }
 
-/// A fast hasher for the short string keys of the index (FxHash, as in rustc): the index
-/// build hashes every term of every section, and SipHash's flood resistance buys nothing for
-/// our own content.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A fast hash map for the short string keys of the index (rustc-hash's FxHash): the index
+/// build hashes every word of every section, and SipHash's flood resistance buys nothing for
+/// our own content. Iteration order never reaches the output (terms end up in `BTreeMap`s).
+type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// The terms of one page, counted per section: computed for every page in parallel, then
 /// merged. Terms are kept once per page, in one string, so that counting allocates per page
@@ -354,9 +333,24 @@ fn bigram_slices(word: &str) -> impl Iterator<Item = &str> {
 /// from a term repeated in the prose.
 fn impact(tf: f32, len: f32, avg: f32, heading: bool) -> u8 {
     let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg.max(1.0)));
-    let q = (norm / (K1 + 1.0) * 21.0).round().clamp(1.0, 21.0);
+    let q = round(norm / (K1 + 1.0) * 21.0).clamp(1.0, 21.0);
     let q = if heading { q + 10.0 } else { q };
     q.min(f32::from(MAX_IMPACT)) as u8
+}
+
+/// `x.round()` (half away from zero), without the call to libm's `roundf` that `f32::round`
+/// is on baseline x86-64 (two per posting). Below 2^23, `x` minus its truncation is exact.
+#[inline]
+fn round(x: f32) -> f32 {
+    if !(0.0..8_388_608.0).contains(&x) {
+        return x.round();
+    }
+    let t = x as u32 as f32;
+    if x - t >= 0.5 {
+        t + 1.0
+    } else {
+        t
+    }
 }
 
 /// A page analysed for the index: its counted terms and, when kept for the next build
@@ -467,7 +461,7 @@ impl Half {
             }
             for e in &c.entries {
                 if let Some(id) = local[e.term as usize] {
-                    let tf = (e.tf * 10.0).round().min(1e8) as u32;
+                    let tf = round(e.tf * 10.0).min(1e8) as u32;
                     let list = &mut self.lists[id as usize];
                     encode_numbers(
                         [
@@ -898,6 +892,39 @@ mod tests {
         assert_eq!(cover("가용성"), ["가용", "용성"]);
         assert_eq!(cover("백업"), ["백업"]);
         assert!(cover("망").is_empty());
+    }
+
+    #[test]
+    fn round_is_f32_round() {
+        let mut values = vec![
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.499_999_97,
+            0.500_000_06,
+            1e-30,
+            8_388_607.5,
+            8_388_608.0,
+            1e8,
+            3e9,
+            1e30,
+            -0.5,
+            -2.5,
+            f32::INFINITY,
+        ];
+        let mut x = 0.0f32;
+        while x < 4_000.0 {
+            values.push(x);
+            x += 0.013;
+        }
+        for tf in 1..5_000 {
+            values.push(tf as f32 * 0.3 * 10.0);
+        }
+        for v in values {
+            assert_eq!(round(v).to_bits(), v.round().to_bits(), "{v}");
+        }
+        assert!(round(f32::NAN).is_nan());
     }
 
     #[test]

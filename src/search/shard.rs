@@ -179,6 +179,13 @@ fn wrap(method: &str, id: Option<usize>, json: &str) -> String {
     let mut from = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Eight bytes at a time while none of them may start an escape (most of the text).
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            if !any_special(u64::from_le_bytes(chunk.try_into().expect("8 bytes"))) {
+                i += 8;
+                continue;
+            }
+        }
         let b = bytes[i];
         if !SPECIAL[b as usize] {
             i += 1;
@@ -207,6 +214,20 @@ fn wrap(method: &str, id: Option<usize>, json: &str) -> String {
     out.push_str(&json[from..]);
     out.push_str("\");\n");
     out
+}
+
+/// Whether any of the eight bytes of `v` is one of `SPECIAL` (`"`, `\`, `<`, 0xE2): a byte
+/// equal to `c` is a zero byte of `v ^ c…c`, and `(x - 0x01…01) & !x & 0x80…80` is non-zero
+/// exactly when `x` has a zero byte.
+#[inline]
+fn any_special(v: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |c: u8| {
+        let x = v ^ (ONES * u64::from(c));
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    (zero(b'"') | zero(b'\\') | zero(b'<') | zero(0xE2)) != 0
 }
 
 /// The bytes that may start something `wrap` escapes.
@@ -340,6 +361,10 @@ struct PageFile<'a> {
 
 /// The first `max` characters of `text`.
 fn clip(text: &str, max: usize) -> &str {
+    // No more bytes than `max`: no more characters either (most sections).
+    if text.len() <= max {
+        return text;
+    }
     text.char_indices()
         .nth(max)
         .map_or(text, |(i, _)| &text[..i])
@@ -375,6 +400,33 @@ mod tests {
         let text: String = serde_json::from_str(inner).unwrap();
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["t"], nasty);
+    }
+
+    #[test]
+    fn any_special_finds_every_special_byte_anywhere() {
+        for at in 0..8 {
+            for b in 0..=255u8 {
+                let mut bytes = *b"abcdefgh";
+                bytes[at] = b;
+                assert_eq!(
+                    any_special(u64::from_le_bytes(bytes)),
+                    SPECIAL[b as usize],
+                    "{b} at {at}"
+                );
+            }
+        }
+        // Escapes across the eight-byte steps.
+        for pad in 0..10 {
+            let text = format!("{}\"x</y\u{2028}\\", "가".repeat(pad));
+            let js = wrap("page", None, &serde_json::to_string(&text).unwrap());
+            let inner = js
+                .strip_prefix("window.__archsiteSearch.page(")
+                .and_then(|s| s.strip_suffix(");\n"))
+                .unwrap();
+            let json: String = serde_json::from_str(inner).unwrap();
+            assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text);
+            assert!(!js.contains("</") && !js.contains('\u{2028}'));
+        }
     }
 
     #[test]

@@ -190,10 +190,11 @@ fn allowed_after(after: After, prev: char) -> bool {
     }
 }
 
-/// The suffixes by their last syllable: a word is only compared with the few that can end it
-/// (the index build stems every Hangul word of the site).
-fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
-    type Table = Vec<(char, Vec<&'static Suffix>)>;
+/// The suffixes by their last syllable, longest first, each with its length in characters: a
+/// word is only compared with the few that can end it (the index build stems every Hangul word
+/// of the site).
+fn by_last_syllable(last: char) -> &'static [(&'static Suffix, usize)] {
+    type Table = Vec<(char, Vec<(&'static Suffix, usize)>)>;
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut t: Table = Vec::new();
@@ -203,10 +204,14 @@ fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
                 .chars()
                 .next_back()
                 .expect("suffixes are not empty");
+            let entry = (sfx, sfx.text.chars().count());
             match t.iter_mut().find(|(c, _)| *c == last) {
-                Some((_, v)) => v.push(sfx),
-                None => t.push((last, vec![sfx])),
+                Some((_, v)) => v.push(entry),
+                None => t.push((last, vec![entry])),
             }
+        }
+        for (_, v) in &mut t {
+            v.sort_by_key(|(sfx, _)| std::cmp::Reverse(sfx.text.len()));
         }
         t.sort_by_key(|(c, _)| *c);
         t
@@ -216,7 +221,9 @@ fn by_last_syllable(last: char) -> &'static [&'static Suffix] {
         .map_or(&[], |i| table[i].1.as_slice())
 }
 
-/// The longest particle or ending that may be removed from `word` (all Hangul), if any.
+/// The longest particle or ending that may be removed from `word` (all Hangul), if any: the
+/// first that fits of its candidates, longest first (no two suffixes are the same text, so two
+/// that both end the word have different lengths).
 fn strippable(word: &str) -> Option<&'static Suffix> {
     let last = word.chars().next_back()?;
     let candidates = by_last_syllable(last);
@@ -226,17 +233,15 @@ fn strippable(word: &str) -> Option<&'static Suffix> {
     let syllables = word.chars().count();
     candidates
         .iter()
-        .copied()
-        .filter(|sfx| word.ends_with(sfx.text))
-        .filter(|sfx| {
-            let keep = syllables - sfx.text.chars().count();
-            keep >= sfx.min.max(1)
+        .find(|(sfx, chars)| {
+            word.ends_with(sfx.text)
+                && syllables - chars >= sfx.min.max(1)
                 && word[..word.len() - sfx.text.len()]
                     .chars()
                     .next_back()
                     .is_some_and(|prev| allowed_after(sfx.after, prev))
         })
-        .max_by_key(|sfx| sfx.text.len())
+        .map(|(sfx, _)| *sfx)
 }
 
 /// The stem of a Hangul word: the word without its particle or ending.
@@ -315,34 +320,87 @@ fn class(c: char) -> Class {
     }
 }
 
+/// The class of the character at byte `i` of `text` (a char boundary) and its length in bytes.
+/// Byte-level: ASCII is classified from its byte, and three-byte sequences (Hangul, CJK) are
+/// decoded by hand, so the splitter never walks `char_indices`.
+#[inline(always)]
+fn class_at(text: &str, i: usize) -> (Class, usize) {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        let cls = if b.is_ascii_alphanumeric() {
+            Class::Other
+        } else {
+            Class::Sep
+        };
+        return (cls, 1);
+    }
+    if b & 0xF0 == 0xE0 {
+        // A valid three-byte sequence (`text` is a `str`): U+0800..=U+FFFF, no surrogates.
+        let c = (u32::from(b & 0x0F) << 12)
+            | (u32::from(bytes[i + 1] & 0x3F) << 6)
+            | u32::from(bytes[i + 2] & 0x3F);
+        if (0xAC00..=0xD7A3).contains(&c) {
+            return (Class::Hangul, 3);
+        }
+        return (char::from_u32(c).map_or(Class::Sep, class), 3);
+    }
+    let c = text[i..].chars().next().expect("a char boundary");
+    (class(c), c.len_utf8())
+}
+
 /// Splits `text` into words. Hangul runs and other letter/digit runs are separate words even
 /// without a space between them; a `.` or `,` between two digits stays inside a number.
 pub fn words(text: &str) -> Vec<Word<'_>> {
+    let bytes = text.as_bytes();
     // About one word per six bytes of mixed Korean and English prose.
     let mut out: Vec<Word> = Vec::with_capacity(text.len() / 6 + 1);
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        let cls = class(c);
+    let mut i = 0;
+    while i < bytes.len() {
+        let (cls, len) = class_at(text, i);
         if cls == Class::Sep {
+            i += len;
             continue;
         }
-        let mut prev = c;
-        let mut end = text.len();
-        while let Some(&(i, n)) = chars.peek() {
-            let k = class(n);
-            // 99.9, 2,300: a separator between two digits belongs to the number.
-            let joins = k != cls
-                && cls == Class::Other
-                && matches!(n, '.' | ',')
-                && prev.is_ascii_digit()
-                && text[i + 1..].starts_with(|d: char| d.is_ascii_digit());
-            if k != cls && !joins {
-                end = i;
+        let start = i;
+        i += len;
+        loop {
+            // The common characters of the run first: Hangul syllables, or ASCII letters and
+            // digits.
+            if cls == Class::Hangul {
+                while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
+                    let c = (u32::from(b0 & 0x0F) << 12)
+                        | (u32::from(b1 & 0x3F) << 6)
+                        | u32::from(b2 & 0x3F);
+                    if b0 & 0xF0 != 0xE0 || !(0xAC00..=0xD7A3).contains(&c) {
+                        break;
+                    }
+                    i += 3;
+                }
+            } else {
+                while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                    i += 1;
+                }
+            }
+            if i >= bytes.len() {
                 break;
             }
-            prev = n;
-            chars.next();
+            let (k, len) = class_at(text, i);
+            if k != cls {
+                // 99.9, 2,300: a separator between two digits belongs to the number. The
+                // byte before is the previous character's last: a digit only if it is one.
+                let b = bytes[i];
+                let joins = cls == Class::Other
+                    && (b == b'.' || b == b',')
+                    && bytes[i - 1].is_ascii_digit()
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                if !joins {
+                    break;
+                }
+            }
+            i += len;
         }
+        let end = i;
         let raw = &text[start..end];
         let glued = out.last().is_some_and(|w| w.end == start && !w.hangul);
         if cls == Class::Hangul {
@@ -355,7 +413,19 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
                 });
             }
         } else {
-            let text = if raw.chars().any(|c| c.is_uppercase() || c == ',') {
+            let text = if raw.is_ascii() {
+                // Byte-wise: the same as the Unicode lowercasing below for ASCII.
+                if raw.bytes().any(|b| b.is_ascii_uppercase() || b == b',') {
+                    let lower: Vec<u8> = raw
+                        .bytes()
+                        .filter(|&b| b != b',')
+                        .map(|b| b.to_ascii_lowercase())
+                        .collect();
+                    String::from_utf8(lower).expect("ASCII").into()
+                } else {
+                    raw.into()
+                }
+            } else if raw.chars().any(|c| c.is_uppercase() || c == ',') {
                 raw.to_lowercase().replace(',', "").into()
             } else {
                 raw.into()
@@ -384,8 +454,143 @@ pub fn term<'w>(word: &'w Word<'_>) -> &'w str {
 mod tests {
     use super::*;
 
+    /// The splitter as it was before the byte-level one, char by char: the reference that
+    /// `words` must agree with.
+    fn words_reference(text: &str) -> Vec<Word<'_>> {
+        // About one word per six bytes of mixed Korean and English prose.
+        let mut out: Vec<Word> = Vec::with_capacity(text.len() / 6 + 1);
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            let cls = class(c);
+            if cls == Class::Sep {
+                continue;
+            }
+            let mut prev = c;
+            let mut end = text.len();
+            while let Some(&(i, n)) = chars.peek() {
+                let k = class(n);
+                // 99.9, 2,300: a separator between two digits belongs to the number.
+                let joins = k != cls
+                    && cls == Class::Other
+                    && matches!(n, '.' | ',')
+                    && prev.is_ascii_digit()
+                    && text[i + 1..].starts_with(|d: char| d.is_ascii_digit());
+                if k != cls && !joins {
+                    end = i;
+                    break;
+                }
+                prev = n;
+                chars.next();
+            }
+            let raw = &text[start..end];
+            let glued = out.last().is_some_and(|w| w.end == start && !w.hangul);
+            if cls == Class::Hangul {
+                if !(glued && is_particle(raw)) {
+                    out.push(Word {
+                        text: raw.into(),
+                        start,
+                        end,
+                        hangul: true,
+                    });
+                }
+            } else {
+                let text = if raw.chars().any(|c| c.is_uppercase() || c == ',') {
+                    raw.to_lowercase().replace(',', "").into()
+                } else {
+                    raw.into()
+                };
+                out.push(Word {
+                    text,
+                    start,
+                    end,
+                    hangul: false,
+                });
+            }
+        }
+        out
+    }
+
     fn stems(text: &str) -> Vec<String> {
         words(text).iter().map(|w| term(w).to_string()).collect()
+    }
+
+    #[test]
+    fn byte_level_splitter_agrees_with_the_char_level_reference() {
+        let alphabet: Vec<char> =
+            "aZ09.,. ,-_\n가를로은이힣\u{D7A4}ㅎᄀ\u{A960}\u{D7B0}éÉßİΣǅⅫﬃ中日😀𝐀\u{2028}\u{3000}·"
+                .chars()
+                .collect();
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            assert_eq!(words(&text), words_reference(&text), "{text:?}");
+        }
+        for text in [
+            "",
+            "Redis를 쓰고 API로 호출",
+            "가용성 99.9%, $2,300. 1.2.3 v1.0 a, 3 1,",
+            "Standard_D4s_v5 AKS클러스터 5분",
+        ] {
+            assert_eq!(words(text), words_reference(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn suffixes_are_distinct_and_the_longest_that_fits_is_stripped() {
+        for (i, a) in SUFFIXES.iter().enumerate() {
+            assert!(
+                SUFFIXES[i + 1..].iter().all(|b| b.text != a.text),
+                "{}",
+                a.text
+            );
+        }
+        // The longest of all the suffixes that fit, as the stemmer first did it.
+        let reference = |word: &str| {
+            let syllables = word.chars().count();
+            SUFFIXES
+                .iter()
+                .filter(|sfx| word.ends_with(sfx.text))
+                .filter(|sfx| {
+                    syllables - sfx.text.chars().count() >= sfx.min.max(1)
+                        && word[..word.len() - sfx.text.len()]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|prev| allowed_after(sfx.after, prev))
+                })
+                .max_by_key(|sfx| sfx.text.len())
+                .map(|sfx| sfx.text)
+        };
+        let heads = [
+            "",
+            "서",
+            "운영환경",
+            "캐시",
+            "서울",
+            "값",
+            "구성",
+            "데이터베이",
+        ];
+        for head in heads {
+            for sfx in SUFFIXES {
+                for tail in ["", "들", "으"] {
+                    let word = format!("{head}{tail}{}", sfx.text);
+                    assert_eq!(
+                        strippable(&word).map(|s| s.text),
+                        reference(&word),
+                        "{word}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
