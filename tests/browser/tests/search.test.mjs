@@ -38,7 +38,10 @@ async function searchFor(page, query) {
       const input = document.getElementById('search-input');
       const opts = document.querySelectorAll('#search-results [role="option"]');
       const status = document.getElementById('search-status').textContent;
-      return input.value === q && input.getAttribute('aria-expanded') === 'true' && (opts.length > 0 || status !== '');
+      // The list of this query, not of an earlier keystroke's (typing "SERV", "S" alone finds
+      // nothing and says so until the later queries answer).
+      const answered = document.getElementById('search-results').getAttribute('data-query') === q;
+      return input.value === q && answered && input.getAttribute('aria-expanded') === 'true' && (opts.length > 0 || status !== '');
     },
     query,
     { polling: 20 },

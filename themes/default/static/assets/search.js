@@ -446,6 +446,8 @@
     });
     status.textContent = result.hits.length ? "" : box.getAttribute("data-none");
     list.hidden = !options.length;
+    // Which query the list answers: results of earlier keystrokes can still be showing.
+    list.setAttribute("data-query", q);
     open(true);
     mark("shown");
   }
@@ -459,6 +461,7 @@
       if (mine === seq) render(q, result, store.meta.suffixes);
     }, function () {
       if (mine !== seq) return;
+      list.setAttribute("data-query", q);
       status.textContent = box.getAttribute("data-failed");
       list.hidden = true;
       open(true);
