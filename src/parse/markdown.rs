@@ -268,11 +268,23 @@ fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<D
     )
 }
 
+/// The language of a fenced block: the first word of its info string (`yaml` in
+/// ```` ```yaml title="x" ````, `rust` in ```` ```rust,ignore ```` or ```` ```rust{1} ````).
+pub fn fence_language(info: &str) -> &str {
+    info.split([' ', ',', '{']).next().unwrap_or("")
+}
+
+/// The language of a code block; an indented block has none.
+pub fn code_language(kind: &CodeBlockKind) -> String {
+    match kind {
+        CodeBlockKind::Fenced(info) => fence_language(info).to_string(),
+        CodeBlockKind::Indented => String::new(),
+    }
+}
+
 /// Whether a fence's info string opens a Mermaid diagram (```` ```mermaid ````).
 pub fn is_mermaid_fence(info: &str) -> bool {
-    info.split([' ', ',', '{'])
-        .next()
-        .is_some_and(|lang| lang.eq_ignore_ascii_case("mermaid"))
+    fence_language(info).eq_ignore_ascii_case("mermaid")
 }
 
 /// Letters a page contributes to language detection: its first ones are as good a sample as
@@ -322,6 +334,21 @@ pub fn section_number(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_fence_language_is_the_first_word_of_the_info_string() {
+        for (info, lang) in [
+            ("yaml", "yaml"),
+            ("yaml title=\"x\"", "yaml"),
+            ("rust,ignore", "rust"),
+            ("rust{1,3}", "rust"),
+            ("", ""),
+        ] {
+            assert_eq!(fence_language(info), lang, "{info}");
+        }
+        assert!(is_mermaid_fence("Mermaid {theme: dark}"));
+        assert!(!is_mermaid_fence("mermaid-js"));
+    }
+
     #[test]
     fn letters_are_counted_as_by_characters() {
         let by_chars = |t: &str| {

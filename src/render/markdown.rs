@@ -8,7 +8,7 @@ use super::highlight::highlight;
 use crate::model::LinkTarget;
 use crate::model::{Heading, ResolvedLink};
 use crate::parse::{html_link_values, markdown_options, merge_text, plain_paths, Context};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 /// A link shown inside a heading to the same-numbered section of another environment.
 pub struct SectionLink {
@@ -183,13 +183,7 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                 )));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((lang, String::new()));
+                code = Some((crate::parse::code_language(&kind), String::new()));
             }
             Event::Start(Tag::Table(align)) => {
                 events.push(Event::Html("<div class=\"table-wrap\">".into()));

@@ -8,7 +8,7 @@
 use super::mermaid;
 use crate::model::Page;
 use crate::parse::{markdown_options, merge_text};
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::sync::Arc;
 
 /// What a piece of text is; it decides its weight in the index.
@@ -197,13 +197,7 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((lang, String::new()));
+                code = Some((crate::parse::code_language(&kind), String::new()));
             }
             Event::SoftBreak | Event::HardBreak => buf.push(' '),
             Event::End(_) => buf.push(' '),
