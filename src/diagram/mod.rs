@@ -247,12 +247,8 @@ pub struct Verdicts {
 impl Verdicts {
     /// A hash of every verdict, the same whatever the map's order.
     pub fn fingerprint(&self) -> u64 {
-        let mut all: Vec<(u64, String)> = self
-            .by_source
-            .iter()
-            .map(|(k, v)| (*k, format!("{v:?}")))
-            .collect();
-        all.sort();
+        let mut all: Vec<(&u64, &Verdict)> = self.by_source.iter().collect();
+        all.sort_by_key(|(k, _)| **k);
         crate::model::hash_of(&all)
     }
 

@@ -5,7 +5,7 @@
 use super::engine::RawVerdict;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub enum Verdict {
     Valid {
         kind: String,
@@ -15,7 +15,7 @@ pub enum Verdict {
     Unchecked,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct DiagramError {
     /// One line: what is wrong.
     pub message: String,
