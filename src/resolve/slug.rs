@@ -11,23 +11,19 @@ use std::collections::HashMap;
 /// The GitHub id of a heading's plain text (before de-duplication).
 pub fn github_slug(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
+    let mut push = |c: char| {
+        if c == ' ' || c == '-' {
+            slug.push('-');
+        } else if is_word_char(c) {
+            slug.push(c);
+        }
+    };
     for c in text.chars() {
         // Only letters with case change; Hangul and ASCII skip the Unicode tables.
         if c.is_ascii() || ('\u{ac00}'..='\u{d7a3}').contains(&c) {
-            let c = c.to_ascii_lowercase();
-            if c == ' ' || c == '-' {
-                slug.push('-');
-            } else if is_word_char(c) {
-                slug.push(c);
-            }
-            continue;
-        }
-        for c in c.to_lowercase() {
-            if c == ' ' || c == '-' {
-                slug.push('-');
-            } else if is_word_char(c) {
-                slug.push(c);
-            }
+            push(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(&mut push);
         }
     }
     slug
