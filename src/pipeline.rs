@@ -108,13 +108,8 @@ pub fn build(args: &SiteArgs) -> Build {
     run(args, Mode::Build, None, None)
 }
 
-/// `build`, reusing and refreshing `cache`.
-pub fn build_cached(args: &SiteArgs, cache: &mut Cache) -> Build {
-    run(args, Mode::Build, Some(cache), None)
-}
-
-/// `build_cached` for the live preview: the search index is not built; a successful build
-/// carries `search_inputs` for `search_output` instead.
+/// `build` for the live preview, reusing and refreshing `cache`. The search index is not
+/// built: a successful build carries `search_inputs` for `search_output` instead.
 pub fn build_preview(args: &SiteArgs, cache: &mut Cache) -> Build {
     run(args, Mode::Preview, Some(cache), None)
 }
@@ -274,7 +269,6 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     }
     lap(&mut b, "render");
     if mode == Mode::Build && config.search {
-        let search_cache = cache.as_deref().map(|c| &*c.search);
         let salt = crate::model::hash_of(&format!("{config:?}"));
         let plan = crate::search::plan(&pages, &resolved, Some(&tables), salt);
         // A build that writes keeps the index already in the output when nothing it depends
@@ -293,7 +287,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                 &pages,
                 &resolved,
                 Some(&tables),
-                search_cache,
+                // Only the preview keeps analyses between builds, and it indexes afterwards.
+                None,
                 |path, bytes| match &staging {
                     Some(s) => s.stage(path, bytes),
                     None => output::OutputFile::Bytes(bytes),
