@@ -10,6 +10,31 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
+// mimalloc: about 10% less CPU than glibc's malloc for a build (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+// By default mimalloc commits its arenas eagerly and, on Linux, purges freed memory with
+// MADV_FREE, which leaves it counted as resident: a 10,000-page build then peaks at ~315 MB
+// instead of ~265 MB. Lazy commit makes purges give the memory back. The option must be set
+// before the first allocation, which Rust's runtime makes before `main`, hence a constructor.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static MIMALLOC_LAZY_COMMIT: extern "C" fn() = {
+    extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    // `mi_option_arena_eager_commit` in mimalloc v3's mimalloc.h (libmimalloc-sys 0.1.49,
+    // pinned by Cargo.lock); the sys crate does not export the v3 constant.
+    const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+    extern "C" fn lazy_commit() {
+        // SAFETY: sets a global option; called once, before any thread or allocation exists.
+        unsafe { mi_option_set(ARENA_EAGER_COMMIT, 0) };
+    }
+    lazy_commit
+};
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = match cli.color {
