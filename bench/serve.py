@@ -453,7 +453,9 @@ def wrk_load(port: int, path: str, seconds: float, connections: int) -> dict:
     return result
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """The status of one response, read to its end, and whether the server closes the
+    connection after it (`Connection: close`, which archsite's preview server always sends)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
@@ -472,7 +474,7 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
             await reader.readexactly(size + 2)
     elif "content-length" in headers:
         await reader.readexactly(int(headers["content-length"]))
-    return status
+    return status, headers.get("connection", "").lower() == "close"
 
 
 async def _python_load(port: int, path: str, seconds: float, connections: int, request_timeout: float) -> dict:
@@ -501,7 +503,7 @@ async def _python_load(port: int, path: str, seconds: float, connections: int, r
             t = time.perf_counter()
             try:
                 writer.write(request)
-                status = await asyncio.wait_for(_read_response(reader), request_timeout)
+                status, closing = await asyncio.wait_for(_read_response(reader), request_timeout)
             except asyncio.TimeoutError:
                 count("timeout")
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError):
@@ -512,7 +514,8 @@ async def _python_load(port: int, path: str, seconds: float, connections: int, r
                 statuses[status] = statuses.get(status, 0) + 1
                 if not 200 <= status < 400:
                     count("status")
-                continue
+                if not closing:
+                    continue
             writer.close()
             conn = None
         if conn is not None:
