@@ -75,7 +75,7 @@ pub struct Cache {
     content: crate::render::ContentCache,
     /// Shared with `serve`'s indexing thread (`search_cache`).
     search: Arc<crate::search::IndexCache>,
-    links: resolve::LinkCache,
+    links: resolve::ResolveCache,
     drafts: bool,
     /// Warm mermaid engines and the verdicts they gave.
     diagrams: Option<Validator>,

@@ -178,26 +178,26 @@ pub type SectionPeers = HashMap<usize, Vec<(String, PageId, String)>>;
 #[derive(Debug, Default)]
 pub struct Resolved {
     /// Output URL of each page relative to the output root, e.g. `reference/index.html`.
-    pub urls: Vec<String>,
+    pub urls: Arc<[String]>,
     /// Per page, per link in source order.
     pub links: Vec<Arc<[ResolvedLink]>>,
-    pub nav: Vec<NavNode>,
+    pub nav: Arc<[NavNode]>,
     /// Pages in sidebar order, for previous/next.
-    pub order: Vec<PageId>,
+    pub order: Arc<[PageId]>,
     /// Per page: the folder index pages above it, from the home page down.
-    pub breadcrumbs: Vec<Vec<PageId>>,
+    pub breadcrumbs: Arc<[Vec<PageId>]>,
     /// Per page: pages linking to it, sorted by title.
-    pub backlinks: Vec<Vec<PageId>>,
+    pub backlinks: Arc<[Vec<PageId>]>,
     /// Per page: the documents of its environment group (including itself), in environment
     /// order; empty for pages without `environment`.
-    pub env_peers: Vec<Vec<EnvPeer>>,
+    pub env_peers: Arc<[Vec<EnvPeer>]>,
     /// Per page, per heading: (environment, page, heading id) of the same-numbered sections in
     /// the peers.
-    pub section_peers: Vec<SectionPeers>,
+    pub section_peers: Arc<[SectionPeers]>,
     /// The master index.
     pub home: Option<PageId>,
     /// Published non-Markdown files: source path relative to content → absolute source path.
-    pub files: BTreeMap<String, PathBuf>,
+    pub files: Arc<BTreeMap<String, PathBuf>>,
     /// Site title: from the config, else the home page's title.
     pub title: String,
     /// Site language: from the config, else detected from the text.

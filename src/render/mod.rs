@@ -692,7 +692,7 @@ pub fn render_site(
             OutputFile::Bytes(crate::diagram::MERMAID_BROWSER_JS.to_vec()),
         );
     }
-    for (rel, abs) in &ctx.resolved.files {
+    for (rel, abs) in ctx.resolved.files.iter() {
         output.insert(rel.clone(), OutputFile::Copy(abs.clone()));
     }
     (output, diags)

@@ -78,7 +78,7 @@ pub fn site_shape(
 ) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     site_key.hash(&mut h);
-    for (page, url) in pages.iter().zip(&r.urls) {
+    for (page, url) in pages.iter().zip(r.urls.iter()) {
         page.title.hash(&mut h);
         url.hash(&mut h);
         page.front.environment.hash(&mut h);
@@ -93,13 +93,13 @@ pub fn site_shape(
     r.home.hash(&mut h);
     r.lang.hash(&mut h);
     r.title.hash(&mut h);
-    for peers in &r.env_peers {
+    for peers in r.env_peers.iter() {
         for p in peers {
             (&p.env, p.page).hash(&mut h);
         }
         u8::MAX.hash(&mut h);
     }
-    for peers in &r.section_peers {
+    for peers in r.section_peers.iter() {
         let mut sections: Vec<_> = peers.iter().collect();
         sections.sort_by_key(|(heading, _)| **heading);
         sections.hash(&mut h);

@@ -16,44 +16,140 @@ use crate::diag::Diagnostic;
 use crate::model::{EnvPeer, LinkTarget, Page, PageId, Resolved, SectionPeers, SourceFile};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-/// Each page's resolved links and their diagnostics from an earlier build (`serve`), reused while
-/// the page's links and everything a link can land on are the same.
+/// What one resolve lends the next in `serve`. An edit that changes no page's structure (the
+/// set of pages, their titles, front matter, headings and anchors: the usual edit of prose)
+/// reuses the whole-site parts (URLs, navigation, breadcrumbs, environment peers) as they are,
+/// each unchanged page's resolved links, and the backlinks when the edited pages link where
+/// they did.
 #[derive(Debug, Default)]
-pub struct LinkCache {
-    pages: std::sync::Mutex<HashMap<String, CachedLinks>>,
+pub struct ResolveCache {
+    previous: std::sync::Mutex<Option<Previous>>,
 }
 
 #[derive(Debug)]
+struct Previous {
+    key: u64,
+    structure: Structure,
+    /// Per page: its parsed links, what they resolved to and their diagnostics.
+    links: Vec<CachedLinks>,
+    backlinks: Arc<[Vec<PageId>]>,
+}
+
+#[derive(Debug, Clone)]
 struct CachedLinks {
-    links: std::sync::Arc<[crate::model::Link]>,
-    targets: u64,
-    resolved: std::sync::Arc<[crate::model::ResolvedLink]>,
+    source: Arc<[crate::model::Link]>,
+    resolved: Arc<[crate::model::ResolvedLink]>,
     diags: Vec<Diagnostic>,
 }
 
-/// A hash of everything a link may resolve against besides the linking page's own links: every
-/// page's source path, URL and anchors, the published files, the drafts and the repository
-/// prefix. Page titles are not in it: a resolved link holds none.
-fn targets_key(
-    pages: &[Page],
-    urls: &[String],
-    files: &BTreeMap<String, std::path::PathBuf>,
-    drafts: &[String],
-    repo_prefix: &Option<String>,
-) -> u64 {
+/// The parts of `Resolved` that depend only on the site's structure (`structure_key`).
+#[derive(Debug, Clone)]
+struct Structure {
+    home: Option<PageId>,
+    urls: Arc<[String]>,
+    files: Arc<BTreeMap<String, std::path::PathBuf>>,
+    nav: Arc<[crate::model::NavNode]>,
+    order: Arc<[PageId]>,
+    breadcrumbs: Arc<[Vec<PageId>]>,
+    env_peers: Arc<[Vec<EnvPeer>]>,
+    section_peers: Arc<[SectionPeers]>,
+    title: String,
+    repo_prefix: Option<String>,
+    /// Home page, URL and name conflicts, `nav:` entries.
+    diags: Vec<Diagnostic>,
+}
+
+/// A hash of everything `Structure` and link resolution depend on besides the pages' links:
+/// the settings, every page's source path, kind, title, front matter, headings (id and
+/// number) and anchors, the published files and the drafts. Not the text, nor where in it
+/// anything is: positions only matter to diagnostics, which are made again.
+fn structure_key(config: &Config, pages: &[Page], assets: &[SourceFile], drafts: &[String]) -> u64 {
     use std::hash::{Hash, Hasher};
+    let per_page: Vec<u64> = pages
+        .par_iter()
+        .map(|page| {
+            let mut h = rustc_hash::FxHasher::default();
+            page.file.rel.hash(&mut h);
+            page.file.display.hash(&mut h);
+            page.kind.hash(&mut h);
+            page.title.hash(&mut h);
+            let f = &page.front;
+            (&f.title, &f.weight, &f.environment, &f.group, f.draft).hash(&mut h);
+            for heading in page.headings.iter() {
+                (&heading.id, &heading.number).hash(&mut h);
+            }
+            page.anchors.hash(&mut h);
+            h.finish()
+        })
+        .collect();
     let mut h = rustc_hash::FxHasher::default();
-    for (page, url) in pages.iter().zip(urls) {
-        page.file.rel.hash(&mut h);
-        page.file.display.hash(&mut h);
-        url.hash(&mut h);
-        page.anchors.hash(&mut h);
+    format!("{config:?}").hash(&mut h);
+    per_page.hash(&mut h);
+    for asset in assets {
+        (&asset.rel, &asset.abs).hash(&mut h);
     }
-    files.keys().for_each(|f| f.hash(&mut h));
     drafts.hash(&mut h);
-    repo_prefix.hash(&mut h);
     h.finish()
+}
+
+impl Structure {
+    fn compute(config: &Config, pages: &[Page], assets: &[SourceFile]) -> Structure {
+        let mut diags = Vec::new();
+        let home = find_home(config, pages, &mut diags);
+        let urls: Vec<String> = pages
+            .iter()
+            .enumerate()
+            .map(|(id, p)| {
+                if Some(id) == home {
+                    "index.html".to_string()
+                } else {
+                    urls::page_url(&p.file.rel)
+                }
+            })
+            .collect();
+        let files: BTreeMap<String, std::path::PathBuf> = assets
+            .iter()
+            .map(|a| (a.rel.clone(), a.abs.clone()))
+            .collect();
+        check_url_conflicts(pages, &urls, &files, &mut diags);
+        let sources: Vec<(&str, &Arc<str>)> = pages
+            .iter()
+            .map(|p| &p.file)
+            .chain(assets)
+            .map(|f| (f.rel.as_str(), &f.display))
+            .collect();
+        diags.extend(names::name_conflicts(&sources));
+        let repo_prefix = config.content_dir.canonicalize().ok().and_then(|dir| {
+            dir.strip_prefix(&config.repo_root)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        });
+        let nav = nav::build_nav(pages, &urls, home, &config.nav_order, &mut diags);
+        let order = nav::reading_order(&nav);
+        let breadcrumbs = nav::breadcrumbs(pages, home);
+        let env_peers = env_groups(pages);
+        let section_peers = section_peers(pages, &env_peers);
+        let title = config
+            .title
+            .clone()
+            .or_else(|| home.map(|h| pages[h].title.clone()))
+            .unwrap_or_else(|| folder_name(config));
+        Structure {
+            home,
+            urls: urls.into(),
+            files: Arc::new(files),
+            nav: nav.into(),
+            order: order.into(),
+            breadcrumbs: breadcrumbs.into(),
+            env_peers: env_peers.into(),
+            section_peers: section_peers.into(),
+            title,
+            repo_prefix,
+            diags,
+        }
+    }
 }
 
 pub fn resolve(
@@ -61,65 +157,43 @@ pub fn resolve(
     pages: &[Page],
     assets: &[SourceFile],
     drafts: &[String],
-    cache: Option<&LinkCache>,
+    cache: Option<&ResolveCache>,
 ) -> (Resolved, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let home = find_home(config, pages, &mut diags);
-    let urls: Vec<String> = pages
-        .iter()
-        .enumerate()
-        .map(|(id, p)| {
-            if Some(id) == home {
-                "index.html".to_string()
-            } else {
-                urls::page_url(&p.file.rel)
-            }
-        })
-        .collect();
-    let files: BTreeMap<String, std::path::PathBuf> = assets
-        .iter()
-        .map(|a| (a.rel.clone(), a.abs.clone()))
-        .collect();
-    check_url_conflicts(pages, &urls, &files, &mut diags);
-    let sources: Vec<(&str, &std::sync::Arc<str>)> = pages
-        .iter()
-        .map(|p| &p.file)
-        .chain(assets)
-        .map(|f| (f.rel.as_str(), &f.display))
-        .collect();
-    diags.extend(names::name_conflicts(&sources));
+    let key = cache.map(|_| structure_key(config, pages, assets, drafts));
+    let previous = cache
+        .and_then(|c| c.previous.lock().ok()?.take())
+        .filter(|p| Some(p.key) == key);
+    let structure = match &previous {
+        Some(p) => p.structure.clone(),
+        None => Structure::compute(config, pages, assets),
+    };
+    let mut diags = structure.diags.clone();
 
-    let repo_prefix = config.content_dir.canonicalize().ok().and_then(|dir| {
-        dir.strip_prefix(&config.repo_root)
-            .ok()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-    });
-    let targets = cache.map(|_| targets_key(pages, &urls, &files, drafts, &repo_prefix));
-    let mut previous = cache
-        .and_then(|c| c.pages.lock().ok())
-        .map(|mut p| std::mem::take(&mut *p))
-        .unwrap_or_default();
-    let index = links::LinkIndex::new(pages, &urls, &files, drafts, repo_prefix);
-    let per_page: Vec<_> = pages
-        .iter()
-        .map(|page| {
-            previous
-                .remove(&page.file.rel)
-                // A diagnostic may quote another page's lines (a "did you mean" for an
-                // anchor): pages with any are resolved again.
-                .filter(|c| {
-                    Some(c.targets) == targets
-                        && c.diags.is_empty()
-                        && std::sync::Arc::ptr_eq(&c.links, &page.links)
-                })
-        })
-        .collect::<Vec<_>>()
+    // A page's links are resolved again unless they are the very list resolved last time
+    // (shared by the parse cache) and gave no diagnostic: one may quote another page's lines
+    // (a "did you mean" for an anchor).
+    let reusable = |id: usize| {
+        previous
+            .as_ref()
+            .map(|p| &p.links[id])
+            .filter(|c| c.diags.is_empty() && Arc::ptr_eq(&c.source, &pages[id].links))
+    };
+    let index = std::sync::OnceLock::new();
+    let per_page: Vec<CachedLinks> = (0..pages.len())
         .into_par_iter()
-        .enumerate()
-        .map(|(id, reused)| {
-            if let Some(c) = reused {
-                return (c.resolved, c.diags);
+        .map(|id| {
+            if let Some(c) = reusable(id) {
+                return c.clone();
             }
+            let index = index.get_or_init(|| {
+                links::LinkIndex::new(
+                    pages,
+                    &structure.urls,
+                    &structure.files,
+                    drafts,
+                    structure.repo_prefix.clone(),
+                )
+            });
             let mut page_diags = Vec::new();
             let resolved = pages[id]
                 .links
@@ -129,33 +203,33 @@ pub fn resolve(
                     page_diags.extend(d);
                     r
                 })
-                .collect::<std::sync::Arc<[_]>>();
-            (resolved, page_diags)
+                .collect::<Arc<[_]>>();
+            CachedLinks {
+                source: pages[id].links.clone(),
+                resolved,
+                diags: page_diags,
+            }
         })
         .collect();
-    let mut links = Vec::with_capacity(pages.len());
-    let mut kept = HashMap::new();
-    for (id, (resolved, page_diags)) in per_page.into_iter().enumerate() {
-        if let Some(targets) = targets {
-            kept.insert(
-                pages[id].file.rel.clone(),
-                CachedLinks {
-                    links: pages[id].links.clone(),
-                    targets,
-                    resolved: resolved.clone(),
-                    diags: page_diags.clone(),
-                },
-            );
-        }
-        links.push(resolved);
-        diags.extend(page_diags);
-    }
-    if let Some(mut cached) = cache.and_then(|c| c.pages.lock().ok()) {
-        *cached = kept;
+    let links: Vec<Arc<[crate::model::ResolvedLink]>> =
+        per_page.iter().map(|c| c.resolved.clone()).collect();
+    for c in &per_page {
+        diags.extend(c.diags.iter().cloned());
     }
 
-    let backlinks = backlinks(pages, &links);
-    diags.extend(orphans(config, pages, &backlinks, home));
+    // Backlinks follow the links: unchanged when every page links where it did.
+    let backlinks = match &previous {
+        Some(p)
+            if p.links
+                .iter()
+                .zip(&links)
+                .all(|(old, new)| old.resolved == *new) =>
+        {
+            p.backlinks.clone()
+        }
+        _ => backlinks(pages, &links).into(),
+    };
+    diags.extend(orphans(config, pages, &backlinks, structure.home));
     if config
         .base_url
         .as_deref()
@@ -163,29 +237,29 @@ pub fn resolve(
     {
         diags.extend(insecure_links(pages, &links));
     }
-    let nav = nav::build_nav(pages, &urls, home, &config.nav_order, &mut diags);
-    let order = nav::reading_order(&nav);
-    let breadcrumbs = nav::breadcrumbs(pages, home);
-    let env_peers = env_groups(pages);
-    let section_peers = section_peers(pages, &env_peers);
     let lang = config.language.unwrap_or_else(|| detect_language(pages));
-    let title = config
-        .title
-        .clone()
-        .or_else(|| home.map(|h| pages[h].title.clone()))
-        .unwrap_or_else(|| folder_name(config));
+    if let (Some(cache), Some(key)) = (cache, key) {
+        if let Ok(mut slot) = cache.previous.lock() {
+            *slot = Some(Previous {
+                key,
+                structure: structure.clone(),
+                links: per_page,
+                backlinks: backlinks.clone(),
+            });
+        }
+    }
     let resolved = Resolved {
-        urls,
+        urls: structure.urls,
         links,
-        nav,
-        order,
-        breadcrumbs,
+        nav: structure.nav,
+        order: structure.order,
+        breadcrumbs: structure.breadcrumbs,
         backlinks,
-        env_peers,
-        section_peers,
-        home,
-        files,
-        title,
+        env_peers: structure.env_peers,
+        section_peers: structure.section_peers,
+        home: structure.home,
+        files: structure.files,
+        title: structure.title,
         lang,
     };
     (resolved, diags)

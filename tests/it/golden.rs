@@ -169,6 +169,13 @@ fn cached_rebuilds_equal_fresh_builds() {
             .map(|(p, f)| (p.clone(), bytes(f)))
             .collect::<Vec<_>>()
     };
+    // Diagnostics as a reader sees them: the same messages, places and snippets.
+    let report =
+        |x: &archsite::pipeline::Build| render_human(&x.diagnostics, &x.sources, ColorMode::Never);
+    let fresh = || {
+        let b = build(&args);
+        (files(&b), report(&b))
+    };
     // What `serve` does: pages first, the search index after.
     let preview = |cache: &mut archsite::pipeline::Cache| {
         let mut b = archsite::pipeline::build_preview(&args, cache);
@@ -182,11 +189,11 @@ fn cached_rebuilds_equal_fresh_builds() {
             .chain(search.iter().map(|(p, f)| (p.clone(), bytes(f))))
             .collect();
         all.sort();
-        all
+        (all, report(&b))
     };
     let mut cache = archsite::pipeline::Cache::default();
-    assert_eq!(preview(&mut cache), files(&build(&args)));
-    let edits: [(&str, &str, &str); 4] = [
+    assert_eq!(preview(&mut cache), fresh());
+    let edits: [(&str, &str, &str); 7] = [
         (
             "content/env/prod.md",
             "# 운영환경",
@@ -204,15 +211,35 @@ fn cached_rebuilds_equal_fresh_builds() {
             "기본 Network Policy.",
             "기본 Network Policy, 네임스페이스별로.",
         ),
+        // The glossary loses its only two links: its backlinks go, and it becomes an orphan.
+        (
+            "content/index.md",
+            "- 공백 파일 (꺾쇠): [용어 사전](<guide/용어 사전.md>)\n- 공백 파일 (인코딩): [용어](guide/%EC%9A%A9%EC%96%B4%20%EC%82%AC%EC%A0%84.md#aks)\n",
+            "",
+        ),
+        // Prose above the orphan's first heading: the warning points at its new line.
+        ("content/guide/용어 사전.md", "# 용어 사전", "머리말.\n\n# 용어 사전"),
+        // A link back: the warning goes.
+        (
+            "content/env/prod.md",
+            "[마스터](../index.md#21-환경별-특성-비교)",
+            "[마스터](../index.md#21-환경별-특성-비교) · [용어](<../guide/용어 사전.md>)",
+        ),
     ];
-    for (file, from, to) in edits {
+    for (step, (file, from, to)) in edits.into_iter().enumerate() {
         let path = tmp.path().join(file);
         std::fs::write(
             &path,
             std::fs::read_to_string(&path).unwrap().replace(from, to),
         )
         .unwrap();
-        let fresh = files(&build(&args));
+        let fresh = fresh();
+        // The orphan edits above do what they say (steps 4 and 5 leave one, 6 removes it).
+        let orphan = fresh.1.contains("no page links to `guide/용어 사전.md`");
+        assert_eq!(orphan, matches!(step, 4 | 5), "step {step}: {}", fresh.1);
+        if step == 5 {
+            assert!(fresh.1.contains("용어 사전.md:7:"), "{}", fresh.1);
+        }
         assert_eq!(preview(&mut cache), fresh, "preview after editing {file}");
         // Nothing changed since: every page comes from the cache.
         assert_eq!(preview(&mut cache), fresh, "after editing {file}");
@@ -233,7 +260,7 @@ fn cached_rebuilds_equal_fresh_builds() {
         .replace("<main", "<main data-edited=\"yes\"");
     std::fs::write(tmp.path().join("templates/page.html"), page).unwrap();
     let cached = preview(&mut cache);
-    assert_eq!(cached, files(&build(&args)), "after a template change");
-    let (_, html) = cached.iter().find(|(p, _)| p == "index.html").unwrap();
+    assert_eq!(cached, fresh(), "after a template change");
+    let (_, html) = cached.0.iter().find(|(p, _)| p == "index.html").unwrap();
     assert!(String::from_utf8_lossy(html).contains("data-edited"));
 }
