@@ -8,6 +8,7 @@ mod highlight;
 pub mod i18n;
 mod markdown;
 mod reuse;
+mod site_files;
 mod templates;
 
 pub use markdown::{render_markdown, MarkdownContext, SectionLink};
@@ -15,7 +16,7 @@ pub use templates::Templates;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::{hash_of, LinkKind, LinkTarget, NavNode, Page, PageId, PageKind, Resolved};
+use crate::model::{hash_of, LinkKind, LinkTarget, Page, PageId, PageKind, Resolved};
 use crate::output::{Output, OutputFile};
 use crate::resolve::urls::{encode_fragment, relative_href, root_prefix};
 use i18n::{env_name, words, Words};
@@ -171,6 +172,7 @@ pub struct ContentCache {
     entries: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<str>>>,
     used: std::sync::Mutex<std::collections::HashSet<u64>>,
     reuse: reuse::Reuse,
+    site_files: site_files::Kept,
 }
 
 impl ContentCache {
@@ -644,21 +646,15 @@ pub fn render_site(
         cache.mark_used(&keys);
         cache.reuse.keep(next);
     }
-    let sitemap_content = sitemap_list(&ctx.resolved.nav, SITEMAP_PAGE);
-    match ctx.render_generated(SITEMAP_PAGE, ctx.words.all_pages, sitemap_content) {
-        Ok(html) => output.insert(SITEMAP_PAGE.into(), OutputFile::Bytes(html.into_bytes())),
+    match site_files::site_files(ctx) {
+        Ok(files) => files
+            .into_iter()
+            .for_each(|(path, file)| output.insert(path, file)),
         Err(d) => diags.push(d),
     }
     if let Some(diff) = ctx.data.and_then(|d| d.diff.as_ref()) {
         match ctx.render_generated(diff.url, diff.title, diff.html.clone()) {
             Ok(html) => output.insert(diff.url.into(), OutputFile::Bytes(html.into_bytes())),
-            Err(d) => diags.push(d),
-        }
-    }
-    if ctx.resolved.home.is_none() {
-        let content = sitemap_list(&ctx.resolved.nav, "index.html");
-        match ctx.render_generated("index.html", &ctx.resolved.title, content) {
-            Ok(html) => output.insert("index.html".into(), OutputFile::Bytes(html.into_bytes())),
             Err(d) => diags.push(d),
         }
     }
@@ -670,16 +666,8 @@ pub fn render_site(
         Err(d) => diags.push(d),
     }
     output.insert(
-        NAV_SCRIPT.into(),
-        OutputFile::Bytes(nav_script(&ctx.resolved.nav).into_bytes()),
-    );
-    output.insert(
         HIGHLIGHT_CSS.into(),
         OutputFile::Bytes(highlight::stylesheet().as_bytes().to_vec()),
-    );
-    output.insert(
-        "sitemap.xml".into(),
-        OutputFile::Bytes(sitemap_xml(ctx).into_bytes()),
     );
     for (path, bytes) in theme_files {
         if let Some(asset) = path.strip_prefix("static/") {
@@ -696,75 +684,6 @@ pub fn render_site(
         output.insert(rel.clone(), OutputFile::Copy(abs.clone()));
     }
     (output, diags)
-}
-
-#[derive(Serialize)]
-struct NavEntry<'a> {
-    t: &'a str,
-    u: Option<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    c: Vec<NavEntry<'a>>,
-}
-
-fn nav_entries(nodes: &[NavNode]) -> Vec<NavEntry<'_>> {
-    nodes
-        .iter()
-        .map(|n| NavEntry {
-            t: &n.title,
-            u: n.url.as_deref(),
-            c: nav_entries(&n.children),
-        })
-        .collect()
-}
-
-/// The whole sidebar tree, written once per site rather than into every page.
-fn nav_script(nav: &[NavNode]) -> String {
-    let json = serde_json::to_string(&nav_entries(nav)).unwrap_or_else(|_| "[]".into());
-    format!("window.ARCHSITE_NAV = {json};\n")
-}
-
-/// The sidebar tree as nested lists, for the all-pages page (and readers without JavaScript).
-fn sitemap_list(nav: &[NavNode], from_url: &str) -> String {
-    fn walk(nodes: &[NavNode], from_url: &str, out: &mut String) {
-        out.push_str("<ul>\n");
-        for node in nodes {
-            out.push_str("<li>");
-            match &node.url {
-                Some(url) => out.push_str(&format!(
-                    "<a href=\"{}\">{}</a>",
-                    escape_html(&relative_href(from_url, url)),
-                    escape_html(&node.title)
-                )),
-                None => out.push_str(&escape_html(&node.title)),
-            }
-            if !node.children.is_empty() {
-                walk(&node.children, from_url, out);
-            }
-            out.push_str("</li>\n");
-        }
-        out.push_str("</ul>\n");
-    }
-    let mut out = String::from("<nav class=\"sitemap\">\n");
-    walk(nav, from_url, &mut out);
-    out.push_str("</nav>\n");
-    out
-}
-
-fn sitemap_xml(ctx: &RenderContext) -> String {
-    let base = ctx.config.base_url.clone().unwrap_or_else(|| "/".into());
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut urls: Vec<&String> = ctx.resolved.urls.iter().collect();
-    urls.sort();
-    for url in urls {
-        let encoded = relative_href("", url);
-        out.push_str(&format!(
-            "  <url><loc>{}{}</loc></url>\n",
-            escape_html(&base),
-            escape_html(&encoded)
-        ));
-    }
-    out.push_str("</urlset>\n");
-    out
 }
 
 pub fn escape_html(input: &str) -> String {

@@ -1,0 +1,149 @@
+//! The files made from the whole site rather than from one page: the all-pages page (and the
+//! home page of a site without one), the sidebar script and `sitemap.xml`. At 10,000 pages
+//! they cost a preview rebuild ~10 ms, so the preview keeps them while the site's structure is
+//! the very same (`resolve` shares it between builds when no page's structure changed).
+
+use super::{escape_html, RenderContext, NAV_SCRIPT, SITEMAP_PAGE};
+use crate::diag::Diagnostic;
+use crate::model::NavNode;
+use crate::output::OutputFile;
+use crate::resolve::urls::relative_href;
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+
+/// The site files of the last preview build and what they were made from.
+#[derive(Debug, Default)]
+pub struct Kept {
+    last: Mutex<Option<Made>>,
+}
+
+#[derive(Debug)]
+struct Made {
+    // Held, not only compared: while held, no other list can be allocated at their address.
+    nav: Arc<[NavNode]>,
+    urls: Arc<[String]>,
+    site_key: u64,
+    files: Vec<(String, Arc<str>)>,
+}
+
+/// The site files of `ctx`'s build, from the preview's cache when the navigation, the URLs and
+/// the templates and settings (`site_key`) are those of the last build.
+pub fn site_files(ctx: &RenderContext) -> Result<Vec<(String, OutputFile)>, Diagnostic> {
+    let r = ctx.resolved;
+    let Some(cache) = ctx.content_cache else {
+        let files = make(ctx)?;
+        return Ok(files
+            .into_iter()
+            .map(|(path, text)| (path, OutputFile::Bytes(text.into_bytes())))
+            .collect());
+    };
+    let mut last = cache.site_files.last.lock().expect("cache lock");
+    let same = last.as_ref().is_some_and(|m| {
+        Arc::ptr_eq(&m.nav, &r.nav) && Arc::ptr_eq(&m.urls, &r.urls) && m.site_key == ctx.site_key
+    });
+    if !same {
+        let files = make(ctx)?.into_iter().map(|(p, t)| (p, t.into())).collect();
+        *last = Some(Made {
+            nav: r.nav.clone(),
+            urls: r.urls.clone(),
+            site_key: ctx.site_key,
+            files,
+        });
+    }
+    let made = last.as_ref().expect("just made");
+    Ok(made
+        .files
+        .iter()
+        .map(|(path, text)| (path.clone(), OutputFile::Shared(text.clone())))
+        .collect())
+}
+
+fn make(ctx: &RenderContext) -> Result<Vec<(String, String)>, Diagnostic> {
+    let r = ctx.resolved;
+    let mut files = vec![
+        (NAV_SCRIPT.to_string(), nav_script(&r.nav)),
+        ("sitemap.xml".to_string(), sitemap_xml(ctx)),
+    ];
+    let all_pages = sitemap_list(&r.nav, SITEMAP_PAGE);
+    files.push((
+        SITEMAP_PAGE.to_string(),
+        ctx.render_generated(SITEMAP_PAGE, ctx.words.all_pages, all_pages)?,
+    ));
+    if r.home.is_none() {
+        let content = sitemap_list(&r.nav, "index.html");
+        files.push((
+            "index.html".to_string(),
+            ctx.render_generated("index.html", &r.title, content)?,
+        ));
+    }
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct NavEntry<'a> {
+    t: &'a str,
+    u: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    c: Vec<NavEntry<'a>>,
+}
+
+fn nav_entries(nodes: &[NavNode]) -> Vec<NavEntry<'_>> {
+    nodes
+        .iter()
+        .map(|n| NavEntry {
+            t: &n.title,
+            u: n.url.as_deref(),
+            c: nav_entries(&n.children),
+        })
+        .collect()
+}
+
+/// The whole sidebar tree, written once per site rather than into every page.
+fn nav_script(nav: &[NavNode]) -> String {
+    let json = serde_json::to_string(&nav_entries(nav)).unwrap_or_else(|_| "[]".into());
+    format!("window.ARCHSITE_NAV = {json};\n")
+}
+
+/// The sidebar tree as nested lists, for the all-pages page (and readers without JavaScript).
+fn sitemap_list(nav: &[NavNode], from_url: &str) -> String {
+    fn walk(nodes: &[NavNode], from_url: &str, out: &mut String) {
+        out.push_str("<ul>\n");
+        for node in nodes {
+            out.push_str("<li>");
+            match &node.url {
+                Some(url) => out.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape_html(&relative_href(from_url, url)),
+                    escape_html(&node.title)
+                )),
+                None => out.push_str(&escape_html(&node.title)),
+            }
+            if !node.children.is_empty() {
+                walk(&node.children, from_url, out);
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    let mut out = String::from("<nav class=\"sitemap\">\n");
+    walk(nav, from_url, &mut out);
+    out.push_str("</nav>\n");
+    out
+}
+
+fn sitemap_xml(ctx: &RenderContext) -> String {
+    let base = ctx.config.base_url.clone().unwrap_or_else(|| "/".into());
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut urls: Vec<&String> = ctx.resolved.urls.iter().collect();
+    urls.sort();
+    for url in urls {
+        let encoded = relative_href("", url);
+        out.push_str(&format!(
+            "  <url><loc>{}{}</loc></url>\n",
+            escape_html(&base),
+            escape_html(&encoded)
+        ));
+    }
+    out.push_str("</urlset>\n");
+    out
+}
