@@ -20,6 +20,7 @@
 // them would cost every call site clarity for no measurable gain.
 #![allow(clippy::result_large_err)]
 
+pub mod alloc;
 pub mod cli;
 pub mod config;
 pub mod data;

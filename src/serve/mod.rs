@@ -264,6 +264,9 @@ fn rebuild_loop(
                 return;
             }
         }
+        // The last build is gone: its memory goes back now rather than during the next one.
+        drop(previous);
+        crate::alloc::release_free_memory();
     }
 }
 
@@ -290,12 +293,17 @@ fn index_loop(builds: Receiver<SearchInputs>, cache: &crate::search::IndexCache,
             Err(_) => index(),
         });
         drop(inputs);
-        let mut current = shared.snapshot.write().expect("snapshot lock");
-        *current = Arc::new(Snapshot {
-            output: current.output.clone(),
-            search,
-            errors: current.errors.clone(),
-        });
+        let replaced = {
+            let mut current = shared.snapshot.write().expect("snapshot lock");
+            let next = Arc::new(Snapshot {
+                output: current.output.clone(),
+                search,
+                errors: current.errors.clone(),
+            });
+            std::mem::replace(&mut *current, next)
+        };
+        drop(replaced);
+        crate::alloc::release_free_memory();
     }
 }
 
