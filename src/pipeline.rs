@@ -71,7 +71,7 @@ type ParsedSource = (Arc<str>, Option<Page>, Vec<Diagnostic>);
 /// the same bytes as a build without a cache; only the time differs.
 #[derive(Debug, Default)]
 pub struct Cache {
-    pages: std::collections::HashMap<String, ParsedSource>,
+    pages: rustc_hash::FxHashMap<String, ParsedSource>,
     content: crate::render::ContentCache,
     /// Shared with `serve`'s indexing thread (`search_cache`).
     search: Arc<crate::search::IndexCache>,

@@ -53,8 +53,13 @@ impl Walk {
         if content_dir != self.content_dir || output_dir != self.output_dir {
             return None;
         }
-        let known: HashMap<&str, &SourceFile> =
-            self.files.iter().map(|f| (f.rel.as_str(), f)).collect();
+        // An edit names a path or two: a scan of the list is cheaper than a map of it.
+        let by_rel: Option<HashMap<&str, &SourceFile>> =
+            (changed.len() > 16).then(|| self.files.iter().map(|f| (f.rel.as_str(), f)).collect());
+        let known = |rel: &str| match &by_rel {
+            Some(map) => map.get(rel).copied(),
+            None => self.files.iter().find(|f| f.rel == rel),
+        };
         let mut files = HashSet::new();
         for path in changed {
             let path = canonical(path)?;
@@ -68,7 +73,7 @@ impl Walk {
                 continue;
             };
             let rel = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
-            match known.get(rel.as_str()) {
+            match known(rel.as_str()) {
                 // Edited in place: still a regular file.
                 Some(f) if std::fs::symlink_metadata(&f.abs).is_ok_and(|m| m.is_file()) => {
                     files.insert(rel);
@@ -78,7 +83,12 @@ impl Walk {
                     let folder_of_known = format!("{rel}/");
                     // A new file or folder, or a removed folder: walk again. A vanished
                     // unknown path (an editor's temporary file) changes nothing.
-                    if path.exists() || known.keys().any(|k| k.starts_with(&folder_of_known)) {
+                    if path.exists()
+                        || self
+                            .files
+                            .iter()
+                            .any(|f| f.rel.starts_with(&folder_of_known))
+                    {
                         return None;
                     }
                 }

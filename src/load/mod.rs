@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, SourceMap};
 use crate::model::{Loaded, SourceFile};
 use crate::resolve::urls::is_diagram_file;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
@@ -31,7 +31,7 @@ pub struct TextCache {
 }
 
 /// Path → (size, modification time, text).
-type Texts = HashMap<PathBuf, (u64, std::time::SystemTime, Arc<str>)>;
+type Texts = rustc_hash::FxHashMap<PathBuf, (u64, std::time::SystemTime, Arc<str>)>;
 
 impl TextCache {
     /// Tells the next load which paths changed since the last one (all of them: `serve`'s
@@ -125,7 +125,7 @@ pub fn load(
     let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
     // Diagram files are read (they get a page) and stay assets (the source is published too).
     let diagrams = assets.iter().filter(|f| is_diagram_file(&f.rel)).cloned();
-    let fresh = std::sync::Mutex::new(HashMap::new());
+    let fresh = std::sync::Mutex::new(Texts::default());
     let read: Vec<_> = markdown
         .into_iter()
         .map(|f| (false, f))
@@ -433,15 +433,15 @@ mod tests {
         let path = dir.path().join("a.md");
         std::fs::write(&path, "# one\n").unwrap();
         let cache = TextCache::default();
-        let fresh = std::sync::Mutex::new(HashMap::new());
+        let fresh = std::sync::Mutex::new(Texts::default());
         let first = cache.read(&path, &fresh).ok().unwrap();
         *cache.files.lock().unwrap() = fresh.into_inner().unwrap();
-        let fresh = std::sync::Mutex::new(HashMap::new());
+        let fresh = std::sync::Mutex::new(Texts::default());
         let again = cache.read(&path, &fresh).ok().unwrap();
         assert!(Arc::ptr_eq(&first, &again), "unchanged: not read again");
         *cache.files.lock().unwrap() = fresh.into_inner().unwrap();
         std::fs::write(&path, "# two, longer\n").unwrap();
-        let fresh = std::sync::Mutex::new(HashMap::new());
+        let fresh = std::sync::Mutex::new(Texts::default());
         assert_eq!(&*cache.read(&path, &fresh).ok().unwrap(), "# two, longer\n");
     }
 }
