@@ -16,7 +16,7 @@ const MAX_SUGGESTION_CANDIDATES: usize = 10_000;
 pub struct LinkIndex<'a> {
     pub pages: &'a [Page],
     pub urls: &'a [String],
-    by_source: HashMap<&'a str, PageId>,
+    by_source: rustc_hash::FxHashMap<&'a str, PageId>,
     files: &'a BTreeMap<String, PathBuf>,
     /// Lowercased path → real path, for case-mismatch hints. Made on first need, like
     /// `composed`: most builds never miss a name.
@@ -43,7 +43,7 @@ impl<'a> LinkIndex<'a> {
         drafts: &'a [String],
         repo_prefix: Option<String>,
     ) -> Self {
-        let by_source: HashMap<&str, PageId> = pages
+        let by_source: rustc_hash::FxHashMap<&str, PageId> = pages
             .iter()
             .enumerate()
             .map(|(i, p)| (p.file.rel.as_str(), i))

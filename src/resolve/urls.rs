@@ -67,20 +67,28 @@ pub fn root_prefix(url: &str) -> String {
 }
 
 /// A relative, percent-encoded href from the page at output path `from` to output path `to`.
+/// Called for every link and sidebar entry, so it builds the one string and nothing else.
 pub fn relative_href(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = parent(from).split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts[..to_parts.len() - 1])
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut href = "../".repeat(from_dirs.len() - common);
-    let rest: Vec<String> = to_parts[common..]
-        .iter()
-        .map(|s| encode_segment(s))
-        .collect();
-    href.push_str(&rest.join("/"));
+    let from_dirs = || parent(from).split('/').filter(|s| !s.is_empty());
+    // The folders of `to` are every segment but the last.
+    let common = match to.rsplit_once('/') {
+        Some((to_dir, _)) => from_dirs()
+            .zip(to_dir.split('/'))
+            .take_while(|(a, b)| a == b)
+            .count(),
+        None => 0,
+    };
+    let ups = from_dirs().count() - common;
+    let mut href = String::with_capacity(3 * ups + to.len() + 8);
+    for _ in 0..ups {
+        href.push_str("../");
+    }
+    for (i, segment) in to.split('/').skip(common).enumerate() {
+        if i > 0 {
+            href.push('/');
+        }
+        href.extend(utf8_percent_encode(segment, SEGMENT));
+    }
     href
 }
 
