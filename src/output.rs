@@ -539,6 +539,9 @@ pub struct Staging {
     counter: AtomicUsize,
     /// The output folder did not exist: a failed build removes it again.
     created_output: bool,
+    /// The output folder held nothing but its marker (and staging folders) when the lock was
+    /// taken: there is nothing to compare a page with, and the lock keeps it so.
+    fresh: bool,
     _lock: OutputLock,
 }
 
@@ -554,11 +557,17 @@ impl Staging {
     ) -> Result<Staging, Diagnostic> {
         let created_output = !output_dir.exists();
         let lock = lock_output(output_dir, protected, force)?;
+        let fresh = created_output || holds_nothing(output_dir);
+        let dir = output_dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        // Made once here rather than on every `stage`; if it cannot be made, `stage` fails and
+        // hands the bytes to `write`, which reports the error.
+        let _ = fs::create_dir(&dir);
         Ok(Staging {
             output_dir: output_dir.to_path_buf(),
-            dir: output_dir.join(format!("{STAGING_PREFIX}{}", std::process::id())),
+            dir,
             counter: AtomicUsize::new(0),
             created_output,
+            fresh,
             _lock: lock,
         })
     }
@@ -571,14 +580,15 @@ impl Staging {
     /// The output entry for `rel` with these bytes: `Same`, `Staged`, or (when staging fails,
     /// e.g. a read-only folder; `write` will then report it) the bytes themselves.
     pub fn stage(&self, rel: &str, bytes: Vec<u8>) -> OutputFile {
-        if fs::read(self.output_dir.join(rel)).is_ok_and(|existing| existing == bytes) {
+        if !self.fresh
+            && fs::read(self.output_dir.join(rel)).is_ok_and(|existing| existing == bytes)
+        {
             return OutputFile::Same;
         }
         let path = self
             .dir
             .join(self.counter.fetch_add(1, Ordering::Relaxed).to_string());
-        let staged = fs::create_dir_all(&self.dir).and_then(|()| fs::write(&path, &bytes));
-        match staged {
+        match fs::write(&path, &bytes) {
             Ok(()) => OutputFile::Staged(path),
             Err(_) => OutputFile::Bytes(bytes),
         }
@@ -595,6 +605,17 @@ impl Staging {
             let _ = fs::remove_dir(&self.output_dir);
         }
     }
+}
+
+/// Whether `dir` holds nothing a build could find as a page: only the marker and staging
+/// folders. Stops at the first other entry, so a full folder costs one read.
+fn holds_nothing(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            let name = e.file_name();
+            name == MARKER || name.to_string_lossy().starts_with(STAGING_PREFIX)
+        })
+    })
 }
 
 fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(), Diagnostic> {
