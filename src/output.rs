@@ -9,11 +9,11 @@
 use crate::config::display_path;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Name of the file that marks a folder as archsite's output, so that it may clean it.
@@ -107,7 +107,7 @@ pub fn write(
     force: bool,
 ) -> Result<WriteStats, Diagnostic> {
     let _lock = lock_output(dir, protected, force)?;
-    commit(output, dir)
+    commit(output, dir, None, false)
 }
 
 /// The output folder's lock: an exclusive advisory lock on its marker file, held while a build
@@ -171,10 +171,20 @@ const MARKER_TEXT: &str =
     "This folder is written by archsite. Files the build does not produce are removed.\n";
 
 /// Writes `output` into `dir`, whose lock the caller holds. Every changed file is first staged
-/// beside its destination (pages rendered into `Staging` are already on the same disk); only
-/// when all are staged does a rename put each in place. A failure before that (a full disk, a
-/// file in the way) removes what was staged and leaves the folder as it was.
-fn commit(output: &Output, dir: &Path) -> Result<WriteStats, Diagnostic> {
+/// (pages rendered into `Staging` are already on the same disk); only when all are staged does
+/// a rename put each in place. A failure before that (a full disk, a file in the way) removes
+/// what was staged and leaves the folder as it was.
+///
+/// `staging` is the build's staging folder, laid out as the output (see `Staging`): a folder the
+/// output does not have yet is moved into place whole, one rename for all it holds. `fresh`
+/// says the output folder held nothing when its lock was taken, so there is nothing to compare
+/// with and nothing stale to remove.
+fn commit(
+    output: &Output,
+    dir: &Path,
+    staging: Option<&Path>,
+    fresh: bool,
+) -> Result<WriteStats, Diagnostic> {
     for rel in output.files.keys() {
         if !is_inside(rel) {
             return Err(Diagnostic::error(
@@ -183,33 +193,75 @@ fn commit(output: &Output, dir: &Path) -> Result<WriteStats, Diagnostic> {
             ));
         }
     }
-    check_folders(dir, output)?;
-    let staged: Vec<Result<Option<Staged>, Diagnostic>> = output
+    let missing = check_folders(dir, output)?;
+    // Without a staging folder the new folders are made here, each once; the set orders a
+    // folder before the folders inside it.
+    let mut created = Vec::new();
+    if staging.is_none() {
+        for folder in &missing {
+            let path = dir.join(folder);
+            if let Err(e) = fs::create_dir(&path) {
+                roll_back(&[], created);
+                return Err(io_error(&path, "create", &e));
+            }
+            created.push(path);
+        }
+    }
+    let place = Place {
+        dir,
+        staging,
+        missing: &missing,
+        fresh,
+    };
+    let prepared: Vec<Result<Option<Change>, Diagnostic>> = output
         .files
         .par_iter()
-        .map(|(rel, file)| stage(dir, rel, file))
+        .map(|(rel, file)| place.prepare(rel, file))
         .collect();
-    let mut ready = Vec::new();
+    let mut renames = Vec::new();
+    let mut written = 0;
     let mut failure = None;
-    for result in staged {
+    for result in prepared {
         match result {
-            Ok(Some(s)) => ready.push(s),
+            Ok(Some(change)) => {
+                written += 1;
+                if let Change::Rename(r) = change {
+                    renames.push(r);
+                }
+            }
             Ok(None) => {}
             Err(d) => failure = failure.or(Some(d)),
         }
     }
     if let Some(diag) = failure {
-        roll_back(&ready);
+        roll_back(&renames, created);
         return Err(diag);
     }
-    let written = ready.len();
-    for (i, s) in ready.iter().enumerate() {
-        if let Err(e) = fs::rename(&s.tmp, &s.dest) {
-            roll_back(&ready[i..]);
-            return Err(io_error(&s.dest, "write", &e));
+    if let Some(staging) = staging {
+        // The new folders that sit in an existing one, each with everything inside it.
+        let folders: Vec<Rename> = missing
+            .iter()
+            .filter(|f| parent_folder(f).is_none_or(|p| !missing.contains(p)))
+            .map(|f| Rename {
+                from: staging.join(f),
+                to: dir.join(f),
+            })
+            .collect();
+        // A folder not moved stays in the staging folder and goes with it.
+        if let Err((diag, _)) = rename_all(&folders, true) {
+            roll_back(&renames, created);
+            return Err(diag);
         }
     }
-    let removed = remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?;
+    if let Err((diag, left)) = rename_all(&renames, false) {
+        roll_back(&left, created);
+        return Err(diag);
+    }
+    let removed = if fresh {
+        0
+    } else {
+        remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?
+    };
     Ok(WriteStats {
         written,
         unchanged: output.len() - written,
@@ -230,40 +282,60 @@ fn is_inside(rel: &str) -> bool {
         && rel.split('/').all(|s| !matches!(s, "" | "." | ".."))
 }
 
+/// The folder an output path is in (`None` for the output folder itself).
+fn parent_folder(rel: &str) -> Option<&str> {
+    rel.rfind('/').map(|i| &rel[..i])
+}
+
 /// Refuses to write through a symlink: every existing folder on the way to an output file
 /// must be a real folder inside `dir`, or the site would be written where the link points.
-fn check_folders(dir: &Path, output: &Output) -> Result<(), Diagnostic> {
-    let mut checked = std::collections::HashSet::new();
+/// Returns the folders the output needs that do not exist yet. Each folder is looked at once,
+/// and not at all below one that is missing.
+fn check_folders(dir: &Path, output: &Output) -> Result<BTreeSet<String>, Diagnostic> {
+    let mut exists: HashMap<&str, bool> = HashMap::new();
+    let mut missing = BTreeSet::new();
     for rel in output.files.keys() {
-        let mut path = dir.to_path_buf();
-        let mut segments: Vec<&str> = rel.split('/').collect();
-        segments.pop();
-        for segment in segments {
-            path.push(segment);
-            if !checked.insert(path.clone()) {
-                continue;
-            }
-            match fs::symlink_metadata(&path) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    return Err(Diagnostic::error(
-                        "output",
-                        format!(
-                            "refusing to write into `{}`: it is a symlink, and would take the site outside `{}`",
-                            display_path(&path),
-                            display_path(dir)
-                        ),
-                    )
-                    .help("remove the symlink; archsite writes only inside the output folder"));
+        let mut above_missing = false;
+        for (end, _) in rel.match_indices('/') {
+            let folder = &rel[..end];
+            let here = match exists.get(folder) {
+                Some(&here) => here,
+                None => {
+                    let here = !above_missing && existing_folder(dir, folder)?;
+                    exists.insert(folder, here);
+                    if !here {
+                        missing.insert(folder.to_string());
+                    }
+                    here
                 }
-                Ok(m) if !m.is_dir() => {
-                    return Err(in_the_way(&path, "a file", "a folder"));
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            }
+            };
+            above_missing = !here;
         }
     }
-    Ok(())
+    // The site itself needs a file where it needs a folder.
+    if let Some(folder) = missing.iter().find(|f| output.files.contains_key(*f)) {
+        return Err(in_the_way(&dir.join(folder), "a folder", "a file"));
+    }
+    Ok(missing)
+}
+
+/// Whether `folder` exists in `dir`, refusing a symlink or a file in its place.
+fn existing_folder(dir: &Path, folder: &str) -> Result<bool, Diagnostic> {
+    let path = dir.join(folder);
+    match fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Diagnostic::error(
+            "output",
+            format!(
+                "refusing to write into `{}`: it is a symlink, and would take the site outside `{}`",
+                display_path(&path),
+                display_path(dir)
+            ),
+        )
+        .help("remove the symlink; archsite writes only inside the output folder")),
+        Ok(m) if !m.is_dir() => Err(in_the_way(&path, "a file", "a folder")),
+        Ok(_) => Ok(true),
+        Err(_) => Ok(false),
+    }
 }
 
 fn in_the_way(path: &Path, what: &str, wanted: &str) -> Diagnostic {
@@ -277,68 +349,138 @@ fn in_the_way(path: &Path, what: &str, wanted: &str) -> Diagnostic {
     .help("remove it and build again; nothing was written")
 }
 
-/// A changed file written under a temporary name beside its destination, and the folders
-/// created for it.
-struct Staged {
-    tmp: PathBuf,
-    dest: PathBuf,
-    created: Vec<PathBuf>,
+/// A file ready to be moved to its destination.
+#[derive(Clone)]
+struct Rename {
+    from: PathBuf,
+    to: PathBuf,
 }
 
-fn stage(dir: &Path, rel: &str, file: &OutputFile) -> Result<Option<Staged>, Diagnostic> {
-    let dest = dir.join(rel);
-    let bytes = match file {
-        OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-        OutputFile::Shared(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
-        OutputFile::Copy(src) => {
-            std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
-        }
-        OutputFile::Kept | OutputFile::Same => return Ok(None),
-        // Rendered into the staging folder already: only its place needs preparing.
-        OutputFile::Staged(staged) => {
-            if fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
-                return Err(in_the_way(&dest, "a folder", "a file"));
+/// What `commit` does with a changed file.
+enum Change {
+    /// It is in the staging folder inside a new folder, and moves into place with that folder.
+    WithFolder,
+    Rename(Rename),
+}
+
+/// Where `commit` puts the files: the output folder, what it holds, the staging folder.
+struct Place<'a> {
+    dir: &'a Path,
+    staging: Option<&'a Path>,
+    /// Folders the output needs that do not exist (`check_folders`).
+    missing: &'a BTreeSet<String>,
+    fresh: bool,
+}
+
+impl Place<'_> {
+    /// Stages one file (unless it is unchanged): `None` for an unchanged file.
+    fn prepare(&self, rel: &str, file: &OutputFile) -> Result<Option<Change>, Diagnostic> {
+        let dest = self.dir.join(rel);
+        // In a new folder (or a fresh output folder) nothing can be in the way or equal.
+        let new_folder = parent_folder(rel).is_some_and(|p| self.missing.contains(p));
+        let nothing_there = self.fresh || new_folder;
+        let bytes = match file {
+            OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+            OutputFile::Shared(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            OutputFile::Copy(src) => {
+                std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
             }
-            let parent = dest.parent().unwrap_or(dir);
-            let created = missing_folders(dir, parent);
-            return match fs::create_dir_all(parent) {
-                Ok(()) => Ok(Some(Staged {
-                    tmp: staged.clone(),
-                    dest,
-                    created,
-                })),
-                Err(e) => {
-                    roll_back_folders(created);
-                    Err(io_error(&dest, "write", &e))
+            OutputFile::Kept | OutputFile::Same => return Ok(None),
+            // Rendered into the staging folder already: only its place needs checking.
+            OutputFile::Staged(staged) => {
+                if new_folder && self.staging.is_some_and(|s| *staged == s.join(rel)) {
+                    return Ok(Some(Change::WithFolder));
                 }
-            };
+                if !nothing_there && fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
+                    return Err(in_the_way(&dest, "a folder", "a file"));
+                }
+                return Ok(Some(Change::Rename(Rename {
+                    from: staged.clone(),
+                    to: dest,
+                })));
+            }
+        };
+        if let (true, Some(staging)) = (new_folder, self.staging) {
+            // Into the staging folder's copy of the new folder, which moves into place whole.
+            let path = staging.join(rel);
+            return write_creating(&path, &bytes)
+                .map(|()| Some(Change::WithFolder))
+                .map_err(|e| io_error(&dest, "write", &e));
         }
-    };
-    match fs::symlink_metadata(&dest) {
-        Ok(m) if m.is_dir() => return Err(in_the_way(&dest, "a folder", "a file")),
-        Ok(m)
-            if m.is_file()
-                && m.len() == bytes.len() as u64
-                && fs::read(&dest).is_ok_and(|existing| existing == *bytes) =>
-        {
-            return Ok(None);
+        if !nothing_there {
+            match fs::symlink_metadata(&dest) {
+                Ok(m) if m.is_dir() => return Err(in_the_way(&dest, "a folder", "a file")),
+                Ok(m)
+                    if m.is_file()
+                        && m.len() == bytes.len() as u64
+                        && fs::read(&dest).is_ok_and(|existing| existing == *bytes) =>
+                {
+                    return Ok(None);
+                }
+                _ => {}
+            }
         }
-        _ => {}
+        let tmp = tmp_path(&dest);
+        match fs::write(&tmp, &bytes) {
+            Ok(()) => Ok(Some(Change::Rename(Rename {
+                from: tmp,
+                to: dest,
+            }))),
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(io_error(&dest, "write", &e))
+            }
+        }
     }
-    let parent = dest.parent().unwrap_or(dir);
-    let created = missing_folders(dir, parent);
-    let tmp = tmp_path(&dest);
-    let staged = fs::create_dir_all(parent).and_then(|()| fs::write(&tmp, &bytes));
-    match staged {
-        Ok(()) => Ok(Some(Staged { tmp, dest, created })),
-        Err(e) => {
-            roll_back(&[Staged {
-                tmp,
-                dest: dest.clone(),
-                created,
-            }]);
-            Err(io_error(&dest, "write", &e))
+}
+
+/// Writes `path`, making its folder first if it is missing (the first file of a folder
+/// pays for it, the others do not look).
+fn write_creating(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    match fs::write(path, bytes) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            fs::write(path, bytes)
         }
+        other => other,
+    }
+}
+
+/// Renames everything, in parallel: renames into different folders need not wait on each
+/// other. After a failure no further rename starts; the error comes back with what was not
+/// renamed. With `folders`, a folder missing from the staging folder (no file of it was
+/// staged there) is made empty in its place instead.
+fn rename_all(renames: &[Rename], folders: bool) -> Result<(), (Diagnostic, Vec<Rename>)> {
+    let failed = AtomicBool::new(false);
+    let done: Vec<Result<bool, Diagnostic>> = renames
+        .par_iter()
+        .map(|r| {
+            if failed.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
+            let renamed = match fs::rename(&r.from, &r.to) {
+                Err(e) if folders && e.kind() == io::ErrorKind::NotFound => fs::create_dir(&r.to),
+                other => other,
+            };
+            renamed.map(|()| true).map_err(|e| {
+                failed.store(true, Ordering::Relaxed);
+                io_error(&r.to, "write", &e)
+            })
+        })
+        .collect();
+    let mut first = None;
+    let mut left = Vec::new();
+    for (r, result) in renames.iter().zip(done) {
+        match result {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(d) => first = first.or(Some(d)),
+        }
+        left.push(r.clone());
+    }
+    match first {
+        None => Ok(()),
+        Some(diag) => Err((diag, left)),
     }
 }
 
@@ -355,29 +497,13 @@ fn tmp_path(dest: &Path) -> PathBuf {
     ))
 }
 
-/// The folders between `dir` and `parent` that do not exist yet (deepest first).
-fn missing_folders(dir: &Path, parent: &Path) -> Vec<PathBuf> {
-    parent
-        .ancestors()
-        .take_while(|a| *a != dir && !a.exists())
-        .map(Path::to_path_buf)
-        .collect()
-}
-
-/// Removes staged files and the folders made for them (deepest first; a folder that holds
-/// anything else stays).
-fn roll_back(staged: &[Staged]) {
-    let mut folders = Vec::new();
-    for s in staged {
-        let _ = fs::remove_file(&s.tmp);
-        folders.extend(s.created.iter().cloned());
+/// Removes the files not renamed (a staging folder's go with it) and the folders made for
+/// them (deepest first; a folder that holds anything else stays).
+fn roll_back(left: &[Rename], mut folders: Vec<PathBuf>) {
+    for r in left {
+        let _ = fs::remove_file(&r.from);
     }
-    roll_back_folders(folders);
-}
-
-fn roll_back_folders(mut folders: Vec<PathBuf>) {
     folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
-    folders.dedup();
     for folder in folders {
         let _ = fs::remove_dir(folder);
     }
@@ -527,8 +653,9 @@ pub fn forget_manifest(cache_dir: &Path) {
 
 /// Where a build that writes puts each rendered page as soon as it is rendered, so that the
 /// pages' HTML is not all held in memory at once: a hidden folder inside the output folder (so
-/// that moving a page into place is a rename on the same disk). Pages whose bytes equal the
-/// file already there are not staged at all. Nothing outside the staging folder changes until
+/// that moving a page into place is a rename on the same disk), laid out as the output, so
+/// that a folder the output does not have yet moves into place whole. Pages whose bytes equal
+/// the file already there are not staged at all. Nothing outside the staging folder changes until
 /// `write`, which runs only for a build without errors; a failed build removes the folder.
 /// The output folder's lock is held from the start, so that what is compared with the folder
 /// is still there when the build writes.
@@ -536,7 +663,6 @@ pub fn forget_manifest(cache_dir: &Path) {
 pub struct Staging {
     output_dir: PathBuf,
     dir: PathBuf,
-    counter: AtomicUsize,
     /// The output folder did not exist: a failed build removes it again.
     created_output: bool,
     /// The output folder held nothing but its marker (and staging folders) when the lock was
@@ -560,12 +686,14 @@ impl Staging {
         let fresh = created_output || holds_nothing(output_dir);
         let dir = output_dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
         // Made once here rather than on every `stage`; if it cannot be made, `stage` fails and
-        // hands the bytes to `write`, which reports the error.
-        let _ = fs::create_dir(&dir);
+        // hands the bytes to `write`, which reports the error. One of the same name was left by
+        // a killed build: what it holds must not move into the output with a new folder.
+        if fs::create_dir(&dir).is_err_and(|e| e.kind() == io::ErrorKind::AlreadyExists) {
+            let _ = fs::remove_dir_all(&dir).and_then(|()| fs::create_dir(&dir));
+        }
         Ok(Staging {
             output_dir: output_dir.to_path_buf(),
             dir,
-            counter: AtomicUsize::new(0),
             created_output,
             fresh,
             _lock: lock,
@@ -574,21 +702,23 @@ impl Staging {
 
     /// Writes the build (with the lock this staging holds).
     pub fn write(&self, output: &Output) -> Result<WriteStats, Diagnostic> {
-        commit(output, &self.output_dir)
+        commit(output, &self.output_dir, Some(&self.dir), self.fresh)
     }
 
     /// The output entry for `rel` with these bytes: `Same`, `Staged`, or (when staging fails,
     /// e.g. a read-only folder; `write` will then report it) the bytes themselves.
     pub fn stage(&self, rel: &str, bytes: Vec<u8>) -> OutputFile {
+        // `write` refuses such a path; it must not be staged outside the staging folder either.
+        if !is_inside(rel) {
+            return OutputFile::Bytes(bytes);
+        }
         if !self.fresh
             && fs::read(self.output_dir.join(rel)).is_ok_and(|existing| existing == bytes)
         {
             return OutputFile::Same;
         }
-        let path = self
-            .dir
-            .join(self.counter.fetch_add(1, Ordering::Relaxed).to_string());
-        match fs::write(&path, &bytes) {
+        let path = self.dir.join(rel);
+        match write_creating(&path, &bytes) {
             Ok(()) => OutputFile::Staged(path),
             Err(_) => OutputFile::Bytes(bytes),
         }
@@ -826,5 +956,176 @@ mod tests {
         assert!(write(&site(&[("a.html", "1")]), &root, &p, true).is_err());
         assert!(write(&site(&[("a.html", "1")]), tmp.path(), &p, true).is_err());
         assert!(write(&site(&[("a.html", "1")]), Path::new("/"), &p, true).is_err());
+    }
+
+    fn staged_build(out: &Path, p: &Protected, files: &[(&str, &str)]) -> WriteStats {
+        let staging = Staging::new(out, p, false).unwrap();
+        let mut output = Output::default();
+        for (rel, text) in files {
+            let file = staging.stage(rel, text.as_bytes().to_vec());
+            output.insert(rel.to_string(), file);
+        }
+        let stats = staging.write(&output).unwrap();
+        staging.discard();
+        stats
+    }
+
+    /// Every file under `dir` (hidden ones included) with its text.
+    fn tree(dir: &Path) -> BTreeMap<String, String> {
+        walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy();
+                (rel.into_owned(), fs::read_to_string(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_cold_build_moves_new_folders_into_place_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let files = [
+            ("index.html", "home"),
+            ("a/b/c.html", "c"),
+            ("a/d.html", "d"),
+            ("e/f.html", "f"),
+        ];
+        let staging = Staging::new(&out, &p, false).unwrap();
+        assert!(staging.fresh);
+        let mut output = site(&[("a/b/bytes.html", "not staged"), ("top.txt", "t")]);
+        for (rel, text) in files {
+            let file = staging.stage(rel, text.as_bytes().to_vec());
+            assert_eq!(file, OutputFile::Staged(staging.dir.join(rel)));
+            output.insert(rel.to_string(), file);
+        }
+        // Nothing outside the staging folder changes before `write`.
+        assert!(tree(&out)
+            .keys()
+            .all(|rel| rel == MARKER || rel.starts_with(STAGING_PREFIX)));
+        let stats = staging.write(&output).unwrap();
+        staging.discard();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (6, 0, 0));
+        let mut want: BTreeMap<String, String> = files
+            .iter()
+            .map(|(rel, text)| (rel.to_string(), text.to_string()))
+            .collect();
+        want.insert("a/b/bytes.html".into(), "not staged".into());
+        want.insert("top.txt".into(), "t".into());
+        want.insert(MARKER.into(), MARKER_TEXT.into());
+        assert_eq!(tree(&out), want);
+    }
+
+    #[test]
+    fn a_rebuild_writes_only_the_changed_file_and_new_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let v1 = [
+            ("index.html", "home"),
+            ("a/b.html", "b1"),
+            ("a/c.html", "c"),
+        ];
+        staged_build(&out, &p, &v1);
+        let mtime = |rel: &str| fs::metadata(out.join(rel)).unwrap().modified().unwrap();
+        let (home, c) = (mtime("index.html"), mtime("a/c.html"));
+        std::thread::sleep(Duration::from_millis(20));
+        fs::create_dir(out.join("empty")).unwrap();
+        let v2 = [
+            ("index.html", "home"),
+            ("a/b.html", "b2"),
+            ("a/c.html", "c"),
+            ("n/m/new.html", "new"),
+        ];
+        let stats = staged_build(&out, &p, &v2);
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (2, 2, 0));
+        assert_eq!((mtime("index.html"), mtime("a/c.html")), (home, c));
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "b2");
+        assert_eq!(fs::read_to_string(out.join("n/m/new.html")).unwrap(), "new");
+        assert!(!out.join("empty").exists(), "an empty folder is swept");
+        // And one file fewer: it goes, its folder with it, the others stay.
+        let stats = staged_build(&out, &p, &v2[..3]);
+        assert_eq!(stats.removed, 1);
+        assert!(!out.join("n").exists());
+        assert_eq!(tree(&out).len(), 4);
+    }
+
+    #[test]
+    fn a_failed_rename_removes_what_was_not_renamed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let mut renames = Vec::new();
+        for i in 0..50 {
+            let from = dir.join(format!("staged-{i}"));
+            fs::write(&from, i.to_string()).unwrap();
+            renames.push(Rename {
+                from,
+                to: dir.join(format!("page-{i}")),
+            });
+        }
+        // A folder that holds something cannot be replaced by a file.
+        fs::create_dir_all(dir.join("page-7/inside")).unwrap();
+        let (diag, left) = rename_all(&renames, false).unwrap_err();
+        assert!(diag.message.contains("page-7"), "{}", diag.message);
+        assert!(left.iter().any(|r| r.to.ends_with("page-7")));
+        let made = dir.join("made");
+        fs::create_dir(&made).unwrap();
+        roll_back(&left, vec![made.clone()]);
+        for (i, r) in renames.iter().enumerate() {
+            assert!(!r.from.exists(), "staged-{i} is left");
+            let renamed = !left.iter().any(|l| l.from == r.from);
+            assert_eq!(r.to.is_file(), renamed && i != 7, "page-{i}");
+        }
+        assert!(dir.join("page-7/inside").is_dir());
+        assert!(!made.exists());
+    }
+
+    #[test]
+    fn a_failed_build_leaves_a_new_folder_removed_and_stages_nothing_outside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let staging = Staging::new(&out, &p, false).unwrap();
+        assert!(matches!(
+            staging.stage("../x.html", b"x".to_vec()),
+            OutputFile::Bytes(_)
+        ));
+        assert!(matches!(
+            staging.stage("a/b.html", b"b".to_vec()),
+            OutputFile::Staged(_)
+        ));
+        assert!(!tmp.path().join("x.html").exists());
+        staging.discard();
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn check_folders_looks_at_each_folder_once_and_reports_the_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("a/b")).unwrap();
+        let output = site(&[("a/b/c/d.html", ""), ("a/b/e.html", ""), ("x/y/z.html", "")]);
+        let missing = check_folders(tmp.path(), &output).unwrap();
+        assert_eq!(
+            missing.into_iter().collect::<Vec<_>>(),
+            ["a/b/c", "x", "x/y"]
+        );
+        let clash = site(&[("x", ""), ("x/y.html", "")]);
+        assert!(check_folders(tmp.path(), &clash).is_err());
     }
 }
