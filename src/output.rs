@@ -813,41 +813,49 @@ fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Removes files (and then empty folders) that this build did not produce. Hidden entries,
 /// such as a deployment's `.git` or `.nojekyll`, are left alone.
 fn remove_stale(dir: &Path, output: &Output) -> io::Result<usize> {
-    let mut removed = 0;
-    let mut folders = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .min_depth(1)
+    sweep(dir, "", output).map(|(removed, _)| removed)
+}
+
+/// `remove_stale` in `folder` (`rel` in the output, "" for the output folder itself), its
+/// folders in parallel: how many files it removed, and whether it left `folder` empty. Only a
+/// folder left empty is removed, so a folder that keeps files costs no failing call.
+fn sweep(folder: &Path, rel: &str, output: &Output) -> io::Result<(usize, bool)> {
+    let entries = fs::read_dir(folder)?.collect::<io::Result<Vec<_>>>()?;
+    let swept = entries
+        .par_iter()
+        .map(|entry| -> io::Result<(usize, bool)> {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let kind = entry.file_type()?;
+            if name.starts_with('.') {
+                // Left by a build that was killed while staging (this build holds the lock).
+                if name.ends_with(TMP_SUFFIX) && kind.is_file() {
+                    fs::remove_file(entry.path())?;
+                    return Ok((0, true));
+                }
+                return Ok((0, false));
+            }
+            let path = if rel.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{rel}/{name}")
+            };
+            if kind.is_dir() {
+                let (removed, empty) = sweep(&entry.path(), &path, output)?;
+                Ok((removed, empty && fs::remove_dir(entry.path()).is_ok()))
+            } else if output.get(&path).is_none() {
+                fs::remove_file(entry.path())?;
+                Ok((1, true))
+            } else {
+                Ok((0, false))
+            }
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    Ok(swept
         .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            !name.starts_with('.') || name.ends_with(TMP_SUFFIX)
-        });
-    for entry in walker {
-        let entry = entry.map_err(io::Error::other)?;
-        // Left by a build that was killed while staging (this build holds the lock).
-        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(TMP_SUFFIX)
-        {
-            fs::remove_file(entry.path())?;
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        if entry.file_type().is_dir() {
-            folders.push(entry.path().to_path_buf());
-        } else if output.get(&rel).is_none() {
-            fs::remove_file(entry.path())?;
-            removed += 1;
-        }
-    }
-    for folder in folders.iter().rev() {
-        // Fails, harmlessly, when the folder still has files.
-        let _ = fs::remove_dir(folder);
-    }
-    Ok(removed)
+        .fold((0, true), |(n, empty), (removed, gone)| {
+            (n + removed, empty && gone)
+        }))
 }
 
 fn io_error(path: &Path, action: &str, err: &io::Error) -> Diagnostic {
