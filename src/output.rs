@@ -14,6 +14,7 @@ use std::fs;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Name of the file that marks a folder as archsite's output, so that it may clean it.
@@ -404,7 +405,7 @@ impl Place<'_> {
             // Into the staging folder's copy of the new folder, which moves into place whole.
             let path = staging.join(rel);
             return write_creating(&path, &bytes)
-                .map(|()| Some(Change::WithFolder))
+                .map(|_| Some(Change::WithFolder))
                 .map_err(|e| io_error(&dest, "write", &e));
         }
         if !nothing_there {
@@ -435,15 +436,17 @@ impl Place<'_> {
 }
 
 /// Writes `path`, making its folder first if it is missing (the first file of a folder
-/// pays for it, the others do not look).
-fn write_creating(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    match fs::write(path, bytes) {
+/// pays for it, the others do not look). Returns the file, still open.
+fn write_creating(path: &Path, bytes: &[u8]) -> io::Result<fs::File> {
+    let mut file = match fs::File::create(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-            fs::write(path, bytes)
+            fs::File::create(path)?
         }
-        other => other,
-    }
+        other => other?,
+    };
+    file.write_all(bytes)?;
+    Ok(file)
 }
 
 /// Renames everything, in parallel: renames into different folders need not wait on each
@@ -572,48 +575,31 @@ fn usable_manifest(cache_dir: &Path, output_dir: &Path) -> Option<Manifest> {
     usable.then_some(manifest)
 }
 
-/// The files of the group `folder` (see `Output::set_group`) when the last build made them
-/// from inputs with this `key` and every one of them is still exactly as it was written:
-/// they need not be made again. `None` otherwise.
-pub fn kept_group(
+/// Records the pages just written (after a successful `write`). Best effort: without a record
+/// the next build only renders everything again. The files that went through `staging` are
+/// recorded as it saw them (a rename keeps size and time); only the others are looked at.
+pub fn save_manifest(
     cache_dir: &Path,
     output_dir: &Path,
-    folder: &str,
-    key: u64,
-) -> Option<Vec<String>> {
-    let group = usable_manifest(cache_dir, output_dir)?.group?;
-    if group.folder != folder || group.key != key || group.files.is_empty() {
-        return None;
-    }
-    let intact = group
-        .files
-        .par_iter()
-        .all(|(path, &(size, mtime))| identity(&output_dir.join(path)) == Some((size, mtime)));
-    intact.then(|| group.files.into_keys().collect())
-}
-
-/// The pages of `output_dir` that are still exactly as the last build recorded them, with their
-/// keys (empty when there is no usable record).
-pub fn kept_pages(cache_dir: &Path, output_dir: &Path) -> std::collections::HashMap<String, u64> {
-    let Some(manifest) = usable_manifest(cache_dir, output_dir) else {
-        return Default::default();
+    output: &Output,
+    staging: Option<&Staging>,
+) {
+    let seen = staging.map_or_else(HashMap::new, |s| std::mem::take(&mut *lock(&s.seen)));
+    let identity = |path: &String| {
+        let through_staging = matches!(
+            output.files.get(path),
+            Some(OutputFile::Staged(_) | OutputFile::Same | OutputFile::Kept)
+        );
+        match seen.get(path) {
+            Some(&id) if through_staging => Some(id),
+            _ => identity(&output_dir.join(path)),
+        }
     };
-    manifest
-        .pages
-        .into_par_iter()
-        .filter(|(url, (_, size, mtime))| identity(&output_dir.join(url)) == Some((*size, *mtime)))
-        .map(|(url, (key, _, _))| (url, key))
-        .collect()
-}
-
-/// Records the pages just written (after a successful `write`). Best effort: without a record
-/// the next build only renders everything again.
-pub fn save_manifest(cache_dir: &Path, output_dir: &Path, output: &Output) {
     let pages = output
         .page_keys
         .par_iter()
         .filter_map(|(url, key)| {
-            let (size, mtime) = identity(&output_dir.join(url))?;
+            let (size, mtime) = identity(url)?;
             Some((url.clone(), (*key, size, mtime)))
         })
         .collect();
@@ -624,7 +610,7 @@ pub fn save_manifest(cache_dir: &Path, output_dir: &Path, output: &Output) {
             .files
             .par_iter()
             .filter(|(path, _)| path.starts_with(&prefix))
-            .map(|(path, _)| Some((path.clone(), identity(&output_dir.join(path))?)))
+            .map(|(path, _)| Some((path.clone(), identity(path)?)))
             .collect();
         Some(GroupRecord {
             folder: folder.clone(),
@@ -668,6 +654,12 @@ pub struct Staging {
     /// The output folder held nothing but its marker (and staging folders) when the lock was
     /// taken: there is nothing to compare a page with, and the lock keeps it so.
     fresh: bool,
+    /// The last build's record (`Manifest`), read under the lock; `kept_pages` and
+    /// `kept_group` take their parts.
+    manifest: Mutex<Option<Manifest>>,
+    /// Output path → size and modification time of the files this build keeps, finds equal or
+    /// stages, as seen then: `save_manifest` need not look at them again.
+    seen: Mutex<HashMap<String, (u64, u64)>>,
     _lock: OutputLock,
 }
 
@@ -678,6 +670,7 @@ impl Staging {
     /// its lock (waiting for another build writing there).
     pub fn new(
         output_dir: &Path,
+        cache_dir: &Path,
         protected: &Protected,
         force: bool,
     ) -> Result<Staging, Diagnostic> {
@@ -696,8 +689,59 @@ impl Staging {
             dir,
             created_output,
             fresh,
+            // A fresh folder keeps nothing: its record, if any, is of files no longer there.
+            manifest: Mutex::new(if fresh {
+                None
+            } else {
+                usable_manifest(cache_dir, output_dir)
+            }),
+            seen: Mutex::default(),
             _lock: lock,
         })
+    }
+
+    /// The pages of the output folder that are still exactly as the last build recorded them,
+    /// with their keys (empty when there is no usable record).
+    pub fn kept_pages(&self) -> HashMap<String, u64> {
+        let Some(pages) = lock(&self.manifest)
+            .as_mut()
+            .map(|m| std::mem::take(&mut m.pages))
+        else {
+            return HashMap::new();
+        };
+        let kept: Vec<(String, u64, (u64, u64))> = pages
+            .into_par_iter()
+            .filter(|(url, (_, size, mtime))| {
+                identity(&self.output_dir.join(url)) == Some((*size, *mtime))
+            })
+            .map(|(url, (key, size, mtime))| (url, key, (size, mtime)))
+            .collect();
+        let mut seen = lock(&self.seen);
+        kept.into_iter()
+            .map(|(url, key, id)| {
+                seen.insert(url.clone(), id);
+                (url, key)
+            })
+            .collect()
+    }
+
+    /// The files of the group `folder` (see `Output::set_group`) when the last build made them
+    /// from inputs with this `key` and every one of them is still exactly as it was written:
+    /// they need not be made again. `None` otherwise.
+    pub fn kept_group(&self, folder: &str, key: u64) -> Option<Vec<String>> {
+        let group = lock(&self.manifest).as_mut()?.group.take()?;
+        if group.folder != folder || group.key != key || group.files.is_empty() {
+            return None;
+        }
+        let intact = group.files.par_iter().all(|(path, &(size, mtime))| {
+            identity(&self.output_dir.join(path)) == Some((size, mtime))
+        });
+        if !intact {
+            return None;
+        }
+        let mut seen = lock(&self.seen);
+        seen.extend(group.files.iter().map(|(p, &id)| (p.clone(), id)));
+        Some(group.files.into_keys().collect())
     }
 
     /// Writes the build (with the lock this staging holds).
@@ -712,14 +756,18 @@ impl Staging {
         if !is_inside(rel) {
             return OutputFile::Bytes(bytes);
         }
-        if !self.fresh
-            && fs::read(self.output_dir.join(rel)).is_ok_and(|existing| existing == bytes)
-        {
-            return OutputFile::Same;
+        if !self.fresh {
+            if let Some(id) = same_file(&self.output_dir.join(rel), &bytes) {
+                lock(&self.seen).insert(rel.to_string(), id);
+                return OutputFile::Same;
+            }
         }
         let path = self.dir.join(rel);
-        match write_creating(&path, &bytes) {
-            Ok(()) => OutputFile::Staged(path),
+        match write_creating(&path, &bytes).and_then(|file| file.metadata()) {
+            Ok(meta) => {
+                lock(&self.seen).insert(rel.to_string(), (meta.len(), mtime_ns(&meta)));
+                OutputFile::Staged(path)
+            }
             Err(_) => OutputFile::Bytes(bytes),
         }
     }
@@ -735,6 +783,24 @@ impl Staging {
             let _ = fs::remove_dir(&self.output_dir);
         }
     }
+}
+
+/// The size and modification time of the file at `path` when it holds exactly `bytes` (its
+/// size is compared before its bytes are read).
+fn same_file(path: &Path, bytes: &[u8]) -> Option<(u64, u64)> {
+    let mut file = fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        return None;
+    }
+    let mut existing = Vec::with_capacity(bytes.len());
+    file.read_to_end(&mut existing).ok()?;
+    (existing == bytes).then(|| (meta.len(), mtime_ns(&meta)))
+}
+
+/// A poisoned lock only means another thread panicked; the map is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Whether `dir` holds nothing a build could find as a page: only the marker and staging
@@ -967,7 +1033,7 @@ mod tests {
     }
 
     fn staged_build(out: &Path, p: &Protected, files: &[(&str, &str)]) -> WriteStats {
-        let staging = Staging::new(out, p, false).unwrap();
+        let staging = Staging::new(out, &out.join("../cache"), p, false).unwrap();
         let mut output = Output::default();
         for (rel, text) in files {
             let file = staging.stage(rel, text.as_bytes().to_vec());
@@ -1007,7 +1073,7 @@ mod tests {
             ("a/d.html", "d"),
             ("e/f.html", "f"),
         ];
-        let staging = Staging::new(&out, &p, false).unwrap();
+        let staging = Staging::new(&out, &tmp.path().join("cache"), &p, false).unwrap();
         assert!(staging.fresh);
         let mut output = site(&[("a/b/bytes.html", "not staged"), ("top.txt", "t")]);
         for (rel, text) in files {
@@ -1109,7 +1175,7 @@ mod tests {
             site_root: &root,
         };
         let out = tmp.path().join("public");
-        let staging = Staging::new(&out, &p, false).unwrap();
+        let staging = Staging::new(&out, &tmp.path().join("cache"), &p, false).unwrap();
         assert!(matches!(
             staging.stage("../x.html", b"x".to_vec()),
             OutputFile::Bytes(_)
@@ -1135,5 +1201,46 @@ mod tests {
         );
         let clash = site(&[("x", ""), ("x/y.html", "")]);
         assert!(check_folders(tmp.path(), &clash).is_err());
+    }
+
+    #[test]
+    fn the_manifest_records_what_staging_saw_and_keeps_only_untouched_pages() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let (out, cache) = (tmp.path().join("public"), tmp.path().join("cache"));
+        let build = |pages: &[(&str, &str)]| {
+            let staging = Staging::new(&out, &cache, &p, false).unwrap();
+            let kept = staging.kept_pages();
+            let mut output = Output::default();
+            for (url, text) in pages {
+                let file = if kept.get(*url) == Some(&7) {
+                    OutputFile::Kept
+                } else {
+                    staging.stage(url, text.as_bytes().to_vec())
+                };
+                output.insert_page(url.to_string(), file, 7);
+            }
+            staging.write(&output).unwrap();
+            save_manifest(&cache, &out, &output, Some(&staging));
+            staging.discard();
+            kept
+        };
+        let pages = [("a.html", "a"), ("d/b.html", "b"), ("d/c.html", "c")];
+        assert!(build(&pages).is_empty());
+        let recorded = usable_manifest(&cache, &out).unwrap().pages;
+        for (url, (_, size, mtime)) in &recorded {
+            assert_eq!(identity(&out.join(url)), Some((*size, *mtime)), "{url}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(out.join("d/b.html"), "tampered").unwrap();
+        let kept = build(&pages);
+        assert_eq!(kept.len(), 2);
+        assert!(!kept.contains_key("d/b.html"));
+        assert_eq!(fs::read_to_string(out.join("d/b.html")).unwrap(), "b");
+        assert_eq!(build(&pages).len(), 3);
     }
 }
