@@ -9,7 +9,7 @@
 use crate::config::display_path;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -208,10 +208,16 @@ fn commit(
             created.push(path);
         }
     }
+    let swaps = match staging {
+        Some(staging) => swappable_folders(dir, staging, output, &missing),
+        None => Vec::new(),
+    };
+    let swapped: HashSet<&str> = swaps.iter().map(|s| s.folder.as_str()).collect();
     let place = Place {
         dir,
         staging,
         missing: &missing,
+        swapped: &swapped,
         fresh,
     };
     let prepared: Vec<Result<Option<Change>, Diagnostic>> = output
@@ -254,15 +260,29 @@ fn commit(
             return Err(diag);
         }
     }
+    let mut removed = 0;
+    if let Some(staging) = staging {
+        let swapped: Vec<Result<usize, Diagnostic>> = swaps
+            .par_iter()
+            .map(|s| s.swap(dir, staging, output))
+            .collect();
+        for result in swapped {
+            match result {
+                Ok(stale) => removed += stale,
+                Err(diag) => {
+                    roll_back(&renames, created);
+                    return Err(diag);
+                }
+            }
+        }
+    }
     if let Err((diag, left)) = rename_all(&renames, false) {
         roll_back(&left, created);
         return Err(diag);
     }
-    let removed = if fresh {
-        0
-    } else {
-        remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?
-    };
+    if !fresh {
+        removed += remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?;
+    }
     Ok(WriteStats {
         written,
         unchanged: output.len() - written,
@@ -370,12 +390,18 @@ struct Place<'a> {
     staging: Option<&'a Path>,
     /// Folders the output needs that do not exist (`check_folders`).
     missing: &'a BTreeSet<String>,
+    /// Folders that `Swap` replaces whole.
+    swapped: &'a HashSet<&'a str>,
     fresh: bool,
 }
 
 impl Place<'_> {
     /// Stages one file (unless it is unchanged): `None` for an unchanged file.
     fn prepare(&self, rel: &str, file: &OutputFile) -> Result<Option<Change>, Diagnostic> {
+        if parent_folder(rel).is_some_and(|p| self.swapped.contains(p)) {
+            // Only staged and unchanged files are in such a folder (`swappable_folders`).
+            return Ok(matches!(file, OutputFile::Staged(_)).then_some(Change::WithFolder));
+        }
         let dest = self.dir.join(rel);
         // In a new folder (or a fresh output folder) nothing can be in the way or equal.
         let new_folder = parent_folder(rel).is_some_and(|p| self.missing.contains(p));
@@ -447,6 +473,143 @@ fn write_creating(path: &Path, bytes: &[u8]) -> io::Result<fs::File> {
     };
     file.write_all(bytes)?;
     Ok(file)
+}
+
+/// Fewest changed files for which an existing folder is swapped whole (`Swap`).
+const SWAP_MIN: usize = 16;
+
+/// An existing folder whose files (nearly) all changed, replaced whole by its copy in the
+/// staging folder: one call instead of a rename for each file, and renames from the staging
+/// folder into many folders take turns on one lock of the kernel's (the search index: 10,000
+/// files in one folder, almost all changed when a page is added).
+struct Swap {
+    folder: String,
+    /// Files in the folder that the site no longer has: they leave with the old folder.
+    stale: usize,
+}
+
+/// The folders to `Swap`: each holds only files, none hidden, and no folder of the site, and
+/// the site's files in it are staged or unchanged, at most one unchanged for four changed.
+/// The unchanged ones are linked into the staged copy (the same file, so its time stays).
+fn swappable_folders(
+    dir: &Path,
+    staging: &Path,
+    output: &Output,
+    missing: &BTreeSet<String>,
+) -> Vec<Swap> {
+    // Per folder: staged files, unchanged files, and whether it cannot be swapped.
+    let mut folders: BTreeMap<&str, (usize, usize, bool)> = BTreeMap::new();
+    for (rel, file) in &output.files {
+        let Some(folder) = parent_folder(rel) else {
+            continue;
+        };
+        let mut up = folder;
+        while let Some(outer) = parent_folder(up) {
+            folders.entry(outer).or_default().2 = true;
+            up = outer;
+        }
+        let counts = folders.entry(folder).or_default();
+        match file {
+            OutputFile::Staged(path) if *path == staging.join(rel) => counts.0 += 1,
+            OutputFile::Same | OutputFile::Kept => counts.1 += 1,
+            _ => counts.2 = true,
+        }
+    }
+    let candidates: Vec<&str> = folders
+        .into_iter()
+        .filter(|&(folder, (staged, same, other))| {
+            !other && staged >= SWAP_MIN && same * 4 <= staged && !missing.contains(folder)
+        })
+        .map(|(folder, _)| folder)
+        .collect();
+    candidates
+        .into_par_iter()
+        .filter_map(|folder| {
+            let mut stale = 0;
+            let mut unchanged = Vec::new();
+            for entry in fs::read_dir(dir.join(folder)).ok()? {
+                let entry = entry.ok()?;
+                let name = entry.file_name();
+                let name = name.to_str()?;
+                if name.starts_with('.') || !entry.file_type().ok()?.is_file() {
+                    return None;
+                }
+                let rel = format!("{folder}/{name}");
+                match output.files.get(&rel) {
+                    None => stale += 1,
+                    Some(OutputFile::Staged(_)) => {}
+                    Some(_) => unchanged.push(rel),
+                }
+            }
+            for rel in &unchanged {
+                fs::hard_link(dir.join(rel), staging.join(rel)).ok()?;
+            }
+            Some(Swap {
+                folder: folder.to_string(),
+                stale,
+            })
+        })
+        .collect()
+}
+
+impl Swap {
+    /// Swaps the folder with its staged copy (the old one is left in the staging folder, which
+    /// goes). Where the file system cannot swap, each staged file is renamed instead, and the
+    /// stale ones are left to `remove_stale`. Returns the stale files removed.
+    fn swap(&self, dir: &Path, staging: &Path, output: &Output) -> Result<usize, Diagnostic> {
+        let (from, to) = (staging.join(&self.folder), dir.join(&self.folder));
+        match exchange(&from, &to) {
+            Ok(()) => return Ok(self.stale),
+            Err(e)
+                if !matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS))
+                    && e.kind() != io::ErrorKind::Unsupported =>
+            {
+                return Err(io_error(&to, "write", &e));
+            }
+            Err(_) => {}
+        }
+        let prefix = format!("{}/", self.folder);
+        let renames: Vec<Rename> = output
+            .files
+            .range(prefix.clone()..)
+            .take_while(|(rel, _)| rel.starts_with(&prefix))
+            .filter(|(_, file)| matches!(file, OutputFile::Staged(_)))
+            .map(|(rel, _)| Rename {
+                from: staging.join(rel),
+                to: dir.join(rel),
+            })
+            .collect();
+        rename_all(&renames, false).map_err(|(diag, _)| diag)?;
+        Ok(0)
+    }
+}
+
+/// Swaps two folders in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are NUL-terminated paths that live across the call.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 /// Renames everything, in parallel: renames into different folders need not wait on each
@@ -1242,5 +1405,58 @@ mod tests {
         assert!(!kept.contains_key("d/b.html"));
         assert_eq!(fs::read_to_string(out.join("d/b.html")).unwrap(), "b");
         assert_eq!(build(&pages).len(), 3);
+    }
+
+    #[test]
+    fn a_folder_whose_files_nearly_all_change_is_swapped_whole() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let names: Vec<String> = (0..40).map(|i| format!("s/{i}.js")).collect();
+        let v1: Vec<(&str, String)> = names
+            .iter()
+            .map(|n| (n.as_str(), format!("1 {n}")))
+            .collect();
+        // Two files stay as they were, one goes, the rest change.
+        let v2: Vec<(&str, String)> = v1[..39]
+            .iter()
+            .enumerate()
+            .map(|(i, (n, t))| (*n, if i < 2 { t.clone() } else { format!("2 {n}") }))
+            .collect();
+        fn text<'a>(v: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+            v.iter().map(|(n, t)| (*n, t.as_str())).collect()
+        }
+        for hidden in [false, true] {
+            let _ = fs::remove_dir_all(&out);
+            staged_build(&out, &p, &text(&v1));
+            if hidden {
+                fs::write(out.join("s/.keep"), "").unwrap();
+            }
+            let folder = fs::metadata(out.join("s")).unwrap().ino();
+            let kept = fs::metadata(out.join("s/0.js")).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            let stats = staged_build(&out, &p, &text(&v2));
+            assert_eq!((stats.written, stats.unchanged, stats.removed), (37, 2, 1));
+            let mut want: BTreeMap<String, String> =
+                v2.iter().map(|(n, t)| (n.to_string(), t.clone())).collect();
+            want.insert(MARKER.into(), MARKER_TEXT.into());
+            if hidden {
+                want.insert("s/.keep".into(), String::new());
+            }
+            assert_eq!(tree(&out), want);
+            let now = fs::metadata(out.join("s/0.js")).unwrap();
+            assert_eq!(
+                (now.ino(), now.mtime_nsec()),
+                (kept.ino(), kept.mtime_nsec())
+            );
+            // Swapped unless a hidden file must stay.
+            let swapped = fs::metadata(out.join("s")).unwrap().ino() != folder;
+            assert_eq!(swapped, !hidden);
+        }
     }
 }
