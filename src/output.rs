@@ -9,11 +9,12 @@
 use crate::config::display_path;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Name of the file that marks a folder as archsite's output, so that it may clean it.
@@ -107,7 +108,7 @@ pub fn write(
     force: bool,
 ) -> Result<WriteStats, Diagnostic> {
     let _lock = lock_output(dir, protected, force)?;
-    commit(output, dir)
+    commit(output, dir, None, false)
 }
 
 /// The output folder's lock: an exclusive advisory lock on its marker file, held while a build
@@ -171,10 +172,20 @@ const MARKER_TEXT: &str =
     "This folder is written by archsite. Files the build does not produce are removed.\n";
 
 /// Writes `output` into `dir`, whose lock the caller holds. Every changed file is first staged
-/// beside its destination (pages rendered into `Staging` are already on the same disk); only
-/// when all are staged does a rename put each in place. A failure before that (a full disk, a
-/// file in the way) removes what was staged and leaves the folder as it was.
-fn commit(output: &Output, dir: &Path) -> Result<WriteStats, Diagnostic> {
+/// (pages rendered into `Staging` are already on the same disk); only when all are staged does
+/// a rename put each in place. A failure before that (a full disk, a file in the way) removes
+/// what was staged and leaves the folder as it was.
+///
+/// `staging` is the build's staging folder, laid out as the output (see `Staging`): a folder the
+/// output does not have yet is moved into place whole, one rename for all it holds. `fresh`
+/// says the output folder held nothing when its lock was taken, so there is nothing to compare
+/// with and nothing stale to remove.
+fn commit(
+    output: &Output,
+    dir: &Path,
+    staging: Option<&Path>,
+    fresh: bool,
+) -> Result<WriteStats, Diagnostic> {
     for rel in output.files.keys() {
         if !is_inside(rel) {
             return Err(Diagnostic::error(
@@ -183,33 +194,95 @@ fn commit(output: &Output, dir: &Path) -> Result<WriteStats, Diagnostic> {
             ));
         }
     }
-    check_folders(dir, output)?;
-    let staged: Vec<Result<Option<Staged>, Diagnostic>> = output
+    let missing = check_folders(dir, output)?;
+    // Without a staging folder the new folders are made here, each once; the set orders a
+    // folder before the folders inside it.
+    let mut created = Vec::new();
+    if staging.is_none() {
+        for folder in &missing {
+            let path = dir.join(folder);
+            if let Err(e) = fs::create_dir(&path) {
+                roll_back(&[], created);
+                return Err(io_error(&path, "create", &e));
+            }
+            created.push(path);
+        }
+    }
+    let swaps = match staging {
+        Some(staging) => swappable_folders(dir, staging, output, &missing),
+        None => Vec::new(),
+    };
+    let swapped: HashSet<&str> = swaps.iter().map(|s| s.folder.as_str()).collect();
+    let place = Place {
+        dir,
+        staging,
+        missing: &missing,
+        swapped: &swapped,
+        fresh,
+    };
+    let prepared: Vec<Result<Option<Change>, Diagnostic>> = output
         .files
         .par_iter()
-        .map(|(rel, file)| stage(dir, rel, file))
+        .map(|(rel, file)| place.prepare(rel, file))
         .collect();
-    let mut ready = Vec::new();
+    let mut renames = Vec::new();
+    let mut written = 0;
     let mut failure = None;
-    for result in staged {
+    for result in prepared {
         match result {
-            Ok(Some(s)) => ready.push(s),
+            Ok(Some(change)) => {
+                written += 1;
+                if let Change::Rename(r) = change {
+                    renames.push(r);
+                }
+            }
             Ok(None) => {}
             Err(d) => failure = failure.or(Some(d)),
         }
     }
     if let Some(diag) = failure {
-        roll_back(&ready);
+        roll_back(&renames, created);
         return Err(diag);
     }
-    let written = ready.len();
-    for (i, s) in ready.iter().enumerate() {
-        if let Err(e) = fs::rename(&s.tmp, &s.dest) {
-            roll_back(&ready[i..]);
-            return Err(io_error(&s.dest, "write", &e));
+    if let Some(staging) = staging {
+        // The new folders that sit in an existing one, each with everything inside it.
+        let folders: Vec<Rename> = missing
+            .iter()
+            .filter(|f| parent_folder(f).is_none_or(|p| !missing.contains(p)))
+            .map(|f| Rename {
+                from: staging.join(f),
+                to: dir.join(f),
+            })
+            .collect();
+        // A folder not moved stays in the staging folder and goes with it.
+        if let Err((diag, _)) = rename_all(&folders, true) {
+            roll_back(&renames, created);
+            return Err(diag);
         }
     }
-    let removed = remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?;
+    let mut removed = 0;
+    if let Some(staging) = staging {
+        let swapped: Vec<Result<usize, Diagnostic>> = swaps
+            .par_iter()
+            .map(|s| s.swap(dir, staging, output))
+            .collect();
+        for result in swapped {
+            match result {
+                Ok(stale) => removed += stale,
+                Err(diag) => {
+                    roll_back(&renames, created);
+                    return Err(diag);
+                }
+            }
+        }
+    }
+    if let Err((diag, left)) = rename_all(&renames, false) {
+        roll_back(&left, created);
+        return Err(diag);
+    }
+    if !fresh {
+        removed += remove_stale(dir, output).map_err(|e| io_error(dir, "clean", &e))?;
+    }
     Ok(WriteStats {
         written,
         unchanged: output.len() - written,
@@ -230,40 +303,60 @@ fn is_inside(rel: &str) -> bool {
         && rel.split('/').all(|s| !matches!(s, "" | "." | ".."))
 }
 
+/// The folder an output path is in (`None` for the output folder itself).
+fn parent_folder(rel: &str) -> Option<&str> {
+    rel.rfind('/').map(|i| &rel[..i])
+}
+
 /// Refuses to write through a symlink: every existing folder on the way to an output file
 /// must be a real folder inside `dir`, or the site would be written where the link points.
-fn check_folders(dir: &Path, output: &Output) -> Result<(), Diagnostic> {
-    let mut checked = std::collections::HashSet::new();
+/// Returns the folders the output needs that do not exist yet. Each folder is looked at once,
+/// and not at all below one that is missing.
+fn check_folders(dir: &Path, output: &Output) -> Result<BTreeSet<String>, Diagnostic> {
+    let mut exists: HashMap<&str, bool> = HashMap::new();
+    let mut missing = BTreeSet::new();
     for rel in output.files.keys() {
-        let mut path = dir.to_path_buf();
-        let mut segments: Vec<&str> = rel.split('/').collect();
-        segments.pop();
-        for segment in segments {
-            path.push(segment);
-            if !checked.insert(path.clone()) {
-                continue;
-            }
-            match fs::symlink_metadata(&path) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    return Err(Diagnostic::error(
-                        "output",
-                        format!(
-                            "refusing to write into `{}`: it is a symlink, and would take the site outside `{}`",
-                            display_path(&path),
-                            display_path(dir)
-                        ),
-                    )
-                    .help("remove the symlink; archsite writes only inside the output folder"));
+        let mut above_missing = false;
+        for (end, _) in rel.match_indices('/') {
+            let folder = &rel[..end];
+            let here = match exists.get(folder) {
+                Some(&here) => here,
+                None => {
+                    let here = !above_missing && existing_folder(dir, folder)?;
+                    exists.insert(folder, here);
+                    if !here {
+                        missing.insert(folder.to_string());
+                    }
+                    here
                 }
-                Ok(m) if !m.is_dir() => {
-                    return Err(in_the_way(&path, "a file", "a folder"));
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            }
+            };
+            above_missing = !here;
         }
     }
-    Ok(())
+    // The site itself needs a file where it needs a folder.
+    if let Some(folder) = missing.iter().find(|f| output.files.contains_key(*f)) {
+        return Err(in_the_way(&dir.join(folder), "a folder", "a file"));
+    }
+    Ok(missing)
+}
+
+/// Whether `folder` exists in `dir`, refusing a symlink or a file in its place.
+fn existing_folder(dir: &Path, folder: &str) -> Result<bool, Diagnostic> {
+    let path = dir.join(folder);
+    match fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Diagnostic::error(
+            "output",
+            format!(
+                "refusing to write into `{}`: it is a symlink, and would take the site outside `{}`",
+                display_path(&path),
+                display_path(dir)
+            ),
+        )
+        .help("remove the symlink; archsite writes only inside the output folder")),
+        Ok(m) if !m.is_dir() => Err(in_the_way(&path, "a file", "a folder")),
+        Ok(_) => Ok(true),
+        Err(_) => Ok(false),
+    }
 }
 
 fn in_the_way(path: &Path, what: &str, wanted: &str) -> Diagnostic {
@@ -277,68 +370,283 @@ fn in_the_way(path: &Path, what: &str, wanted: &str) -> Diagnostic {
     .help("remove it and build again; nothing was written")
 }
 
-/// A changed file written under a temporary name beside its destination, and the folders
-/// created for it.
-struct Staged {
-    tmp: PathBuf,
-    dest: PathBuf,
-    created: Vec<PathBuf>,
+/// A file ready to be moved to its destination.
+#[derive(Clone)]
+struct Rename {
+    from: PathBuf,
+    to: PathBuf,
 }
 
-fn stage(dir: &Path, rel: &str, file: &OutputFile) -> Result<Option<Staged>, Diagnostic> {
-    let dest = dir.join(rel);
-    let bytes = match file {
-        OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-        OutputFile::Shared(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
-        OutputFile::Copy(src) => {
-            std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
+/// What `commit` does with a changed file.
+enum Change {
+    /// It is in the staging folder inside a new folder, and moves into place with that folder.
+    WithFolder,
+    Rename(Rename),
+}
+
+/// Where `commit` puts the files: the output folder, what it holds, the staging folder.
+struct Place<'a> {
+    dir: &'a Path,
+    staging: Option<&'a Path>,
+    /// Folders the output needs that do not exist (`check_folders`).
+    missing: &'a BTreeSet<String>,
+    /// Folders that `Swap` replaces whole.
+    swapped: &'a HashSet<&'a str>,
+    fresh: bool,
+}
+
+impl Place<'_> {
+    /// Stages one file (unless it is unchanged): `None` for an unchanged file.
+    fn prepare(&self, rel: &str, file: &OutputFile) -> Result<Option<Change>, Diagnostic> {
+        if parent_folder(rel).is_some_and(|p| self.swapped.contains(p)) {
+            // Only staged and unchanged files are in such a folder (`swappable_folders`).
+            return Ok(matches!(file, OutputFile::Staged(_)).then_some(Change::WithFolder));
         }
-        OutputFile::Kept | OutputFile::Same => return Ok(None),
-        // Rendered into the staging folder already: only its place needs preparing.
-        OutputFile::Staged(staged) => {
-            if fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
-                return Err(in_the_way(&dest, "a folder", "a file"));
+        let dest = self.dir.join(rel);
+        // In a new folder (or a fresh output folder) nothing can be in the way or equal.
+        let new_folder = parent_folder(rel).is_some_and(|p| self.missing.contains(p));
+        let nothing_there = self.fresh || new_folder;
+        let bytes = match file {
+            OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+            OutputFile::Shared(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            OutputFile::Copy(src) => {
+                std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
             }
-            let parent = dest.parent().unwrap_or(dir);
-            let created = missing_folders(dir, parent);
-            return match fs::create_dir_all(parent) {
-                Ok(()) => Ok(Some(Staged {
-                    tmp: staged.clone(),
-                    dest,
-                    created,
-                })),
-                Err(e) => {
-                    roll_back_folders(created);
-                    Err(io_error(&dest, "write", &e))
+            OutputFile::Kept | OutputFile::Same => return Ok(None),
+            // Rendered into the staging folder already: only its place needs checking.
+            OutputFile::Staged(staged) => {
+                if new_folder && self.staging.is_some_and(|s| *staged == s.join(rel)) {
+                    return Ok(Some(Change::WithFolder));
                 }
-            };
+                if !nothing_there && fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
+                    return Err(in_the_way(&dest, "a folder", "a file"));
+                }
+                return Ok(Some(Change::Rename(Rename {
+                    from: staged.clone(),
+                    to: dest,
+                })));
+            }
+        };
+        if let (true, Some(staging)) = (new_folder, self.staging) {
+            // Into the staging folder's copy of the new folder, which moves into place whole.
+            let path = staging.join(rel);
+            return write_creating(&path, &bytes)
+                .map(|_| Some(Change::WithFolder))
+                .map_err(|e| io_error(&dest, "write", &e));
         }
-    };
-    match fs::symlink_metadata(&dest) {
-        Ok(m) if m.is_dir() => return Err(in_the_way(&dest, "a folder", "a file")),
-        Ok(m)
-            if m.is_file()
-                && m.len() == bytes.len() as u64
-                && fs::read(&dest).is_ok_and(|existing| existing == *bytes) =>
-        {
-            return Ok(None);
+        if !nothing_there {
+            match fs::symlink_metadata(&dest) {
+                Ok(m) if m.is_dir() => return Err(in_the_way(&dest, "a folder", "a file")),
+                Ok(m)
+                    if m.is_file()
+                        && m.len() == bytes.len() as u64
+                        && fs::read(&dest).is_ok_and(|existing| existing == *bytes) =>
+                {
+                    return Ok(None);
+                }
+                _ => {}
+            }
         }
-        _ => {}
+        let tmp = tmp_path(&dest);
+        match fs::write(&tmp, &bytes) {
+            Ok(()) => Ok(Some(Change::Rename(Rename {
+                from: tmp,
+                to: dest,
+            }))),
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(io_error(&dest, "write", &e))
+            }
+        }
     }
-    let parent = dest.parent().unwrap_or(dir);
-    let created = missing_folders(dir, parent);
-    let tmp = tmp_path(&dest);
-    let staged = fs::create_dir_all(parent).and_then(|()| fs::write(&tmp, &bytes));
-    match staged {
-        Ok(()) => Ok(Some(Staged { tmp, dest, created })),
-        Err(e) => {
-            roll_back(&[Staged {
-                tmp,
-                dest: dest.clone(),
-                created,
-            }]);
-            Err(io_error(&dest, "write", &e))
+}
+
+/// Writes `path`, making its folder first if it is missing (the first file of a folder
+/// pays for it, the others do not look). Returns the file, still open.
+fn write_creating(path: &Path, bytes: &[u8]) -> io::Result<fs::File> {
+    let mut file = match fs::File::create(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            fs::File::create(path)?
         }
+        other => other?,
+    };
+    file.write_all(bytes)?;
+    Ok(file)
+}
+
+/// Fewest changed files for which an existing folder is swapped whole (`Swap`).
+const SWAP_MIN: usize = 16;
+
+/// An existing folder whose files (nearly) all changed, replaced whole by its copy in the
+/// staging folder: one call instead of a rename for each file, and renames from the staging
+/// folder into many folders take turns on one lock of the kernel's (the search index: 10,000
+/// files in one folder, almost all changed when a page is added).
+struct Swap {
+    folder: String,
+    /// Files in the folder that the site no longer has: they leave with the old folder.
+    stale: usize,
+}
+
+/// The folders to `Swap`: each holds only files, none hidden, and no folder of the site, and
+/// the site's files in it are staged or unchanged, at most one unchanged for four changed.
+/// The unchanged ones are linked into the staged copy (the same file, so its time stays).
+fn swappable_folders(
+    dir: &Path,
+    staging: &Path,
+    output: &Output,
+    missing: &BTreeSet<String>,
+) -> Vec<Swap> {
+    // Per folder: staged files, unchanged files, and whether it cannot be swapped.
+    let mut folders: BTreeMap<&str, (usize, usize, bool)> = BTreeMap::new();
+    for (rel, file) in &output.files {
+        let Some(folder) = parent_folder(rel) else {
+            continue;
+        };
+        let mut up = folder;
+        while let Some(outer) = parent_folder(up) {
+            folders.entry(outer).or_default().2 = true;
+            up = outer;
+        }
+        let counts = folders.entry(folder).or_default();
+        match file {
+            OutputFile::Staged(path) if *path == staging.join(rel) => counts.0 += 1,
+            OutputFile::Same | OutputFile::Kept => counts.1 += 1,
+            _ => counts.2 = true,
+        }
+    }
+    let candidates: Vec<&str> = folders
+        .into_iter()
+        .filter(|&(folder, (staged, same, other))| {
+            !other && staged >= SWAP_MIN && same * 4 <= staged && !missing.contains(folder)
+        })
+        .map(|(folder, _)| folder)
+        .collect();
+    candidates
+        .into_par_iter()
+        .filter_map(|folder| {
+            let mut stale = 0;
+            let mut unchanged = Vec::new();
+            for entry in fs::read_dir(dir.join(folder)).ok()? {
+                let entry = entry.ok()?;
+                let name = entry.file_name();
+                let name = name.to_str()?;
+                if name.starts_with('.') || !entry.file_type().ok()?.is_file() {
+                    return None;
+                }
+                let rel = format!("{folder}/{name}");
+                match output.files.get(&rel) {
+                    None => stale += 1,
+                    Some(OutputFile::Staged(_)) => {}
+                    Some(_) => unchanged.push(rel),
+                }
+            }
+            for rel in &unchanged {
+                fs::hard_link(dir.join(rel), staging.join(rel)).ok()?;
+            }
+            Some(Swap {
+                folder: folder.to_string(),
+                stale,
+            })
+        })
+        .collect()
+}
+
+impl Swap {
+    /// Swaps the folder with its staged copy (the old one is left in the staging folder, which
+    /// goes). Where the file system cannot swap, each staged file is renamed instead, and the
+    /// stale ones are left to `remove_stale`. Returns the stale files removed.
+    fn swap(&self, dir: &Path, staging: &Path, output: &Output) -> Result<usize, Diagnostic> {
+        let (from, to) = (staging.join(&self.folder), dir.join(&self.folder));
+        match exchange(&from, &to) {
+            Ok(()) => return Ok(self.stale),
+            Err(e)
+                if !matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS))
+                    && e.kind() != io::ErrorKind::Unsupported =>
+            {
+                return Err(io_error(&to, "write", &e));
+            }
+            Err(_) => {}
+        }
+        let prefix = format!("{}/", self.folder);
+        let renames: Vec<Rename> = output
+            .files
+            .range(prefix.clone()..)
+            .take_while(|(rel, _)| rel.starts_with(&prefix))
+            .filter(|(_, file)| matches!(file, OutputFile::Staged(_)))
+            .map(|(rel, _)| Rename {
+                from: staging.join(rel),
+                to: dir.join(rel),
+            })
+            .collect();
+        rename_all(&renames, false).map_err(|(diag, _)| diag)?;
+        Ok(0)
+    }
+}
+
+/// Swaps two folders in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are NUL-terminated paths that live across the call.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Renames everything, in parallel: renames into different folders need not wait on each
+/// other. After a failure no further rename starts; the error comes back with what was not
+/// renamed. With `folders`, a folder missing from the staging folder (no file of it was
+/// staged there) is made empty in its place instead.
+fn rename_all(renames: &[Rename], folders: bool) -> Result<(), (Diagnostic, Vec<Rename>)> {
+    let failed = AtomicBool::new(false);
+    let done: Vec<Result<bool, Diagnostic>> = renames
+        .par_iter()
+        .map(|r| {
+            if failed.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
+            let renamed = match fs::rename(&r.from, &r.to) {
+                Err(e) if folders && e.kind() == io::ErrorKind::NotFound => fs::create_dir(&r.to),
+                other => other,
+            };
+            renamed.map(|()| true).map_err(|e| {
+                failed.store(true, Ordering::Relaxed);
+                io_error(&r.to, "write", &e)
+            })
+        })
+        .collect();
+    let mut first = None;
+    let mut left = Vec::new();
+    for (r, result) in renames.iter().zip(done) {
+        match result {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(d) => first = first.or(Some(d)),
+        }
+        left.push(r.clone());
+    }
+    match first {
+        None => Ok(()),
+        Some(diag) => Err((diag, left)),
     }
 }
 
@@ -355,29 +663,13 @@ fn tmp_path(dest: &Path) -> PathBuf {
     ))
 }
 
-/// The folders between `dir` and `parent` that do not exist yet (deepest first).
-fn missing_folders(dir: &Path, parent: &Path) -> Vec<PathBuf> {
-    parent
-        .ancestors()
-        .take_while(|a| *a != dir && !a.exists())
-        .map(Path::to_path_buf)
-        .collect()
-}
-
-/// Removes staged files and the folders made for them (deepest first; a folder that holds
-/// anything else stays).
-fn roll_back(staged: &[Staged]) {
-    let mut folders = Vec::new();
-    for s in staged {
-        let _ = fs::remove_file(&s.tmp);
-        folders.extend(s.created.iter().cloned());
+/// Removes the files not renamed (a staging folder's go with it) and the folders made for
+/// them (deepest first; a folder that holds anything else stays).
+fn roll_back(left: &[Rename], mut folders: Vec<PathBuf>) {
+    for r in left {
+        let _ = fs::remove_file(&r.from);
     }
-    roll_back_folders(folders);
-}
-
-fn roll_back_folders(mut folders: Vec<PathBuf>) {
     folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
-    folders.dedup();
     for folder in folders {
         let _ = fs::remove_dir(folder);
     }
@@ -446,48 +738,31 @@ fn usable_manifest(cache_dir: &Path, output_dir: &Path) -> Option<Manifest> {
     usable.then_some(manifest)
 }
 
-/// The files of the group `folder` (see `Output::set_group`) when the last build made them
-/// from inputs with this `key` and every one of them is still exactly as it was written:
-/// they need not be made again. `None` otherwise.
-pub fn kept_group(
+/// Records the pages just written (after a successful `write`). Best effort: without a record
+/// the next build only renders everything again. The files that went through `staging` are
+/// recorded as it saw them (a rename keeps size and time); only the others are looked at.
+pub fn save_manifest(
     cache_dir: &Path,
     output_dir: &Path,
-    folder: &str,
-    key: u64,
-) -> Option<Vec<String>> {
-    let group = usable_manifest(cache_dir, output_dir)?.group?;
-    if group.folder != folder || group.key != key || group.files.is_empty() {
-        return None;
-    }
-    let intact = group
-        .files
-        .par_iter()
-        .all(|(path, &(size, mtime))| identity(&output_dir.join(path)) == Some((size, mtime)));
-    intact.then(|| group.files.into_keys().collect())
-}
-
-/// The pages of `output_dir` that are still exactly as the last build recorded them, with their
-/// keys (empty when there is no usable record).
-pub fn kept_pages(cache_dir: &Path, output_dir: &Path) -> std::collections::HashMap<String, u64> {
-    let Some(manifest) = usable_manifest(cache_dir, output_dir) else {
-        return Default::default();
+    output: &Output,
+    staging: Option<&Staging>,
+) {
+    let seen = staging.map_or_else(HashMap::new, |s| std::mem::take(&mut *lock(&s.seen)));
+    let identity = |path: &String| {
+        let through_staging = matches!(
+            output.files.get(path),
+            Some(OutputFile::Staged(_) | OutputFile::Same | OutputFile::Kept)
+        );
+        match seen.get(path) {
+            Some(&id) if through_staging => Some(id),
+            _ => identity(&output_dir.join(path)),
+        }
     };
-    manifest
-        .pages
-        .into_par_iter()
-        .filter(|(url, (_, size, mtime))| identity(&output_dir.join(url)) == Some((*size, *mtime)))
-        .map(|(url, (key, _, _))| (url, key))
-        .collect()
-}
-
-/// Records the pages just written (after a successful `write`). Best effort: without a record
-/// the next build only renders everything again.
-pub fn save_manifest(cache_dir: &Path, output_dir: &Path, output: &Output) {
     let pages = output
         .page_keys
         .par_iter()
         .filter_map(|(url, key)| {
-            let (size, mtime) = identity(&output_dir.join(url))?;
+            let (size, mtime) = identity(url)?;
             Some((url.clone(), (*key, size, mtime)))
         })
         .collect();
@@ -498,7 +773,7 @@ pub fn save_manifest(cache_dir: &Path, output_dir: &Path, output: &Output) {
             .files
             .par_iter()
             .filter(|(path, _)| path.starts_with(&prefix))
-            .map(|(path, _)| Some((path.clone(), identity(&output_dir.join(path))?)))
+            .map(|(path, _)| Some((path.clone(), identity(path)?)))
             .collect();
         Some(GroupRecord {
             folder: folder.clone(),
@@ -527,8 +802,9 @@ pub fn forget_manifest(cache_dir: &Path) {
 
 /// Where a build that writes puts each rendered page as soon as it is rendered, so that the
 /// pages' HTML is not all held in memory at once: a hidden folder inside the output folder (so
-/// that moving a page into place is a rename on the same disk). Pages whose bytes equal the
-/// file already there are not staged at all. Nothing outside the staging folder changes until
+/// that moving a page into place is a rename on the same disk), laid out as the output, so
+/// that a folder the output does not have yet moves into place whole. Pages whose bytes equal
+/// the file already there are not staged at all. Nothing outside the staging folder changes until
 /// `write`, which runs only for a build without errors; a failed build removes the folder.
 /// The output folder's lock is held from the start, so that what is compared with the folder
 /// is still there when the build writes.
@@ -536,9 +812,17 @@ pub fn forget_manifest(cache_dir: &Path) {
 pub struct Staging {
     output_dir: PathBuf,
     dir: PathBuf,
-    counter: AtomicUsize,
     /// The output folder did not exist: a failed build removes it again.
     created_output: bool,
+    /// The output folder held nothing but its marker (and staging folders) when the lock was
+    /// taken: there is nothing to compare a page with, and the lock keeps it so.
+    fresh: bool,
+    /// The last build's record (`Manifest`), read under the lock; `kept_pages` and
+    /// `kept_group` take their parts.
+    manifest: Mutex<Option<Manifest>>,
+    /// Output path → size and modification time of the files this build keeps, finds equal or
+    /// stages, as seen then: `save_manifest` need not look at them again.
+    seen: Mutex<HashMap<String, (u64, u64)>>,
     _lock: OutputLock,
 }
 
@@ -549,37 +833,104 @@ impl Staging {
     /// its lock (waiting for another build writing there).
     pub fn new(
         output_dir: &Path,
+        cache_dir: &Path,
         protected: &Protected,
         force: bool,
     ) -> Result<Staging, Diagnostic> {
         let created_output = !output_dir.exists();
         let lock = lock_output(output_dir, protected, force)?;
+        let fresh = created_output || holds_nothing(output_dir);
+        let dir = output_dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        // Made once here rather than on every `stage`; if it cannot be made, `stage` fails and
+        // hands the bytes to `write`, which reports the error. One of the same name was left by
+        // a killed build: what it holds must not move into the output with a new folder.
+        if fs::create_dir(&dir).is_err_and(|e| e.kind() == io::ErrorKind::AlreadyExists) {
+            let _ = fs::remove_dir_all(&dir).and_then(|()| fs::create_dir(&dir));
+        }
         Ok(Staging {
             output_dir: output_dir.to_path_buf(),
-            dir: output_dir.join(format!("{STAGING_PREFIX}{}", std::process::id())),
-            counter: AtomicUsize::new(0),
+            dir,
             created_output,
+            fresh,
+            // A fresh folder keeps nothing: its record, if any, is of files no longer there.
+            manifest: Mutex::new(if fresh {
+                None
+            } else {
+                usable_manifest(cache_dir, output_dir)
+            }),
+            seen: Mutex::default(),
             _lock: lock,
         })
     }
 
+    /// The pages of the output folder that are still exactly as the last build recorded them,
+    /// with their keys (empty when there is no usable record).
+    pub fn kept_pages(&self) -> HashMap<String, u64> {
+        let Some(pages) = lock(&self.manifest)
+            .as_mut()
+            .map(|m| std::mem::take(&mut m.pages))
+        else {
+            return HashMap::new();
+        };
+        let kept: Vec<(String, u64, (u64, u64))> = pages
+            .into_par_iter()
+            .filter(|(url, (_, size, mtime))| {
+                identity(&self.output_dir.join(url)) == Some((*size, *mtime))
+            })
+            .map(|(url, (key, size, mtime))| (url, key, (size, mtime)))
+            .collect();
+        let mut seen = lock(&self.seen);
+        kept.into_iter()
+            .map(|(url, key, id)| {
+                seen.insert(url.clone(), id);
+                (url, key)
+            })
+            .collect()
+    }
+
+    /// The files of the group `folder` (see `Output::set_group`) when the last build made them
+    /// from inputs with this `key` and every one of them is still exactly as it was written:
+    /// they need not be made again. `None` otherwise.
+    pub fn kept_group(&self, folder: &str, key: u64) -> Option<Vec<String>> {
+        let group = lock(&self.manifest).as_mut()?.group.take()?;
+        if group.folder != folder || group.key != key || group.files.is_empty() {
+            return None;
+        }
+        let intact = group.files.par_iter().all(|(path, &(size, mtime))| {
+            identity(&self.output_dir.join(path)) == Some((size, mtime))
+        });
+        if !intact {
+            return None;
+        }
+        let mut seen = lock(&self.seen);
+        seen.extend(group.files.iter().map(|(p, &id)| (p.clone(), id)));
+        Some(group.files.into_keys().collect())
+    }
+
     /// Writes the build (with the lock this staging holds).
     pub fn write(&self, output: &Output) -> Result<WriteStats, Diagnostic> {
-        commit(output, &self.output_dir)
+        commit(output, &self.output_dir, Some(&self.dir), self.fresh)
     }
 
     /// The output entry for `rel` with these bytes: `Same`, `Staged`, or (when staging fails,
     /// e.g. a read-only folder; `write` will then report it) the bytes themselves.
     pub fn stage(&self, rel: &str, bytes: Vec<u8>) -> OutputFile {
-        if fs::read(self.output_dir.join(rel)).is_ok_and(|existing| existing == bytes) {
-            return OutputFile::Same;
+        // `write` refuses such a path; it must not be staged outside the staging folder either.
+        if !is_inside(rel) {
+            return OutputFile::Bytes(bytes);
         }
-        let path = self
-            .dir
-            .join(self.counter.fetch_add(1, Ordering::Relaxed).to_string());
-        let staged = fs::create_dir_all(&self.dir).and_then(|()| fs::write(&path, &bytes));
-        match staged {
-            Ok(()) => OutputFile::Staged(path),
+        if !self.fresh {
+            if let Some(id) = same_file(&self.output_dir.join(rel), &bytes) {
+                lock(&self.seen).insert(rel.to_string(), id);
+                return OutputFile::Same;
+            }
+        }
+        let path = self.dir.join(rel);
+        match write_creating(&path, &bytes).and_then(|file| file.metadata()) {
+            Ok(meta) => {
+                lock(&self.seen).insert(rel.to_string(), (meta.len(), mtime_ns(&meta)));
+                OutputFile::Staged(path)
+            }
             Err(_) => OutputFile::Bytes(bytes),
         }
     }
@@ -595,6 +946,35 @@ impl Staging {
             let _ = fs::remove_dir(&self.output_dir);
         }
     }
+}
+
+/// The size and modification time of the file at `path` when it holds exactly `bytes` (its
+/// size is compared before its bytes are read).
+fn same_file(path: &Path, bytes: &[u8]) -> Option<(u64, u64)> {
+    let mut file = fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        return None;
+    }
+    let mut existing = Vec::with_capacity(bytes.len());
+    file.read_to_end(&mut existing).ok()?;
+    (existing == bytes).then(|| (meta.len(), mtime_ns(&meta)))
+}
+
+/// A poisoned lock only means another thread panicked; the map is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether `dir` holds nothing a build could find as a page: only the marker and staging
+/// folders. Stops at the first other entry, so a full folder costs one read.
+fn holds_nothing(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            let name = e.file_name();
+            name == MARKER || name.to_string_lossy().starts_with(STAGING_PREFIX)
+        })
+    })
 }
 
 fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(), Diagnostic> {
@@ -662,41 +1042,49 @@ fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Removes files (and then empty folders) that this build did not produce. Hidden entries,
 /// such as a deployment's `.git` or `.nojekyll`, are left alone.
 fn remove_stale(dir: &Path, output: &Output) -> io::Result<usize> {
-    let mut removed = 0;
-    let mut folders = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .min_depth(1)
+    sweep(dir, "", output).map(|(removed, _)| removed)
+}
+
+/// `remove_stale` in `folder` (`rel` in the output, "" for the output folder itself), its
+/// folders in parallel: how many files it removed, and whether it left `folder` empty. Only a
+/// folder left empty is removed, so a folder that keeps files costs no failing call.
+fn sweep(folder: &Path, rel: &str, output: &Output) -> io::Result<(usize, bool)> {
+    let entries = fs::read_dir(folder)?.collect::<io::Result<Vec<_>>>()?;
+    let swept = entries
+        .par_iter()
+        .map(|entry| -> io::Result<(usize, bool)> {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let kind = entry.file_type()?;
+            if name.starts_with('.') {
+                // Left by a build that was killed while staging (this build holds the lock).
+                if name.ends_with(TMP_SUFFIX) && kind.is_file() {
+                    fs::remove_file(entry.path())?;
+                    return Ok((0, true));
+                }
+                return Ok((0, false));
+            }
+            let path = if rel.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{rel}/{name}")
+            };
+            if kind.is_dir() {
+                let (removed, empty) = sweep(&entry.path(), &path, output)?;
+                Ok((removed, empty && fs::remove_dir(entry.path()).is_ok()))
+            } else if output.get(&path).is_none() {
+                fs::remove_file(entry.path())?;
+                Ok((1, true))
+            } else {
+                Ok((0, false))
+            }
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    Ok(swept
         .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            !name.starts_with('.') || name.ends_with(TMP_SUFFIX)
-        });
-    for entry in walker {
-        let entry = entry.map_err(io::Error::other)?;
-        // Left by a build that was killed while staging (this build holds the lock).
-        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(TMP_SUFFIX)
-        {
-            fs::remove_file(entry.path())?;
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        if entry.file_type().is_dir() {
-            folders.push(entry.path().to_path_buf());
-        } else if output.get(&rel).is_none() {
-            fs::remove_file(entry.path())?;
-            removed += 1;
-        }
-    }
-    for folder in folders.iter().rev() {
-        // Fails, harmlessly, when the folder still has files.
-        let _ = fs::remove_dir(folder);
-    }
-    Ok(removed)
+        .fold((0, true), |(n, empty), (removed, gone)| {
+            (n + removed, empty && gone)
+        }))
 }
 
 fn io_error(path: &Path, action: &str, err: &io::Error) -> Diagnostic {
@@ -805,5 +1193,270 @@ mod tests {
         assert!(write(&site(&[("a.html", "1")]), &root, &p, true).is_err());
         assert!(write(&site(&[("a.html", "1")]), tmp.path(), &p, true).is_err());
         assert!(write(&site(&[("a.html", "1")]), Path::new("/"), &p, true).is_err());
+    }
+
+    fn staged_build(out: &Path, p: &Protected, files: &[(&str, &str)]) -> WriteStats {
+        let staging = Staging::new(out, &out.join("../cache"), p, false).unwrap();
+        let mut output = Output::default();
+        for (rel, text) in files {
+            let file = staging.stage(rel, text.as_bytes().to_vec());
+            output.insert(rel.to_string(), file);
+        }
+        let stats = staging.write(&output).unwrap();
+        staging.discard();
+        stats
+    }
+
+    /// Every file under `dir` (hidden ones included) with its text.
+    fn tree(dir: &Path) -> BTreeMap<String, String> {
+        walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy();
+                (rel.into_owned(), fs::read_to_string(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_cold_build_moves_new_folders_into_place_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let files = [
+            ("index.html", "home"),
+            ("a/b/c.html", "c"),
+            ("a/d.html", "d"),
+            ("e/f.html", "f"),
+        ];
+        let staging = Staging::new(&out, &tmp.path().join("cache"), &p, false).unwrap();
+        assert!(staging.fresh);
+        let mut output = site(&[("a/b/bytes.html", "not staged"), ("top.txt", "t")]);
+        for (rel, text) in files {
+            let file = staging.stage(rel, text.as_bytes().to_vec());
+            assert_eq!(file, OutputFile::Staged(staging.dir.join(rel)));
+            output.insert(rel.to_string(), file);
+        }
+        // Nothing outside the staging folder changes before `write`.
+        assert!(tree(&out)
+            .keys()
+            .all(|rel| rel == MARKER || rel.starts_with(STAGING_PREFIX)));
+        let stats = staging.write(&output).unwrap();
+        staging.discard();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (6, 0, 0));
+        let mut want: BTreeMap<String, String> = files
+            .iter()
+            .map(|(rel, text)| (rel.to_string(), text.to_string()))
+            .collect();
+        want.insert("a/b/bytes.html".into(), "not staged".into());
+        want.insert("top.txt".into(), "t".into());
+        want.insert(MARKER.into(), MARKER_TEXT.into());
+        assert_eq!(tree(&out), want);
+    }
+
+    #[test]
+    fn a_rebuild_writes_only_the_changed_file_and_new_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let v1 = [
+            ("index.html", "home"),
+            ("a/b.html", "b1"),
+            ("a/c.html", "c"),
+        ];
+        staged_build(&out, &p, &v1);
+        let mtime = |rel: &str| fs::metadata(out.join(rel)).unwrap().modified().unwrap();
+        let (home, c) = (mtime("index.html"), mtime("a/c.html"));
+        std::thread::sleep(Duration::from_millis(20));
+        fs::create_dir(out.join("empty")).unwrap();
+        let v2 = [
+            ("index.html", "home"),
+            ("a/b.html", "b2"),
+            ("a/c.html", "c"),
+            ("n/m/new.html", "new"),
+        ];
+        let stats = staged_build(&out, &p, &v2);
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (2, 2, 0));
+        assert_eq!((mtime("index.html"), mtime("a/c.html")), (home, c));
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "b2");
+        assert_eq!(fs::read_to_string(out.join("n/m/new.html")).unwrap(), "new");
+        assert!(!out.join("empty").exists(), "an empty folder is swept");
+        // And one file fewer: it goes, its folder with it, the others stay.
+        let stats = staged_build(&out, &p, &v2[..3]);
+        assert_eq!(stats.removed, 1);
+        assert!(!out.join("n").exists());
+        assert_eq!(tree(&out).len(), 4);
+    }
+
+    #[test]
+    fn a_failed_rename_removes_what_was_not_renamed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let mut renames = Vec::new();
+        for i in 0..50 {
+            let from = dir.join(format!("staged-{i}"));
+            fs::write(&from, i.to_string()).unwrap();
+            renames.push(Rename {
+                from,
+                to: dir.join(format!("page-{i}")),
+            });
+        }
+        // A folder that holds something cannot be replaced by a file.
+        fs::create_dir_all(dir.join("page-7/inside")).unwrap();
+        let (diag, left) = rename_all(&renames, false).unwrap_err();
+        assert!(diag.message.contains("page-7"), "{}", diag.message);
+        assert!(left.iter().any(|r| r.to.ends_with("page-7")));
+        let made = dir.join("made");
+        fs::create_dir(&made).unwrap();
+        roll_back(&left, vec![made.clone()]);
+        for (i, r) in renames.iter().enumerate() {
+            assert!(!r.from.exists(), "staged-{i} is left");
+            let renamed = !left.iter().any(|l| l.from == r.from);
+            assert_eq!(r.to.is_file(), renamed && i != 7, "page-{i}");
+        }
+        assert!(dir.join("page-7/inside").is_dir());
+        assert!(!made.exists());
+    }
+
+    #[test]
+    fn a_failed_build_leaves_a_new_folder_removed_and_stages_nothing_outside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let staging = Staging::new(&out, &tmp.path().join("cache"), &p, false).unwrap();
+        assert!(matches!(
+            staging.stage("../x.html", b"x".to_vec()),
+            OutputFile::Bytes(_)
+        ));
+        assert!(matches!(
+            staging.stage("a/b.html", b"b".to_vec()),
+            OutputFile::Staged(_)
+        ));
+        assert!(!tmp.path().join("x.html").exists());
+        staging.discard();
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn check_folders_looks_at_each_folder_once_and_reports_the_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("a/b")).unwrap();
+        let output = site(&[("a/b/c/d.html", ""), ("a/b/e.html", ""), ("x/y/z.html", "")]);
+        let missing = check_folders(tmp.path(), &output).unwrap();
+        assert_eq!(
+            missing.into_iter().collect::<Vec<_>>(),
+            ["a/b/c", "x", "x/y"]
+        );
+        let clash = site(&[("x", ""), ("x/y.html", "")]);
+        assert!(check_folders(tmp.path(), &clash).is_err());
+    }
+
+    #[test]
+    fn the_manifest_records_what_staging_saw_and_keeps_only_untouched_pages() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let (out, cache) = (tmp.path().join("public"), tmp.path().join("cache"));
+        let build = |pages: &[(&str, &str)]| {
+            let staging = Staging::new(&out, &cache, &p, false).unwrap();
+            let kept = staging.kept_pages();
+            let mut output = Output::default();
+            for (url, text) in pages {
+                let file = if kept.get(*url) == Some(&7) {
+                    OutputFile::Kept
+                } else {
+                    staging.stage(url, text.as_bytes().to_vec())
+                };
+                output.insert_page(url.to_string(), file, 7);
+            }
+            staging.write(&output).unwrap();
+            save_manifest(&cache, &out, &output, Some(&staging));
+            staging.discard();
+            kept
+        };
+        let pages = [("a.html", "a"), ("d/b.html", "b"), ("d/c.html", "c")];
+        assert!(build(&pages).is_empty());
+        let recorded = usable_manifest(&cache, &out).unwrap().pages;
+        for (url, (_, size, mtime)) in &recorded {
+            assert_eq!(identity(&out.join(url)), Some((*size, *mtime)), "{url}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(out.join("d/b.html"), "tampered").unwrap();
+        let kept = build(&pages);
+        assert_eq!(kept.len(), 2);
+        assert!(!kept.contains_key("d/b.html"));
+        assert_eq!(fs::read_to_string(out.join("d/b.html")).unwrap(), "b");
+        assert_eq!(build(&pages).len(), 3);
+    }
+
+    #[test]
+    fn a_folder_whose_files_nearly_all_change_is_swapped_whole() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let (content, root) = protected(tmp.path());
+        let p = Protected {
+            content_dir: &content,
+            site_root: &root,
+        };
+        let out = tmp.path().join("public");
+        let names: Vec<String> = (0..40).map(|i| format!("s/{i}.js")).collect();
+        let v1: Vec<(&str, String)> = names
+            .iter()
+            .map(|n| (n.as_str(), format!("1 {n}")))
+            .collect();
+        // Two files stay as they were, one goes, the rest change.
+        let v2: Vec<(&str, String)> = v1[..39]
+            .iter()
+            .enumerate()
+            .map(|(i, (n, t))| (*n, if i < 2 { t.clone() } else { format!("2 {n}") }))
+            .collect();
+        fn text<'a>(v: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+            v.iter().map(|(n, t)| (*n, t.as_str())).collect()
+        }
+        for hidden in [false, true] {
+            let _ = fs::remove_dir_all(&out);
+            staged_build(&out, &p, &text(&v1));
+            if hidden {
+                fs::write(out.join("s/.keep"), "").unwrap();
+            }
+            let folder = fs::metadata(out.join("s")).unwrap().ino();
+            let kept = fs::metadata(out.join("s/0.js")).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            let stats = staged_build(&out, &p, &text(&v2));
+            assert_eq!((stats.written, stats.unchanged, stats.removed), (37, 2, 1));
+            let mut want: BTreeMap<String, String> =
+                v2.iter().map(|(n, t)| (n.to_string(), t.clone())).collect();
+            want.insert(MARKER.into(), MARKER_TEXT.into());
+            if hidden {
+                want.insert("s/.keep".into(), String::new());
+            }
+            assert_eq!(tree(&out), want);
+            let now = fs::metadata(out.join("s/0.js")).unwrap();
+            assert_eq!(
+                (now.ino(), now.mtime_nsec()),
+                (kept.ino(), kept.mtime_nsec())
+            );
+            // Swapped unless a hidden file must stay.
+            let swapped = fs::metadata(out.join("s")).unwrap().ino() != folder;
+            assert_eq!(swapped, !hidden);
+        }
     }
 }

@@ -226,7 +226,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                 content_dir: &config.content_dir,
                 site_root: &config.site_root,
             };
-            match output::Staging::new(&config.output_dir, &protected, force) {
+            match output::Staging::new(&config.output_dir, &config.cache_dir, &protected, force) {
                 Ok(s) => Some(s),
                 Err(d) => {
                     diags.push(d);
@@ -238,9 +238,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     };
     // Read under the output folder's lock (taken by the staging): another build may have
     // changed the folder until then.
-    let kept = staging
-        .as_ref()
-        .map(|_| output::kept_pages(&config.cache_dir, &config.output_dir));
+    let kept = staging.as_ref().map(output::Staging::kept_pages);
     match Templates::load(&theme_files) {
         Ok(templates) => {
             let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
@@ -273,10 +271,9 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         let plan = crate::search::plan(&pages, &resolved, Some(&tables), salt);
         // A build that writes keeps the index already in the output when nothing it depends
         // on changed, and otherwise stages each file as it is made, as `render` does pages.
-        let kept = staging.as_ref().and_then(|_| {
-            let dir = crate::search::DIR;
-            output::kept_group(&config.cache_dir, &config.output_dir, dir, plan.key)
-        });
+        let kept = staging
+            .as_ref()
+            .and_then(|s| s.kept_group(crate::search::DIR, plan.key));
         let files = match kept {
             Some(paths) => paths
                 .into_iter()
@@ -498,7 +495,7 @@ fn write_build(
     };
     match written {
         Ok(stats) => {
-            output::save_manifest(&config.cache_dir, &config.output_dir, &b.output);
+            output::save_manifest(&config.cache_dir, &config.output_dir, &b.output, staging);
             b.timings.push(("write", clock.elapsed()));
             (b, Some(stats))
         }
