@@ -10,8 +10,8 @@
 //! index; the inverse document frequency is computed at query time from the posting count.
 
 use super::extract::{Field, Section};
-use super::shard::{decode_numbers, encode_numbers, numbers};
-use super::tokenize::{bigram_base, bigrams, stem, words, Word};
+use super::shard::{decode_numbers, encode_number, numbers};
+use super::tokenize::{bigram_base, bigrams, each_word, stem, words};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -98,15 +98,16 @@ pub struct Postings {
 
 impl Postings {
     fn push(&mut self, p: Posting) {
-        encode_numbers(
-            [
-                p.page - self.last,
-                u32::from(p.section),
-                u32::from(p.impact),
-            ],
-            &mut self.encoded,
-        );
-        self.last = p.page;
+        self.push_raw(p.page, u32::from(p.section), u32::from(p.impact));
+    }
+
+    /// Appends a posting of `page` with any third number (the merge's weighted count).
+    #[inline]
+    fn push_raw(&mut self, page: u32, section: u32, value: u32) {
+        encode_number(page - self.last, &mut self.encoded);
+        encode_number(section, &mut self.encoded);
+        encode_number(value, &mut self.encoded);
+        self.last = page;
         self.count += 1;
     }
 
@@ -187,6 +188,8 @@ struct PageCounts {
     vocab: String,
     /// Per distinct term: its byte range in `vocab`, and whether it is a bigram.
     terms: Vec<(u32, u32, bool)>,
+    /// Per distinct term: its `text_hash`, so that the merge does not hash it again.
+    hashes: Vec<u64>,
     /// One per term and section.
     entries: Vec<Count>,
     /// Weighted length of each section.
@@ -204,58 +207,157 @@ struct Count {
     heading: bool,
 }
 
+/// The hash a word or term is interned by (`flag`: Hangul for a word, bigram for a term).
+/// Computed once per distinct term of a page, and carried to the merge with it.
+fn text_hash(text: &str, flag: bool) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(text.as_bytes());
+    h.write_u8(u8::from(flag));
+    h.finish()
+}
+
+/// No next id in an `Interner` chain.
+const NONE: u32 = u32::MAX;
+
+/// Distinct strings with a flag, numbered in the order first seen and found again by a hash
+/// the caller computed (`text_hash`): the text is kept once, in one string, and a lookup hashes
+/// a `u64` instead of the text. Equal hashes of different strings are chained.
+#[derive(Default)]
+struct Interner {
+    heads: FxMap<u64, u32>,
+    text: String,
+    /// Per id: its byte range in `text`, its flag, and the next id with the same hash.
+    spans: Vec<(u32, u32, bool, u32)>,
+}
+
+impl Interner {
+    /// The id of `s` with `flag`, whose `text_hash` is `hash`, and whether it is new.
+    #[inline]
+    fn intern(&mut self, hash: u64, s: &str, flag: bool) -> (u32, bool) {
+        let new = self.spans.len() as u32;
+        let mut chain = NONE;
+        match self.heads.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(new);
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let mut id = *o.get();
+                while id != NONE {
+                    let (start, end, f, next) = self.spans[id as usize];
+                    if f == flag && &self.text[start as usize..end as usize] == s {
+                        return (id, false);
+                    }
+                    id = next;
+                }
+                chain = o.insert(new);
+            }
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        self.spans
+            .push((start, self.text.len() as u32, flag, chain));
+        (new, true)
+    }
+
+    fn get(&self, id: u32) -> &str {
+        let (start, end, _, _) = self.spans[id as usize];
+        &self.text[start as usize..end as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn clear(&mut self) {
+        self.heads.clear();
+        self.text.clear();
+        self.spans.clear();
+    }
+}
+
+/// What counting a page needs besides the page, kept per thread from one page to the next so
+/// that its maps and buffers are allocated once rather than grown again for every page.
+#[derive(Default)]
+struct Scratch {
+    /// The page's distinct words (flag: Hangul).
+    words: Interner,
+    /// Per word: its term ids, as a range of `word_terms`.
+    word_ranges: Vec<(u32, u32)>,
+    word_terms: Vec<u32>,
+    /// The page's distinct terms (flag: bigram), and their hashes.
+    terms: Interner,
+    hashes: Vec<u64>,
+    /// Per term id: (weighted count, in the heading) in the current section.
+    acc: Vec<(f32, bool)>,
+    touched: Vec<u32>,
+    entries: Vec<Count>,
+    /// A word being normalised.
+    buf: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
-    // Every word of the page stays alive while the page is counted, so terms can borrow.
-    let sections: Vec<Vec<(f32, bool, Vec<Word>)>> = page
-        .sections
-        .iter()
-        .map(|s| {
-            s.parts
-                .iter()
-                .map(|(field, text)| {
-                    let heading = matches!(field, Field::Title | Field::Heading);
-                    (field.weight(), heading, words(text))
-                })
-                .collect()
-        })
-        .collect();
-    let mut ids: FxMap<(&str, bool), u32> = FxMap::default();
-    let mut order: Vec<(&str, bool)> = Vec::new();
-    // Words repeat: each distinct word of the page is stemmed and split into bigrams once, its
-    // term ids kept as a range of `word_terms`.
-    let mut seen: FxMap<(&str, bool), (u32, u32)> = FxMap::default();
-    let mut word_terms: Vec<u32> = Vec::new();
-    // Per term id: (weighted count, in the heading) in the current section.
-    let mut acc: Vec<(f32, bool)> = Vec::new();
-    let mut touched: Vec<u32> = Vec::new();
-    let mut entries = Vec::new();
-    let mut lens = Vec::with_capacity(sections.len());
-    for (section, parts) in sections.iter().enumerate() {
+    SCRATCH.with(|s| count_page_with(&mut s.borrow_mut(), page, technique))
+}
+
+fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique) -> PageCounts {
+    let Scratch {
+        words,
+        word_ranges,
+        word_terms,
+        terms,
+        hashes,
+        acc,
+        touched,
+        entries,
+        buf,
+    } = scratch;
+    words.clear();
+    word_ranges.clear();
+    word_terms.clear();
+    terms.clear();
+    hashes.clear();
+    acc.clear();
+    touched.clear();
+    entries.clear();
+    let mut lens = Vec::with_capacity(page.sections.len());
+    for (section, s) in page.sections.iter().enumerate() {
         let mut len = 0.0;
-        for (weight, heading, words) in parts {
-            for word in words {
+        for (field, text) in &s.parts {
+            let weight = field.weight();
+            let heading = matches!(field, Field::Title | Field::Heading);
+            each_word(text, buf, |word, hangul| {
                 len += weight;
-                let (from, to) = *seen.entry((&word.text, word.hangul)).or_insert_with(|| {
+                // Words repeat: each distinct word of the page is stemmed and split into
+                // bigrams once.
+                let (id, new) = words.intern(text_hash(word, hangul), word, hangul);
+                if new {
                     let from = word_terms.len() as u32;
-                    index_terms(word, technique, |term, gram| {
-                        let id = *ids.entry((term, gram)).or_insert_with(|| {
-                            order.push((term, gram));
+                    index_terms(word, hangul, technique, |term, gram| {
+                        let hash = text_hash(term, gram);
+                        let (id, new) = terms.intern(hash, term, gram);
+                        if new {
+                            hashes.push(hash);
                             acc.push((0.0, false));
-                            (order.len() - 1) as u32
-                        });
+                        }
                         word_terms.push(id);
                     });
-                    (from, word_terms.len() as u32)
-                });
+                    word_ranges.push((from, word_terms.len() as u32));
+                }
+                let (from, to) = word_ranges[id as usize];
                 for &id in &word_terms[from as usize..to as usize] {
                     let a = &mut acc[id as usize];
                     if a.0 == 0.0 {
                         touched.push(id);
                     }
                     a.0 += weight;
-                    a.1 |= *heading;
+                    a.1 |= heading;
                 }
-            }
+            });
         }
         for id in touched.drain(..) {
             let a = std::mem::take(&mut acc[id as usize]);
@@ -268,29 +370,24 @@ fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
         }
         lens.push(len);
     }
-    let mut vocab = String::with_capacity(order.iter().map(|t| t.0.len()).sum());
-    let terms = order
-        .iter()
-        .map(|(t, gram)| {
-            let start = vocab.len() as u32;
-            vocab.push_str(t);
-            (start, vocab.len() as u32, *gram)
-        })
-        .collect();
-    // Held until every page is counted: no spare capacity.
-    entries.shrink_to_fit();
+    // Held until every page is counted: copies without spare capacity.
     PageCounts {
-        vocab,
-        terms,
-        entries,
+        vocab: terms.text.clone(),
+        terms: terms.spans.iter().map(|&(s, e, g, _)| (s, e, g)).collect(),
+        hashes: hashes.clone(),
+        entries: entries.clone(),
         lens,
     }
 }
 
 /// Calls `emit(term, is_bigram)` for each term a word is indexed under.
-fn index_terms<'w>(word: &'w Word<'_>, technique: Technique, mut emit: impl FnMut(&'w str, bool)) {
-    let text: &str = &word.text;
-    match (technique, word.hangul) {
+fn index_terms<'w>(
+    text: &'w str,
+    hangul: bool,
+    technique: Technique,
+    mut emit: impl FnMut(&'w str, bool),
+) {
+    match (technique, hangul) {
         (_, false) | (Technique::Words, true) => emit(text, false),
         (Technique::Stems, true) => emit(stem(text), false),
         (Technique::Bigrams, true) => {
@@ -430,7 +527,9 @@ pub struct Merger {
 /// The terms of one kind (words or bigrams) being merged.
 #[derive(Default)]
 struct Half {
-    ids: FxMap<String, u32>,
+    /// The terms, by the hash each page computed (`PageCounts::hashes`); ids are positions in
+    /// `lists`.
+    terms: Interner,
     /// Per term id: postings as (page delta, section, weighted count × 10 × 2 + in the
     /// heading).
     lists: Vec<Postings>,
@@ -438,41 +537,31 @@ struct Half {
 
 impl Half {
     fn add(&mut self, first_page: u32, pages: &[&PageCounts], grams: bool) {
-        let mut local: Vec<Option<u32>> = Vec::new();
+        let mut local: Vec<u32> = Vec::new();
         for (i, c) in pages.iter().enumerate() {
             let page = first_page + i as u32;
             local.clear();
-            for &(start, end, gram) in &c.terms {
+            for (&(start, end, gram), &hash) in c.terms.iter().zip(&c.hashes) {
                 if gram != grams {
-                    local.push(None);
+                    local.push(NONE);
                     continue;
                 }
                 let term = &c.vocab[start as usize..end as usize];
-                let id = match self.ids.get(term) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.lists.len() as u32;
-                        self.ids.insert(term.to_string(), id);
-                        self.lists.push(Postings::default());
-                        id
-                    }
-                };
-                local.push(Some(id));
+                let (id, new) = self.terms.intern(hash, term, gram);
+                if new {
+                    self.lists.push(Postings::default());
+                }
+                local.push(id);
             }
             for e in &c.entries {
-                if let Some(id) = local[e.term as usize] {
+                let id = local[e.term as usize];
+                if id != NONE {
                     let tf = round(e.tf * 10.0).min(1e8) as u32;
-                    let list = &mut self.lists[id as usize];
-                    encode_numbers(
-                        [
-                            page - list.last,
-                            u32::from(e.section),
-                            tf * 2 + u32::from(e.heading),
-                        ],
-                        &mut list.encoded,
+                    self.lists[id as usize].push_raw(
+                        page,
+                        u32::from(e.section),
+                        tf * 2 + u32::from(e.heading),
                     );
-                    list.last = page;
-                    list.count += 1;
                 }
             }
         }
@@ -480,10 +569,14 @@ impl Half {
 
     /// The lists with their final weights, by term.
     fn finish(self, lens: &[f32], first_section: &[u32], avg: f32) -> BTreeMap<String, Postings> {
-        let lists = self.lists;
-        self.ids
-            .into_par_iter()
-            .map(|(term, id)| {
+        let (terms, lists) = (&self.terms, &self.lists);
+        // Sorted here, in parallel, so that the map is built from sorted entries in one pass
+        // instead of by an insertion (and its string comparisons) per term.
+        let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| terms.get(a).cmp(terms.get(b)));
+        let sorted: Vec<(String, Postings)> = order
+            .par_iter()
+            .map(|&id| {
                 let raw = &lists[id as usize];
                 let mut list = Postings {
                     encoded: String::with_capacity(raw.encoded.len()),
@@ -502,9 +595,10 @@ impl Half {
                         impact: impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1),
                     });
                 }
-                (term, list)
+                (terms.get(id).to_string(), list)
             })
-            .collect()
+            .collect();
+        sorted.into_iter().collect()
     }
 }
 

@@ -48,27 +48,37 @@ const MORE: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!*";
 /// another alphabet, so no separator is needed.
 pub fn encode_numbers(numbers: impl IntoIterator<Item = u32>, out: &mut String) {
     for n in numbers {
-        // Most numbers (section numbers, weights, page deltas) take one character.
-        if n < 32 {
-            out.push(LAST[n as usize] as char);
-            continue;
-        }
-        let mut digits = [0u8; 7];
-        let mut len = 0;
-        let mut n = n;
-        loop {
-            digits[len] = (n % 32) as u8;
-            len += 1;
-            n /= 32;
-            if n == 0 {
-                break;
-            }
-        }
-        for i in (1..len).rev() {
-            out.push(MORE[digits[i] as usize] as char);
-        }
-        out.push(LAST[digits[0] as usize] as char);
+        encode_number(n, out);
     }
+}
+
+/// One number of `encode_numbers`: inlined for the one-character case, which most numbers
+/// (section numbers, weights, page deltas) take.
+#[inline]
+pub fn encode_number(n: u32, out: &mut String) {
+    if n < 32 {
+        out.push(char::from(LAST[n as usize]));
+    } else {
+        encode_long(n, out);
+    }
+}
+
+fn encode_long(n: u32, out: &mut String) {
+    let mut digits = [0u8; 7];
+    let mut len = 0;
+    let mut n = n;
+    loop {
+        digits[len] = (n % 32) as u8;
+        len += 1;
+        n /= 32;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in (1..len).rev() {
+        out.push(char::from(MORE[digits[i] as usize]));
+    }
+    out.push(char::from(LAST[digits[0] as usize]));
 }
 
 /// Per byte: its digit value, +32 when it is a digit of `MORE`, 255 when it is neither.
