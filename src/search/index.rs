@@ -268,33 +268,40 @@ impl Interner {
     fn len(&self) -> usize {
         self.spans.len()
     }
-
-    fn clear(&mut self) {
-        self.heads.clear();
-        self.text.clear();
-        self.spans.clear();
-    }
 }
 
-/// What counting a page needs besides the page, kept per thread from one page to the next so
-/// that its maps and buffers are allocated once rather than grown again for every page.
+/// What counting a page needs besides the page, kept per thread from one page to the next:
+/// its maps and buffers are allocated once, and a word is stemmed and split into terms (and
+/// those hashed) once per thread rather than once per page (words repeat across pages).
 #[derive(Default)]
 struct Scratch {
-    /// The page's distinct words (flag: Hangul).
+    /// What `words` was made with.
+    technique: Option<Technique>,
+    /// The words this thread has seen (flag: Hangul), each with its terms as a range of
+    /// `word_terms` (ids in `terms`).
     words: Interner,
-    /// Per word: its term ids, as a range of `word_terms`.
     word_ranges: Vec<(u32, u32)>,
     word_terms: Vec<u32>,
-    /// The page's distinct terms (flag: bigram), and their hashes.
+    /// The terms of those words (flag: bigram), and their hashes.
     terms: Interner,
     hashes: Vec<u64>,
-    /// Per term id: (weighted count, in the heading) in the current section.
+    /// Per term: the last page that has it (a `page` number) and its id in that page.
+    in_page: Vec<(u32, u32)>,
+    /// The current page's number: a term whose `in_page` says another is new to the page.
+    page: u32,
+    /// Per term of the page, by its id in the page: the term, and its (weighted count, in the
+    /// heading) in the current section.
+    page_terms: Vec<u32>,
     acc: Vec<(f32, bool)>,
     touched: Vec<u32>,
     entries: Vec<Count>,
     /// A word being normalised.
     buf: String,
 }
+
+/// Words a thread remembers before it starts over (a few tens of MB; a site's vocabulary is
+/// usually far smaller).
+const MAX_WORDS: usize = 1 << 20;
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
@@ -305,22 +312,33 @@ fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
 }
 
 fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique) -> PageCounts {
+    if scratch.technique != Some(technique)
+        || scratch.words.len() > MAX_WORDS
+        || scratch.page == u32::MAX
+    {
+        *scratch = Scratch {
+            technique: Some(technique),
+            ..Scratch::default()
+        };
+    }
+    scratch.page += 1;
     let Scratch {
         words,
         word_ranges,
         word_terms,
         terms,
         hashes,
+        in_page,
+        page: page_number,
+        page_terms,
         acc,
         touched,
         entries,
         buf,
+        ..
     } = scratch;
-    words.clear();
-    word_ranges.clear();
-    word_terms.clear();
-    terms.clear();
-    hashes.clear();
+    let page_number = *page_number;
+    page_terms.clear();
     acc.clear();
     touched.clear();
     entries.clear();
@@ -332,8 +350,6 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
             let heading = matches!(field, Field::Title | Field::Heading);
             each_word(text, buf, |word, hangul| {
                 len += weight;
-                // Words repeat: each distinct word of the page is stemmed and split into
-                // bigrams once.
                 let (id, new) = words.intern(text_hash(word, hangul), word, hangul);
                 if new {
                     let from = word_terms.len() as u32;
@@ -342,17 +358,24 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
                         let (id, new) = terms.intern(hash, term, gram);
                         if new {
                             hashes.push(hash);
-                            acc.push((0.0, false));
+                            in_page.push((0, 0));
                         }
                         word_terms.push(id);
                     });
                     word_ranges.push((from, word_terms.len() as u32));
                 }
                 let (from, to) = word_ranges[id as usize];
-                for &id in &word_terms[from as usize..to as usize] {
-                    let a = &mut acc[id as usize];
+                for &term in &word_terms[from as usize..to as usize] {
+                    let seen = &mut in_page[term as usize];
+                    if seen.0 != page_number {
+                        *seen = (page_number, page_terms.len() as u32);
+                        page_terms.push(term);
+                        acc.push((0.0, false));
+                    }
+                    let local = seen.1;
+                    let a = &mut acc[local as usize];
                     if a.0 == 0.0 {
-                        touched.push(id);
+                        touched.push(local);
                     }
                     a.0 += weight;
                     a.1 |= heading;
@@ -370,11 +393,20 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
         }
         lens.push(len);
     }
-    // Held until every page is counted: copies without spare capacity.
+    // Held until every page is counted: no spare capacity.
+    let mut vocab = String::with_capacity(page_terms.iter().map(|&t| terms.get(t).len()).sum());
+    let spans = page_terms
+        .iter()
+        .map(|&t| {
+            let start = vocab.len() as u32;
+            vocab.push_str(terms.get(t));
+            (start, vocab.len() as u32, terms.spans[t as usize].2)
+        })
+        .collect();
     PageCounts {
-        vocab: terms.text.clone(),
-        terms: terms.spans.iter().map(|&(s, e, g, _)| (s, e, g)).collect(),
-        hashes: hashes.clone(),
+        vocab,
+        terms: spans,
+        hashes: page_terms.iter().map(|&t| hashes[t as usize]).collect(),
         entries: entries.clone(),
         lens,
     }
