@@ -10,7 +10,7 @@
 //! index; the inverse document frequency is computed at query time from the posting count.
 
 use super::extract::{Field, Section};
-use super::shard::{decode_numbers, encode_number, numbers};
+use super::shard::{decode_numbers, encode_number, read_number, small_digit};
 use super::tokenize::{bigram_base, bigrams, each_word, stem, words};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -486,15 +486,16 @@ fn round(x: f32) -> f32 {
 /// (`search::IndexCache`), its page file's data. Pure function of the page.
 #[derive(Debug)]
 pub struct Analyzed {
-    /// The JSON of the page file (`shard::page_json`), or empty when nobody keeps it.
-    pub page_json: String,
+    /// The page file's data, as its script's string literal (`shard::page_literal`), or
+    /// empty when nobody keeps it.
+    pub page_literal: String,
     counts: PageCounts,
 }
 
 impl Analyzed {
-    pub fn new(page_json: String, input: &PageInput, technique: Technique) -> Analyzed {
+    pub fn new(page_literal: String, input: &PageInput, technique: Technique) -> Analyzed {
         Analyzed {
-            page_json,
+            page_literal,
             counts: count_page(input, technique),
         }
     }
@@ -502,7 +503,7 @@ impl Analyzed {
     /// The same analysis without the page file's data (what the merge needs).
     pub fn without_page(self) -> Analyzed {
         Analyzed {
-            page_json: String::new(),
+            page_literal: String::new(),
             counts: self.counts,
         }
     }
@@ -610,23 +611,31 @@ impl Half {
             .par_iter()
             .map(|&id| {
                 let raw = &lists[id as usize];
-                let mut list = Postings {
-                    encoded: String::with_capacity(raw.encoded.len()),
-                    ..Postings::default()
-                };
-                let mut numbers = numbers(&raw.encoded);
+                let bytes = raw.encoded.as_bytes();
+                // The page delta and section are encoded as in the final list, and copied as
+                // they are; the weighted count becomes the weight, one digit.
+                let mut out = Vec::with_capacity(bytes.len());
                 let mut page = 0;
-                while let (Some(delta), Some(section), Some(tf)) =
-                    (numbers.next(), numbers.next(), numbers.next())
-                {
+                let mut i = 0;
+                while i < bytes.len() {
+                    let (delta, after_delta) = read_number(bytes, i);
+                    let (section, after_section) = read_number(bytes, after_delta);
+                    let (tf, next) = read_number(bytes, after_section);
+                    // Mostly one digit each: a call to copy them would cost more.
+                    for &b in &bytes[i..after_section] {
+                        out.push(b);
+                    }
+                    i = next;
                     page += delta;
                     let len = lens[(first_section[page as usize] + section) as usize];
-                    list.push(Posting {
-                        page,
-                        section: section as u16,
-                        impact: impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1),
-                    });
+                    let weight = impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1);
+                    out.push(small_digit(weight));
                 }
+                let list = Postings {
+                    count: raw.count,
+                    last: raw.last,
+                    encoded: String::from_utf8(out).expect("base-32 digits are ASCII"),
+                };
                 (terms.get(id).to_string(), list)
             })
             .collect();
