@@ -10,7 +10,7 @@
 //! index; the inverse document frequency is computed at query time from the posting count.
 
 use super::extract::{Field, Section};
-use super::shard::{decode_numbers, encode_number, read_number, small_digit};
+use super::shard::{encode_number, read_number, small_digit};
 use super::tokenize::{bigram_base, bigrams, each_word, stem, words};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -113,18 +113,23 @@ impl Postings {
 
     /// The postings, sorted by (page, section).
     pub fn decode(&self) -> Vec<Posting> {
+        let bytes = self.encoded.as_bytes();
+        let mut out = Vec::with_capacity(self.len());
         let mut page = 0;
-        decode_numbers(&self.encoded)
-            .chunks_exact(3)
-            .map(|c| {
-                page += c[0];
-                Posting {
-                    page,
-                    section: c[1] as u16,
-                    impact: c[2] as u8,
-                }
-            })
-            .collect()
+        let mut i = 0;
+        while i < bytes.len() {
+            let (delta, next) = read_number(bytes, i);
+            let (section, next) = read_number(bytes, next);
+            let (impact, next) = read_number(bytes, next);
+            i = next;
+            page += delta;
+            out.push(Posting {
+                page,
+                section: section as u16,
+                impact: impact as u8,
+            });
+        }
+        out
     }
 
     pub fn len(&self) -> usize {
@@ -190,8 +195,8 @@ struct PageCounts {
     terms: Vec<(u32, u32, bool)>,
     /// Per distinct term: its `text_hash`, so that the merge does not hash it again.
     hashes: Vec<u64>,
-    /// One per term and section.
-    entries: Vec<Count>,
+    /// One per term and section: words', then bigrams' (each half of the merge reads its own).
+    entries: [Vec<Count>; 2],
     /// Weighted length of each section.
     lens: Vec<f32>,
 }
@@ -294,7 +299,8 @@ struct Scratch {
     page_terms: Vec<u32>,
     acc: Vec<(f32, bool)>,
     touched: Vec<u32>,
-    entries: Vec<Count>,
+    /// Words' entries, bigrams' entries.
+    entries: [Vec<Count>; 2],
     /// A word being normalised.
     buf: String,
 }
@@ -341,7 +347,8 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
     page_terms.clear();
     acc.clear();
     touched.clear();
-    entries.clear();
+    entries[0].clear();
+    entries[1].clear();
     let mut lens = Vec::with_capacity(page.sections.len());
     for (section, s) in page.sections.iter().enumerate() {
         let mut len = 0.0;
@@ -384,7 +391,8 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
         }
         for id in touched.drain(..) {
             let a = std::mem::take(&mut acc[id as usize]);
-            entries.push(Count {
+            let gram = terms.spans[page_terms[id as usize] as usize].2;
+            entries[usize::from(gram)].push(Count {
                 term: id,
                 tf: a.0,
                 section: section as u16,
@@ -586,16 +594,14 @@ impl Half {
                 }
                 local.push(id);
             }
-            for e in &c.entries {
+            for e in &c.entries[usize::from(grams)] {
                 let id = local[e.term as usize];
-                if id != NONE {
-                    let tf = round(e.tf * 10.0).min(1e8) as u32;
-                    self.lists[id as usize].push_raw(
-                        page,
-                        u32::from(e.section),
-                        tf * 2 + u32::from(e.heading),
-                    );
-                }
+                let tf = round(e.tf * 10.0).min(1e8) as u32;
+                self.lists[id as usize].push_raw(
+                    page,
+                    u32::from(e.section),
+                    tf * 2 + u32::from(e.heading),
+                );
             }
         }
     }

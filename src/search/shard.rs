@@ -157,8 +157,17 @@ fn entry(list: &Postings) -> Entry {
     if list.len() <= MAX_POSTINGS {
         return Entry::Full(list.len(), list.encoded.clone());
     }
-    let all = list.decode();
-    let mut best = all.clone();
+    let mut best = list.decode();
+    let mut pages = String::new();
+    let mut prev = 0;
+    let mut last = None;
+    for p in &best {
+        if last != Some(p.page) {
+            encode_numbers([p.page - prev], &mut pages);
+            prev = p.page;
+            last = Some(p.page);
+        }
+    }
     best.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
         b.impact
             .cmp(&a.impact)
@@ -167,16 +176,6 @@ fn entry(list: &Postings) -> Entry {
     best.truncate(MAX_POSTINGS);
     best.sort_unstable_by_key(|p| (p.page, p.section));
     let postings: Postings = best.into_iter().collect::<Postings>();
-    let mut pages = String::new();
-    let mut prev = 0;
-    let mut last = None;
-    for p in &all {
-        if last != Some(p.page) {
-            encode_numbers([p.page - prev], &mut pages);
-            prev = p.page;
-            last = Some(p.page);
-        }
-    }
     Entry::Cut(list.len(), postings.encoded, pages)
 }
 

@@ -391,11 +391,16 @@ pub fn each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str, bool)) {
 /// Whether a Latin word changes when normalised (`lower_into`).
 #[inline]
 fn needs_lowering(raw: &str) -> bool {
-    if raw.is_ascii() {
-        raw.bytes().any(|b| b.is_ascii_uppercase() || b == b',')
-    } else {
-        raw.chars().any(|c| c.is_uppercase() || c == ',')
+    // One pass for ASCII words (most): their bytes are their characters.
+    for &b in raw.as_bytes() {
+        if b >= 0x80 {
+            return raw.chars().any(|c| c.is_uppercase() || c == ',');
+        }
+        if b.is_ascii_uppercase() || b == b',' {
+            return true;
+        }
     }
+    false
 }
 
 /// A Latin word lowercased and without thousands separators, in `buf` (cleared first).
