@@ -305,9 +305,10 @@ struct Scratch {
     buf: String,
 }
 
-/// Words a thread remembers before it starts over (a few tens of MB; a site's vocabulary is
-/// usually far smaller).
-const MAX_WORDS: usize = 1 << 20;
+/// Words a thread remembers before it starts over: about 70 bytes each with their terms, so
+/// some 18 MB per thread at most (a site's vocabulary is usually far smaller; the 10,000-page
+/// bench site has a few thousand words).
+const MAX_WORDS: usize = 1 << 18;
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
@@ -1017,6 +1018,19 @@ mod tests {
         let mut either = urls(&i, "redis 백업");
         either.sort();
         assert_eq!(either, ["dev.html", "prod.html"]);
+    }
+
+    #[test]
+    fn counts_do_not_depend_on_what_the_thread_counted_before() {
+        // Each thread keeps its words' terms from page to page and build to build.
+        let first = site();
+        for technique in Technique::ALL {
+            build(vec![page("x.html", &[("가", "운영환경의 HPA")])], technique);
+        }
+        let again = site();
+        assert_eq!(first.terms.words, again.terms.words);
+        assert_eq!(first.terms.grams, again.terms.grams);
+        assert!(!first.terms.grams.is_empty());
     }
 
     #[test]
