@@ -52,9 +52,16 @@ impl Section {
     /// The text shown in result snippets: everything but the headings, in reading order, with
     /// whitespace collapsed.
     pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.text_into(&mut out);
+        out
+    }
+
+    /// `text` into `out` (cleared first), so that a caller can reuse one buffer.
+    pub fn text_into(&self, out: &mut String) {
         let prose = |(field, _): &&(Field, String)| !matches!(field, Field::Title | Field::Heading);
-        let mut out =
-            String::with_capacity(self.parts.iter().filter(prose).map(|p| p.1.len()).sum());
+        out.clear();
+        out.reserve(self.parts.iter().filter(prose).map(|p| p.1.len()).sum());
         for (_, text) in self.parts.iter().filter(prose) {
             // ASCII whitespace only: byte-wise, and the rest (U+3000, NBSP) is rare in prose.
             // Between runs of whitespace (ASCII bytes, so the cuts are character boundaries)
@@ -85,7 +92,6 @@ impl Section {
             }
             out.push_str(&text[from..]);
         }
-        out
     }
 }
 

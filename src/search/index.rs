@@ -10,8 +10,8 @@
 //! index; the inverse document frequency is computed at query time from the posting count.
 
 use super::extract::{Field, Section};
-use super::shard::{decode_numbers, encode_numbers, numbers};
-use super::tokenize::{bigram_base, bigrams, stem, words, Word};
+use super::shard::{encode_number, read_number, small_digit};
+use super::tokenize::{bigram_base, bigrams, each_word, stem, words};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -98,32 +98,38 @@ pub struct Postings {
 
 impl Postings {
     fn push(&mut self, p: Posting) {
-        encode_numbers(
-            [
-                p.page - self.last,
-                u32::from(p.section),
-                u32::from(p.impact),
-            ],
-            &mut self.encoded,
-        );
-        self.last = p.page;
+        self.push_raw(p.page, u32::from(p.section), u32::from(p.impact));
+    }
+
+    /// Appends a posting of `page` with any third number (the merge's weighted count).
+    #[inline]
+    fn push_raw(&mut self, page: u32, section: u32, value: u32) {
+        encode_number(page - self.last, &mut self.encoded);
+        encode_number(section, &mut self.encoded);
+        encode_number(value, &mut self.encoded);
+        self.last = page;
         self.count += 1;
     }
 
     /// The postings, sorted by (page, section).
     pub fn decode(&self) -> Vec<Posting> {
+        let bytes = self.encoded.as_bytes();
+        let mut out = Vec::with_capacity(self.len());
         let mut page = 0;
-        decode_numbers(&self.encoded)
-            .chunks_exact(3)
-            .map(|c| {
-                page += c[0];
-                Posting {
-                    page,
-                    section: c[1] as u16,
-                    impact: c[2] as u8,
-                }
-            })
-            .collect()
+        let mut i = 0;
+        while i < bytes.len() {
+            let (delta, next) = read_number(bytes, i);
+            let (section, next) = read_number(bytes, next);
+            let (impact, next) = read_number(bytes, next);
+            i = next;
+            page += delta;
+            out.push(Posting {
+                page,
+                section: section as u16,
+                impact: impact as u8,
+            });
+        }
+        out
     }
 
     pub fn len(&self) -> usize {
@@ -187,8 +193,10 @@ struct PageCounts {
     vocab: String,
     /// Per distinct term: its byte range in `vocab`, and whether it is a bigram.
     terms: Vec<(u32, u32, bool)>,
-    /// One per term and section.
-    entries: Vec<Count>,
+    /// Per distinct term: its `text_hash`, so that the merge does not hash it again.
+    hashes: Vec<u64>,
+    /// One per term and section: words', then bigrams' (each half of the merge reads its own).
+    entries: [Vec<Count>; 2],
     /// Weighted length of each section.
     lens: Vec<f32>,
 }
@@ -204,62 +212,188 @@ struct Count {
     heading: bool,
 }
 
+/// The hash a word or term is interned by (`flag`: Hangul for a word, bigram for a term).
+/// Computed once per distinct term of a page, and carried to the merge with it.
+fn text_hash(text: &str, flag: bool) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(text.as_bytes());
+    h.write_u8(u8::from(flag));
+    h.finish()
+}
+
+/// No next id in an `Interner` chain.
+const NONE: u32 = u32::MAX;
+
+/// Distinct strings with a flag, numbered in the order first seen and found again by a hash
+/// the caller computed (`text_hash`): the text is kept once, in one string, and a lookup hashes
+/// a `u64` instead of the text. Equal hashes of different strings are chained.
+#[derive(Default)]
+struct Interner {
+    heads: FxMap<u64, u32>,
+    text: String,
+    /// Per id: its byte range in `text`, its flag, and the next id with the same hash.
+    spans: Vec<(u32, u32, bool, u32)>,
+}
+
+impl Interner {
+    /// The id of `s` with `flag`, whose `text_hash` is `hash`, and whether it is new.
+    #[inline]
+    fn intern(&mut self, hash: u64, s: &str, flag: bool) -> (u32, bool) {
+        let new = self.spans.len() as u32;
+        let mut chain = NONE;
+        match self.heads.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(new);
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let mut id = *o.get();
+                while id != NONE {
+                    let (start, end, f, next) = self.spans[id as usize];
+                    if f == flag && &self.text[start as usize..end as usize] == s {
+                        return (id, false);
+                    }
+                    id = next;
+                }
+                chain = o.insert(new);
+            }
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        self.spans
+            .push((start, self.text.len() as u32, flag, chain));
+        (new, true)
+    }
+
+    fn get(&self, id: u32) -> &str {
+        let (start, end, _, _) = self.spans[id as usize];
+        &self.text[start as usize..end as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+}
+
+/// What counting a page needs besides the page, kept per thread from one page to the next:
+/// its maps and buffers are allocated once, and a word is stemmed and split into terms (and
+/// those hashed) once per thread rather than once per page (words repeat across pages).
+#[derive(Default)]
+struct Scratch {
+    /// What `words` was made with.
+    technique: Option<Technique>,
+    /// The words this thread has seen (flag: Hangul), each with its terms as a range of
+    /// `word_terms` (ids in `terms`).
+    words: Interner,
+    word_ranges: Vec<(u32, u32)>,
+    word_terms: Vec<u32>,
+    /// The terms of those words (flag: bigram), and their hashes.
+    terms: Interner,
+    hashes: Vec<u64>,
+    /// Per term: the last page that has it (a `page` number) and its id in that page.
+    in_page: Vec<(u32, u32)>,
+    /// The current page's number: a term whose `in_page` says another is new to the page.
+    page: u32,
+    /// Per term of the page, by its id in the page: the term, and its (weighted count, in the
+    /// heading) in the current section.
+    page_terms: Vec<u32>,
+    acc: Vec<(f32, bool)>,
+    touched: Vec<u32>,
+    /// Words' entries, bigrams' entries.
+    entries: [Vec<Count>; 2],
+    /// A word being normalised.
+    buf: String,
+}
+
+/// Words a thread remembers before it starts over: about 70 bytes each with their terms, so
+/// some 18 MB per thread at most (a site's vocabulary is usually far smaller; the 10,000-page
+/// bench site has a few thousand words).
+const MAX_WORDS: usize = 1 << 18;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
-    // Every word of the page stays alive while the page is counted, so terms can borrow.
-    let sections: Vec<Vec<(f32, bool, Vec<Word>)>> = page
-        .sections
-        .iter()
-        .map(|s| {
-            s.parts
-                .iter()
-                .map(|(field, text)| {
-                    let heading = matches!(field, Field::Title | Field::Heading);
-                    (field.weight(), heading, words(text))
-                })
-                .collect()
-        })
-        .collect();
-    let mut ids: FxMap<(&str, bool), u32> = FxMap::default();
-    let mut order: Vec<(&str, bool)> = Vec::new();
-    // Words repeat: each distinct word of the page is stemmed and split into bigrams once, its
-    // term ids kept as a range of `word_terms`.
-    let mut seen: FxMap<(&str, bool), (u32, u32)> = FxMap::default();
-    let mut word_terms: Vec<u32> = Vec::new();
-    // Per term id: (weighted count, in the heading) in the current section.
-    let mut acc: Vec<(f32, bool)> = Vec::new();
-    let mut touched: Vec<u32> = Vec::new();
-    let mut entries = Vec::new();
-    let mut lens = Vec::with_capacity(sections.len());
-    for (section, parts) in sections.iter().enumerate() {
+    SCRATCH.with(|s| count_page_with(&mut s.borrow_mut(), page, technique))
+}
+
+fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique) -> PageCounts {
+    if scratch.technique != Some(technique)
+        || scratch.words.len() > MAX_WORDS
+        || scratch.page == u32::MAX
+    {
+        *scratch = Scratch {
+            technique: Some(technique),
+            ..Scratch::default()
+        };
+    }
+    scratch.page += 1;
+    let Scratch {
+        words,
+        word_ranges,
+        word_terms,
+        terms,
+        hashes,
+        in_page,
+        page: page_number,
+        page_terms,
+        acc,
+        touched,
+        entries,
+        buf,
+        ..
+    } = scratch;
+    let page_number = *page_number;
+    page_terms.clear();
+    acc.clear();
+    touched.clear();
+    entries[0].clear();
+    entries[1].clear();
+    let mut lens = Vec::with_capacity(page.sections.len());
+    for (section, s) in page.sections.iter().enumerate() {
         let mut len = 0.0;
-        for (weight, heading, words) in parts {
-            for word in words {
+        for (field, text) in &s.parts {
+            let weight = field.weight();
+            let heading = matches!(field, Field::Title | Field::Heading);
+            each_word(text, buf, |word, hangul| {
                 len += weight;
-                let (from, to) = *seen.entry((&word.text, word.hangul)).or_insert_with(|| {
+                let (id, new) = words.intern(text_hash(word, hangul), word, hangul);
+                if new {
                     let from = word_terms.len() as u32;
-                    index_terms(word, technique, |term, gram| {
-                        let id = *ids.entry((term, gram)).or_insert_with(|| {
-                            order.push((term, gram));
-                            acc.push((0.0, false));
-                            (order.len() - 1) as u32
-                        });
+                    index_terms(word, hangul, technique, |term, gram| {
+                        let hash = text_hash(term, gram);
+                        let (id, new) = terms.intern(hash, term, gram);
+                        if new {
+                            hashes.push(hash);
+                            in_page.push((0, 0));
+                        }
                         word_terms.push(id);
                     });
-                    (from, word_terms.len() as u32)
-                });
-                for &id in &word_terms[from as usize..to as usize] {
-                    let a = &mut acc[id as usize];
+                    word_ranges.push((from, word_terms.len() as u32));
+                }
+                let (from, to) = word_ranges[id as usize];
+                for &term in &word_terms[from as usize..to as usize] {
+                    let seen = &mut in_page[term as usize];
+                    if seen.0 != page_number {
+                        *seen = (page_number, page_terms.len() as u32);
+                        page_terms.push(term);
+                        acc.push((0.0, false));
+                    }
+                    let local = seen.1;
+                    let a = &mut acc[local as usize];
                     if a.0 == 0.0 {
-                        touched.push(id);
+                        touched.push(local);
                     }
                     a.0 += weight;
-                    a.1 |= *heading;
+                    a.1 |= heading;
                 }
-            }
+            });
         }
         for id in touched.drain(..) {
             let a = std::mem::take(&mut acc[id as usize]);
-            entries.push(Count {
+            let gram = terms.spans[page_terms[id as usize] as usize].2;
+            entries[usize::from(gram)].push(Count {
                 term: id,
                 tf: a.0,
                 section: section as u16,
@@ -268,29 +402,33 @@ fn count_page(page: &PageInput, technique: Technique) -> PageCounts {
         }
         lens.push(len);
     }
-    let mut vocab = String::with_capacity(order.iter().map(|t| t.0.len()).sum());
-    let terms = order
+    // Held until every page is counted: no spare capacity.
+    let mut vocab = String::with_capacity(page_terms.iter().map(|&t| terms.get(t).len()).sum());
+    let spans = page_terms
         .iter()
-        .map(|(t, gram)| {
+        .map(|&t| {
             let start = vocab.len() as u32;
-            vocab.push_str(t);
-            (start, vocab.len() as u32, *gram)
+            vocab.push_str(terms.get(t));
+            (start, vocab.len() as u32, terms.spans[t as usize].2)
         })
         .collect();
-    // Held until every page is counted: no spare capacity.
-    entries.shrink_to_fit();
     PageCounts {
         vocab,
-        terms,
-        entries,
+        terms: spans,
+        hashes: page_terms.iter().map(|&t| hashes[t as usize]).collect(),
+        entries: entries.clone(),
         lens,
     }
 }
 
 /// Calls `emit(term, is_bigram)` for each term a word is indexed under.
-fn index_terms<'w>(word: &'w Word<'_>, technique: Technique, mut emit: impl FnMut(&'w str, bool)) {
-    let text: &str = &word.text;
-    match (technique, word.hangul) {
+fn index_terms<'w>(
+    text: &'w str,
+    hangul: bool,
+    technique: Technique,
+    mut emit: impl FnMut(&'w str, bool),
+) {
+    match (technique, hangul) {
         (_, false) | (Technique::Words, true) => emit(text, false),
         (Technique::Stems, true) => emit(stem(text), false),
         (Technique::Bigrams, true) => {
@@ -357,15 +495,16 @@ fn round(x: f32) -> f32 {
 /// (`search::IndexCache`), its page file's data. Pure function of the page.
 #[derive(Debug)]
 pub struct Analyzed {
-    /// The JSON of the page file (`shard::page_json`), or empty when nobody keeps it.
-    pub page_json: String,
+    /// The page file's data, as its script's string literal (`shard::page_literal`), or
+    /// empty when nobody keeps it.
+    pub page_literal: String,
     counts: PageCounts,
 }
 
 impl Analyzed {
-    pub fn new(page_json: String, input: &PageInput, technique: Technique) -> Analyzed {
+    pub fn new(page_literal: String, input: &PageInput, technique: Technique) -> Analyzed {
         Analyzed {
-            page_json,
+            page_literal,
             counts: count_page(input, technique),
         }
     }
@@ -373,7 +512,7 @@ impl Analyzed {
     /// The same analysis without the page file's data (what the merge needs).
     pub fn without_page(self) -> Analyzed {
         Analyzed {
-            page_json: String::new(),
+            page_literal: String::new(),
             counts: self.counts,
         }
     }
@@ -430,7 +569,9 @@ pub struct Merger {
 /// The terms of one kind (words or bigrams) being merged.
 #[derive(Default)]
 struct Half {
-    ids: FxMap<String, u32>,
+    /// The terms, by the hash each page computed (`PageCounts::hashes`); ids are positions in
+    /// `lists`.
+    terms: Interner,
     /// Per term id: postings as (page delta, section, weighted count × 10 × 2 + in the
     /// heading).
     lists: Vec<Postings>,
@@ -438,73 +579,74 @@ struct Half {
 
 impl Half {
     fn add(&mut self, first_page: u32, pages: &[&PageCounts], grams: bool) {
-        let mut local: Vec<Option<u32>> = Vec::new();
+        let mut local: Vec<u32> = Vec::new();
         for (i, c) in pages.iter().enumerate() {
             let page = first_page + i as u32;
             local.clear();
-            for &(start, end, gram) in &c.terms {
+            for (&(start, end, gram), &hash) in c.terms.iter().zip(&c.hashes) {
                 if gram != grams {
-                    local.push(None);
+                    local.push(NONE);
                     continue;
                 }
                 let term = &c.vocab[start as usize..end as usize];
-                let id = match self.ids.get(term) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.lists.len() as u32;
-                        self.ids.insert(term.to_string(), id);
-                        self.lists.push(Postings::default());
-                        id
-                    }
-                };
-                local.push(Some(id));
-            }
-            for e in &c.entries {
-                if let Some(id) = local[e.term as usize] {
-                    let tf = round(e.tf * 10.0).min(1e8) as u32;
-                    let list = &mut self.lists[id as usize];
-                    encode_numbers(
-                        [
-                            page - list.last,
-                            u32::from(e.section),
-                            tf * 2 + u32::from(e.heading),
-                        ],
-                        &mut list.encoded,
-                    );
-                    list.last = page;
-                    list.count += 1;
+                let (id, new) = self.terms.intern(hash, term, gram);
+                if new {
+                    self.lists.push(Postings::default());
                 }
+                local.push(id);
+            }
+            for e in &c.entries[usize::from(grams)] {
+                let id = local[e.term as usize];
+                let tf = round(e.tf * 10.0).min(1e8) as u32;
+                self.lists[id as usize].push_raw(
+                    page,
+                    u32::from(e.section),
+                    tf * 2 + u32::from(e.heading),
+                );
             }
         }
     }
 
     /// The lists with their final weights, by term.
     fn finish(self, lens: &[f32], first_section: &[u32], avg: f32) -> BTreeMap<String, Postings> {
-        let lists = self.lists;
-        self.ids
-            .into_par_iter()
-            .map(|(term, id)| {
+        let (terms, lists) = (&self.terms, &self.lists);
+        // Sorted here, in parallel, so that the map is built from sorted entries in one pass
+        // instead of by an insertion (and its string comparisons) per term.
+        let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| terms.get(a).cmp(terms.get(b)));
+        let sorted: Vec<(String, Postings)> = order
+            .par_iter()
+            .map(|&id| {
                 let raw = &lists[id as usize];
-                let mut list = Postings {
-                    encoded: String::with_capacity(raw.encoded.len()),
-                    ..Postings::default()
-                };
-                let mut numbers = numbers(&raw.encoded);
+                let bytes = raw.encoded.as_bytes();
+                // The page delta and section are encoded as in the final list, and copied as
+                // they are; the weighted count becomes the weight, one digit.
+                let mut out = Vec::with_capacity(bytes.len());
                 let mut page = 0;
-                while let (Some(delta), Some(section), Some(tf)) =
-                    (numbers.next(), numbers.next(), numbers.next())
-                {
+                let mut i = 0;
+                while i < bytes.len() {
+                    let (delta, after_delta) = read_number(bytes, i);
+                    let (section, after_section) = read_number(bytes, after_delta);
+                    let (tf, next) = read_number(bytes, after_section);
+                    // Mostly one digit each: a call to copy them would cost more.
+                    for &b in &bytes[i..after_section] {
+                        out.push(b);
+                    }
+                    i = next;
                     page += delta;
                     let len = lens[(first_section[page as usize] + section) as usize];
-                    list.push(Posting {
-                        page,
-                        section: section as u16,
-                        impact: impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1),
-                    });
+                    let weight = impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1);
+                    out.push(small_digit(weight));
                 }
-                (term, list)
+                let list = Postings {
+                    count: raw.count,
+                    last: raw.last,
+                    encoded: String::from_utf8(out).expect("base-32 digits are ASCII"),
+                };
+                (terms.get(id).to_string(), list)
             })
-            .collect()
+            .collect();
+        sorted.into_iter().collect()
     }
 }
 
@@ -876,6 +1018,19 @@ mod tests {
         let mut either = urls(&i, "redis 백업");
         either.sort();
         assert_eq!(either, ["dev.html", "prod.html"]);
+    }
+
+    #[test]
+    fn counts_do_not_depend_on_what_the_thread_counted_before() {
+        // Each thread keeps its words' terms from page to page and build to build.
+        let first = site();
+        for technique in Technique::ALL {
+            build(vec![page("x.html", &[("가", "운영환경의 HPA")])], technique);
+        }
+        let again = site();
+        assert_eq!(first.terms.words, again.terms.words);
+        assert_eq!(first.terms.grams, again.terms.grams);
+        assert!(!first.terms.grams.is_empty());
     }
 
     #[test]

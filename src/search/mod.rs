@@ -147,11 +147,15 @@ pub fn write_index<T: Send>(
                     title: pages[id].title.clone(),
                     sections: extract::sections(&pages[id], tables),
                 };
-                let json = shard::page_json(&input.url, &input.title, &input.sections);
-                Arc::new(index::Analyzed::new(json, &input, Technique::StemsBigrams))
+                let literal = shard::page_literal(&input.url, &input.title, &input.sections);
+                Arc::new(index::Analyzed::new(
+                    literal,
+                    &input,
+                    Technique::StemsBigrams,
+                ))
             }
         };
-        let (path, bytes) = shard::page_script(position, &analyzed.page_json);
+        let (path, bytes) = shard::page_script(position, &analyzed.page_literal);
         let emitted = emit(&path, bytes);
         // Without a cache the page's data has been written: only its counts stay.
         let analyzed = match (cache, Arc::try_unwrap(analyzed)) {

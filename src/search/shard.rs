@@ -48,27 +48,37 @@ const MORE: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!*";
 /// another alphabet, so no separator is needed.
 pub fn encode_numbers(numbers: impl IntoIterator<Item = u32>, out: &mut String) {
     for n in numbers {
-        // Most numbers (section numbers, weights, page deltas) take one character.
-        if n < 32 {
-            out.push(LAST[n as usize] as char);
-            continue;
-        }
-        let mut digits = [0u8; 7];
-        let mut len = 0;
-        let mut n = n;
-        loop {
-            digits[len] = (n % 32) as u8;
-            len += 1;
-            n /= 32;
-            if n == 0 {
-                break;
-            }
-        }
-        for i in (1..len).rev() {
-            out.push(MORE[digits[i] as usize] as char);
-        }
-        out.push(LAST[digits[0] as usize] as char);
+        encode_number(n, out);
     }
+}
+
+/// One number of `encode_numbers`: inlined for the one-character case, which most numbers
+/// (section numbers, weights, page deltas) take.
+#[inline]
+pub fn encode_number(n: u32, out: &mut String) {
+    if n < 32 {
+        out.push(char::from(LAST[n as usize]));
+    } else {
+        encode_long(n, out);
+    }
+}
+
+fn encode_long(n: u32, out: &mut String) {
+    let mut digits = [0u8; 7];
+    let mut len = 0;
+    let mut n = n;
+    loop {
+        digits[len] = (n % 32) as u8;
+        len += 1;
+        n /= 32;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in (1..len).rev() {
+        out.push(char::from(MORE[digits[i] as usize]));
+    }
+    out.push(char::from(LAST[digits[0] as usize]));
 }
 
 /// Per byte: its digit value, +32 when it is a digit of `MORE`, 255 when it is neither.
@@ -99,6 +109,27 @@ pub fn numbers(s: &str) -> impl Iterator<Item = u32> + '_ {
     })
 }
 
+/// The number of `encode_numbers` output that starts at byte `i` of `bytes`, and the byte after
+/// it: `numbers` for a caller that walks the bytes itself (the merge copies some numbers as
+/// they are).
+#[inline]
+pub fn read_number(bytes: &[u8], mut i: usize) -> (u32, usize) {
+    let mut v = 0u32;
+    loop {
+        let d = VALUES[bytes[i] as usize];
+        i += 1;
+        if d < 32 {
+            return (v.wrapping_mul(32).wrapping_add(u32::from(d)), i);
+        }
+        v = v.wrapping_mul(32).wrapping_add(u32::from(d & 31));
+    }
+}
+
+/// The one-character encoding of a number below 32.
+pub fn small_digit(n: u8) -> u8 {
+    LAST[usize::from(n)]
+}
+
 /// The inverse of `encode_numbers`.
 pub fn decode_numbers(s: &str) -> Vec<u32> {
     numbers(s).collect()
@@ -126,8 +157,17 @@ fn entry(list: &Postings) -> Entry {
     if list.len() <= MAX_POSTINGS {
         return Entry::Full(list.len(), list.encoded.clone());
     }
-    let all = list.decode();
-    let mut best = all.clone();
+    let mut best = list.decode();
+    let mut pages = String::new();
+    let mut prev = 0;
+    let mut last = None;
+    for p in &best {
+        if last != Some(p.page) {
+            encode_numbers([p.page - prev], &mut pages);
+            prev = p.page;
+            last = Some(p.page);
+        }
+    }
     best.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
         b.impact
             .cmp(&a.impact)
@@ -136,16 +176,6 @@ fn entry(list: &Postings) -> Entry {
     best.truncate(MAX_POSTINGS);
     best.sort_unstable_by_key(|p| (p.page, p.section));
     let postings: Postings = best.into_iter().collect::<Postings>();
-    let mut pages = String::new();
-    let mut prev = 0;
-    let mut last = None;
-    for p in &all {
-        if last != Some(p.page) {
-            encode_numbers([p.page - prev], &mut pages);
-            prev = p.page;
-            last = Some(p.page);
-        }
-    }
     Entry::Cut(list.len(), postings.encoded, pages)
 }
 
@@ -328,8 +358,10 @@ pub fn files<'i>(index: &'i Terms) -> Vec<(String, String)> {
 }
 
 /// The data of a page file: title, URL, and (anchor, heading, text clipped to `MAX_TEXT`
-/// characters) per section.
-pub fn page_json(url: &str, title: &str, sections: &[Section]) -> String {
+/// characters) per section: what `page_literal` holds, by way of serde_json (the reference the
+/// tests compare it with).
+#[cfg(test)]
+fn page_json(url: &str, title: &str, sections: &[Section]) -> String {
     let texts: Vec<String> = sections.iter().map(Section::text).collect();
     let file = PageFile {
         t: title,
@@ -343,15 +375,111 @@ pub fn page_json(url: &str, title: &str, sections: &[Section]) -> String {
     serde_json::to_string(&file).expect("index values serialise")
 }
 
-/// Page `id`'s file, `search/p/<id>.js`, from its `page_json`.
-pub fn page_script(id: usize, json: &str) -> (String, Vec<u8>) {
-    (
-        format!("{DIR}/p/{id}.js"),
-        wrap("page", Some(id), json).into_bytes(),
-    )
+/// Page `id`'s file, `search/p/<id>.js`, from its `page_literal`.
+pub fn page_script(id: usize, literal: &str) -> (String, Vec<u8>) {
+    let mut out = String::with_capacity(literal.len() + 48);
+    out.push_str("window.__archsiteSearch.page(");
+    out.push_str(&id.to_string());
+    out.push_str(",\"");
+    out.push_str(literal);
+    out.push_str("\");\n");
+    (format!("{DIR}/p/{id}.js"), out.into_bytes())
+}
+
+/// What `wrap` puts between the quotes of a page file for `page_json`, made in one pass over
+/// the text instead of three (snippet text, JSON, string literal): the page files hold most of
+/// the text of the site.
+pub fn page_literal(url: &str, title: &str, sections: &[Section]) -> String {
+    let mut out = String::with_capacity(64 + url.len() + title.len());
+    // The JSON's own quotes are escaped too: `"` becomes `\"`.
+    out.push_str("{\\\"t\\\":\\\"");
+    push_literal(&mut out, title);
+    out.push_str("\\\",\\\"u\\\":\\\"");
+    push_literal(&mut out, url);
+    out.push_str("\\\",\\\"s\\\":[");
+    let mut text = String::new();
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("[\\\"");
+        push_literal(&mut out, &s.anchor);
+        out.push_str("\\\",\\\"");
+        push_literal(&mut out, &s.title);
+        out.push_str("\\\",\\\"");
+        s.text_into(&mut text);
+        push_literal(&mut out, clip(&text, MAX_TEXT));
+        out.push_str("\\\"]");
+    }
+    out.push_str("]}");
+    out
+}
+
+/// `s` as a JSON string's content (serde_json's escapes: `"`, `\\`, control characters) and
+/// that as the content of a `wrap` string literal (`"`, `\\`, `</`, U+2028, U+2029).
+fn push_literal(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none of them needs an escape (most of the text).
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            if !any_special(v) && !any_control(v) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let (escape, len): (&str, usize) = match b {
+            b'"' => ("\\\\\\\"", 1),
+            b'\\' => ("\\\\\\\\", 1),
+            b'<' if bytes.get(i + 1) == Some(&b'/') => ("<\\/", 2),
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
+                ("\\u2028", 3)
+            }
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
+                ("\\u2029", 3)
+            }
+            0x08 => ("\\\\b", 1),
+            0x0C => ("\\\\f", 1),
+            b'\n' => ("\\\\n", 1),
+            b'\r' => ("\\\\r", 1),
+            b'\t' => ("\\\\t", 1),
+            0..=0x1F => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str(&s[from..i]);
+                out.push_str("\\\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xF)]));
+                i += 1;
+                from = i;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(escape);
+        i += len;
+        from = i;
+    }
+    out.push_str(&s[from..]);
+}
+
+/// Whether any of the eight bytes of `v` is below 0x20 (`x - 0x20…20` borrows into the top
+/// bit of a byte below 0x20; `!x` keeps only bytes below 0x80).
+#[inline]
+fn any_control(v: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0
 }
 
 /// A page file: title, URL, and (anchor, heading, text) per section.
+#[cfg(test)]
 #[derive(Serialize)]
 struct PageFile<'a> {
     t: &'a str,
@@ -373,6 +501,7 @@ fn clip(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::extract::Field;
     use crate::search::index::Posting;
 
     #[test]
@@ -466,5 +595,41 @@ mod tests {
         let pages = decode_numbers(v[2].as_str().unwrap());
         assert_eq!(pages.len(), list.len() / 2);
         assert!(pages.iter().skip(1).all(|&d| d == 1));
+    }
+    #[test]
+    fn page_literal_is_page_json_wrapped() {
+        let hostile = [
+            "",
+            "plain",
+            "따옴표 \"와\" 역슬래시 \\ 그리고 </script> <a/> <",
+            "\u{0}\u{1}\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{1f}\u{7f} end",
+            "line\u{2028}sep\u{2029}para \u{2027}\u{202a} → ·",
+            "12345678\"12345678\\1234567<",
+            "</",
+        ];
+        let long = "가나다 abc \"q\" ".repeat(400);
+        for (n, text) in hostile.iter().copied().chain([long.as_str()]).enumerate() {
+            let sections = [
+                Section {
+                    anchor: format!("a{n}\"</"),
+                    title: text.to_string(),
+                    parts: vec![
+                        (Field::Heading, "h".into()),
+                        (Field::Body, text.to_string()),
+                    ],
+                },
+                Section {
+                    anchor: String::new(),
+                    title: "t".into(),
+                    parts: vec![(Field::Code, format!(" {text}  {text}\t"))],
+                },
+            ];
+            let url = format!("p/{n}.html?\"q\\");
+            for sections in [&sections[..], &sections[..1], &[]] {
+                let expected = wrap("page", Some(n), &page_json(&url, text, sections));
+                let (_, got) = page_script(n, &page_literal(&url, text, sections));
+                assert_eq!(String::from_utf8(got).unwrap(), expected, "{text:?}");
+            }
+        }
     }
 }

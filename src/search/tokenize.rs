@@ -352,9 +352,77 @@ fn class_at(text: &str, i: usize) -> (Class, usize) {
 /// Splits `text` into words. Hangul runs and other letter/digit runs are separate words even
 /// without a space between them; a `.` or `,` between two digits stays inside a number.
 pub fn words(text: &str) -> Vec<Word<'_>> {
-    let bytes = text.as_bytes();
     // About one word per six bytes of mixed Korean and English prose.
     let mut out: Vec<Word> = Vec::with_capacity(text.len() / 6 + 1);
+    split(text, |start, end, hangul| {
+        let raw = &text[start..end];
+        let text = if hangul || !needs_lowering(raw) {
+            raw.into()
+        } else {
+            let mut lower = String::with_capacity(raw.len());
+            lower_into(raw, &mut lower);
+            lower.into()
+        };
+        out.push(Word {
+            text,
+            start,
+            end,
+            hangul,
+        });
+    });
+    out
+}
+
+/// `words` without a `Vec` of them: calls `f(word, hangul)` for each, the word normalised in
+/// `buf` when lowercasing or a thousands separator changes it. The index build reads every
+/// word of the site once, and needs neither the positions nor the words kept.
+pub fn each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str, bool)) {
+    split(text, |start, end, hangul| {
+        let raw = &text[start..end];
+        if hangul || !needs_lowering(raw) {
+            f(raw, hangul);
+        } else {
+            lower_into(raw, buf);
+            f(buf, hangul);
+        }
+    });
+}
+
+/// Whether a Latin word changes when normalised (`lower_into`).
+#[inline]
+fn needs_lowering(raw: &str) -> bool {
+    // One pass for ASCII words (most): their bytes are their characters.
+    for &b in raw.as_bytes() {
+        if b >= 0x80 {
+            return raw.chars().any(|c| c.is_uppercase() || c == ',');
+        }
+        if b.is_ascii_uppercase() || b == b',' {
+            return true;
+        }
+    }
+    false
+}
+
+/// A Latin word lowercased and without thousands separators, in `buf` (cleared first).
+fn lower_into(raw: &str, buf: &mut String) {
+    buf.clear();
+    if raw.is_ascii() {
+        // Byte-wise: the same as the Unicode lowercasing below for ASCII.
+        buf.extend(
+            raw.bytes()
+                .filter(|&b| b != b',')
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else {
+        buf.push_str(&raw.to_lowercase().replace(',', ""));
+    }
+}
+
+/// The words of `text` as byte ranges, with whether each is Hangul: `emit(start, end, hangul)`.
+fn split(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
+    let bytes = text.as_bytes();
+    // The last word emitted: its end and whether it is Hangul.
+    let mut last: Option<(usize, bool)> = None;
     let mut i = 0;
     while i < bytes.len() {
         let (cls, len) = class_at(text, i);
@@ -401,44 +469,15 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
             i += len;
         }
         let end = i;
-        let raw = &text[start..end];
-        let glued = out.last().is_some_and(|w| w.end == start && !w.hangul);
-        if cls == Class::Hangul {
-            if !(glued && is_particle(raw)) {
-                out.push(Word {
-                    text: raw.into(),
-                    start,
-                    end,
-                    hangul: true,
-                });
-            }
-        } else {
-            let text = if raw.is_ascii() {
-                // Byte-wise: the same as the Unicode lowercasing below for ASCII.
-                if raw.bytes().any(|b| b.is_ascii_uppercase() || b == b',') {
-                    let lower: Vec<u8> = raw
-                        .bytes()
-                        .filter(|&b| b != b',')
-                        .map(|b| b.to_ascii_lowercase())
-                        .collect();
-                    String::from_utf8(lower).expect("ASCII").into()
-                } else {
-                    raw.into()
-                }
-            } else if raw.chars().any(|c| c.is_uppercase() || c == ',') {
-                raw.to_lowercase().replace(',', "").into()
-            } else {
-                raw.into()
-            };
-            out.push(Word {
-                text,
-                start,
-                end,
-                hangul: false,
-            });
+        let hangul = cls == Class::Hangul;
+        // A particle glued to a Latin word (`Redis를`) is dropped.
+        let glued = last.is_some_and(|(e, h)| e == start && !h);
+        if hangul && glued && is_particle(&text[start..end]) {
+            continue;
         }
+        emit(start, end, hangul);
+        last = Some((end, hangul));
     }
-    out
 }
 
 /// The terms a word is indexed under: its stem (the word itself when not Hangul).
