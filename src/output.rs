@@ -1122,18 +1122,37 @@ mod tests {
         out
     }
 
-    fn protected(dir: &Path) -> (PathBuf, PathBuf) {
-        (dir.join("site/content"), dir.join("site"))
+    /// A temporary folder holding a site (`site/`, content in `site/content/`) that no write
+    /// may touch.
+    struct Fixture {
+        tmp: tempfile::TempDir,
+        content: PathBuf,
+        root: PathBuf,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path().join("site");
+            Fixture {
+                content: root.join("content"),
+                root,
+                tmp,
+            }
+        }
+
+        fn protected(&self) -> Protected<'_> {
+            Protected {
+                content_dir: &self.content,
+                site_root: &self.root,
+            }
+        }
     }
 
     #[test]
     fn writes_only_changed_files_and_removes_stale_ones() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p) = (&fx.tmp, fx.protected());
         let out = tmp.path().join("public");
         let first = write(
             &site(&[("a.html", "1"), ("d/b.html", "2")]),
@@ -1180,12 +1199,8 @@ mod tests {
             assert!(!is_inside(bad), "{bad}");
         }
         assert!(is_inside("a/b c/한글.html"));
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p) = (&fx.tmp, fx.protected());
         let out = tmp.path().join("deep/public");
         let err = write(&site(&[("../escaped.html", "x")]), &out, &p, false).unwrap_err();
         assert!(err.message.contains("not a path inside"), "{}", err.message);
@@ -1194,13 +1209,9 @@ mod tests {
 
     #[test]
     fn refuses_foreign_folders_and_the_sources() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        fs::create_dir_all(&content).unwrap();
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p, content, root) = (&fx.tmp, fx.protected(), &fx.content, &fx.root);
+        fs::create_dir_all(content).unwrap();
         let foreign = tmp.path().join("mine");
         fs::create_dir_all(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "x").unwrap();
@@ -1239,12 +1250,8 @@ mod tests {
 
     #[test]
     fn a_cold_build_moves_new_folders_into_place_whole() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p) = (&fx.tmp, fx.protected());
         let out = tmp.path().join("public");
         let files = [
             ("index.html", "home"),
@@ -1279,12 +1286,8 @@ mod tests {
 
     #[test]
     fn a_rebuild_writes_only_the_changed_file_and_new_folders() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p) = (&fx.tmp, fx.protected());
         let out = tmp.path().join("public");
         let v1 = [
             ("index.html", "home"),
@@ -1347,12 +1350,8 @@ mod tests {
 
     #[test]
     fn a_failed_build_leaves_a_new_folder_removed_and_stages_nothing_outside() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p) = (&fx.tmp, fx.protected());
         let out = tmp.path().join("public");
         let staging = Staging::new(&out, &tmp.path().join("cache"), &p, false).unwrap();
         assert!(matches!(
@@ -1384,12 +1383,8 @@ mod tests {
 
     #[test]
     fn the_manifest_records_what_staging_saw_and_keeps_only_untouched_pages() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p) = (&fx.tmp, fx.protected());
         let (out, cache) = (tmp.path().join("public"), tmp.path().join("cache"));
         let build = |pages: &[(&str, &str)]| {
             let staging = Staging::new(&out, &cache, &p, false).unwrap();
@@ -1426,12 +1421,8 @@ mod tests {
     #[test]
     fn a_folder_whose_files_nearly_all_change_is_swapped_whole() {
         use std::os::unix::fs::MetadataExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let (content, root) = protected(tmp.path());
-        let p = Protected {
-            content_dir: &content,
-            site_root: &root,
-        };
+        let fx = Fixture::new();
+        let (tmp, p) = (&fx.tmp, fx.protected());
         let out = tmp.path().join("public");
         let names: Vec<String> = (0..40).map(|i| format!("s/{i}.js")).collect();
         let v1: Vec<(&str, String)> = names
