@@ -2,6 +2,10 @@
 //! (`main.rs`), which hands freed memory back to the system lazily, on a later allocation: after
 //! a preview rebuild at 10,000 pages that is ~13 ms of `madvise` spent inside the next rebuild.
 
+// Linked here, not only by the binary, so that every program using the library (tests, fuzz
+// targets) has the symbol below.
+extern crate mimalloc as _;
+
 extern "C" {
     fn mi_collect(force: bool);
 }
