@@ -1217,7 +1217,7 @@ mod tests {
         fs::write(foreign.join("keep.txt"), "x").unwrap();
         assert!(write(&site(&[("a.html", "1")]), &foreign, &p, false).is_err());
         assert!(foreign.join("keep.txt").exists());
-        assert!(write(&site(&[("a.html", "1")]), &root, &p, true).is_err());
+        assert!(write(&site(&[("a.html", "1")]), root, &p, true).is_err());
         assert!(write(&site(&[("a.html", "1")]), tmp.path(), &p, true).is_err());
         assert!(write(&site(&[("a.html", "1")]), Path::new("/"), &p, true).is_err());
     }

@@ -327,6 +327,10 @@ fn html_anchors(html: &str) -> Vec<String> {
 
 /// The leading section number of a heading: `2.1` in `2.1 환경별 특성 비교` or `3.` in `3. 네트워크`.
 pub fn section_number(text: &str) -> Option<String> {
+    // Most headings start with a letter: no regex for them (`is_numeric` covers `\d`).
+    if !text.starts_with(|c: char| c.is_numeric()) {
+        return None;
+    }
     static NUMBER: OnceLock<Regex> = OnceLock::new();
     let re = NUMBER.get_or_init(|| Regex::new(r"^(\d+(?:\.\d+)*)\.?(?:\s|$)").unwrap());
     re.captures(text).map(|c| c[1].to_string())
@@ -461,6 +465,16 @@ mod tests {
                 (LinkKind::Html, "a.md?x=1&y", "a.md?x=1&amp;y"),
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// The shortcut for headings that start with a letter agrees with the pattern.
+        #[test]
+        fn section_numbers_follow_the_pattern(text in "[0-9٠-٩²a-z가-힣. \t]{0,8}") {
+            let re = regex::Regex::new(r"^(\d+(?:\.\d+)*)\.?(?:\s|$)").unwrap();
+            let by_pattern = re.captures(&text).map(|c| c[1].to_string());
+            proptest::prop_assert_eq!(section_number(&text), by_pattern);
+        }
     }
 
     #[test]

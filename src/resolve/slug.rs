@@ -6,8 +6,6 @@
 //! decimal digit, connector punctuation (`_`), `-` or a space, and turns each space into `-`
 //! (runs are not collapsed). Repeated ids on one page get `-1`, `-2`, ... in order.
 
-use std::collections::HashMap;
-
 /// The GitHub id of a heading's plain text (before de-duplication).
 pub fn github_slug(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
@@ -50,7 +48,7 @@ fn is_word_char(c: char) -> bool {
 /// Ids chosen explicitly (`{#id}`) are reserved too, so a generated id never collides with one.
 #[derive(Default, Debug)]
 pub struct SlugCounter {
-    seen: HashMap<String, usize>,
+    seen: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl SlugCounter {
