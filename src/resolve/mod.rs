@@ -217,14 +217,13 @@ pub fn resolve(
         diags.extend(c.diags.iter().cloned());
     }
 
-    // Backlinks follow the links: unchanged when every page links where it did.
+    // Backlinks follow the links: unchanged when every page links where it did. (An `Arc` of
+    // a slice compares the contents unless asked for the pointers first.)
+    let same = |old: &CachedLinks, new: &Arc<[crate::model::ResolvedLink]>| {
+        Arc::ptr_eq(&old.resolved, new) || old.resolved == *new
+    };
     let backlinks = match &previous {
-        Some(p)
-            if p.links
-                .iter()
-                .zip(&links)
-                .all(|(old, new)| old.resolved == *new) =>
-        {
+        Some(p) if p.links.iter().zip(&links).all(|(old, new)| same(old, new)) => {
             p.backlinks.clone()
         }
         _ => backlinks(pages, &links).into(),
