@@ -159,6 +159,16 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
     tmp
 }
 
+/// A preview of a copy of the fixture site, with one page's event stream open past its
+/// greeting: what a writer has before the first save.
+fn preview_of(name: &str) -> (tempfile::TempDir, Server, Events) {
+    let site = copy_fixture(name);
+    let server = start(site.path());
+    let mut events = Events::open(&server.addr, "/");
+    assert_eq!(events.next().0, "hello");
+    (site, server, events)
+}
+
 #[test]
 fn serves_the_site_and_nothing_else() {
     let server = start(&fixture("bare/site"));
@@ -261,10 +271,7 @@ fn honours_base_url_and_redirects_folders() {
 
 #[test]
 fn a_save_reloads_the_page_with_the_new_text() {
-    let site = copy_fixture("bare/site");
-    let server = start(site.path());
-    let mut events = Events::open(&server.addr, "/");
-    assert_eq!(events.next().0, "hello");
+    let (site, server, mut events) = preview_of("bare/site");
     let page = site.path().join("notes/storage.md");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(&page, text.replace("35 days", "90 days")).unwrap();
@@ -280,10 +287,7 @@ fn a_save_reloads_the_page_with_the_new_text() {
 
 #[test]
 fn editor_rename_saves_are_seen() {
-    let site = copy_fixture("bare/site");
-    let server = start(site.path());
-    let mut events = Events::open(&server.addr, "/");
-    events.next();
+    let (site, server, mut events) = preview_of("bare/site");
     let page = site.path().join("notes/storage.md");
     let text = std::fs::read_to_string(&page).unwrap();
     // JetBrains: write a temporary file, move the original away, move the new one in.
@@ -311,10 +315,7 @@ fn editor_rename_saves_are_seen() {
 
 #[test]
 fn a_broken_edit_shows_the_overlay_and_keeps_the_last_good_page() {
-    let site = copy_fixture("bare/site");
-    let server = start(site.path());
-    let mut events = Events::open(&server.addr, "/");
-    events.next();
+    let (site, server, mut events) = preview_of("bare/site");
     let page = site.path().join("overview.md");
     let good = std::fs::read_to_string(&page).unwrap();
     std::fs::write(
@@ -358,10 +359,7 @@ fn display_of(path: std::path::PathBuf) -> String {
 
 #[test]
 fn a_burst_of_saves_is_one_or_two_rebuilds() {
-    let site = copy_fixture("bare/site");
-    let server = start(site.path());
-    let mut events = Events::open(&server.addr, "/");
-    events.next();
+    let (site, server, mut events) = preview_of("bare/site");
     for i in 0..200 {
         std::fs::write(
             site.path().join(format!("notes/generated-{i:03}.md")),
@@ -460,10 +458,7 @@ fn malformed_oversized_and_unsupported_requests_are_refused() {
 
 #[test]
 fn a_broken_diagram_edit_is_reported_at_its_line_and_its_fix_reloads() {
-    let site = copy_fixture("diagrams/site");
-    let server = start(site.path());
-    let mut events = Events::open(&server.addr, "/");
-    events.next();
+    let (site, server, mut events) = preview_of("diagrams/site");
     let diagram = site.path().join("content/architecture.mmd");
     let good = std::fs::read_to_string(&diagram).unwrap();
     // Line 8 of the file: `-->` becomes `->`.
@@ -490,10 +485,7 @@ fn a_broken_diagram_edit_is_reported_at_its_line_and_its_fix_reloads() {
 /// must still be seen (the watcher's paths decide whether to walk again).
 #[test]
 fn new_and_deleted_pages_are_seen_between_in_place_edits() {
-    let site = copy_fixture("bare/site");
-    let server = start(site.path());
-    let mut events = Events::open(&server.addr, "/");
-    events.next();
+    let (site, server, mut events) = preview_of("bare/site");
     let page = site.path().join("notes/storage.md");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(&page, text.replace("35 days", "40 days")).unwrap();
