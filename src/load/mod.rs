@@ -179,6 +179,13 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
     let cwd = std::env::current_dir().ok();
     let shown =
         |path: &Path| -> Arc<str> { crate::config::display_path_from(path, cwd.as_deref()).into() };
+    // A file that is not published: a warning at it, "`path` what".
+    let skipped = |path: &Path, code: &'static str, what: &str, help: &str| {
+        let at = shown(path);
+        Diagnostic::warning(code, format!("`{at}` {what}"))
+            .in_file(&at)
+            .help(help)
+    };
     let mut saw_symlinks = false;
     let root = &config.content_dir;
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
@@ -258,38 +265,31 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
                 .canonicalize()
                 .is_ok_and(|p| p.starts_with(&canonical_root));
             if !inside {
-                let shown: Arc<str> = display_path(entry.path()).into();
-                diags.push(
-                    Diagnostic::warning("outside-site", format!("`{shown}` is a symlink to a file outside the content folder; it is not published"))
-                        .in_file(&shown)
-                        .help("copy the file into the content folder if it should be published"),
-                );
+                diags.push(skipped(
+                    entry.path(),
+                    "outside-site",
+                    "is a symlink to a file outside the content folder; it is not published",
+                    "copy the file into the content folder if it should be published",
+                ));
                 continue;
             }
         }
         // A named pipe would block the build for ever on reading, a device would never end.
         if !entry.file_type().is_file() {
-            let shown: Arc<str> = display_path(entry.path()).into();
-            diags.push(
-                Diagnostic::warning(
-                    "unreadable",
-                    format!("`{shown}` is not a regular file; it is skipped"),
-                )
-                .in_file(&shown)
-                .help("named pipes, sockets and devices cannot be published"),
-            );
+            diags.push(skipped(
+                entry.path(),
+                "unreadable",
+                "is not a regular file; it is skipped",
+                "named pipes, sockets and devices cannot be published",
+            ));
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
         };
         if let Some(why) = unusable_name(rel) {
-            let shown: Arc<str> = display_path(entry.path()).into();
-            diags.push(
-                Diagnostic::warning("file-name", format!("`{shown}` {why}; it is skipped"))
-                    .in_file(&shown)
-                    .help("rename the file"),
-            );
+            let what = format!("{why}; it is skipped");
+            diags.push(skipped(entry.path(), "file-name", &what, "rename the file"));
             continue;
         }
         let rel = rel
