@@ -180,7 +180,7 @@ fn rebuild_loop(
     while let Ok(mut paths) = changes.recv() {
         // A checkout or a formatter touches many files over a while: wait until the events
         // stop, so that the burst is one rebuild.
-        while let Ok(more) = changes.recv_timeout(watch::SETTLE) {
+        while let Ok(more) = changes.recv_timeout(watch::settle_after(paths.len())) {
             paths.extend(more);
         }
         let start = Instant::now();

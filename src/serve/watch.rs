@@ -17,6 +17,21 @@ pub const DEBOUNCE: Duration = Duration::from_millis(15);
 /// its events over several debounce periods).
 pub const SETTLE: Duration = Duration::from_millis(10);
 
+/// The same wait once a burst has named `BURST` paths or more: no save touches that many files,
+/// and a checkout or generator writing them on a busy machine pauses longer than `SETTLE`
+/// between files (a 200-file burst then became three rebuilds).
+pub const BURST_SETTLE: Duration = Duration::from_millis(50);
+pub const BURST: usize = 8;
+
+/// How long to wait for more changes after `paths` changes.
+pub fn settle_after(paths: usize) -> Duration {
+    if paths >= BURST {
+        BURST_SETTLE
+    } else {
+        SETTLE
+    }
+}
+
 pub type Watcher = Debouncer<RecommendedWatcher, RecommendedCache>;
 
 /// Watches `root` and sends the relevant changed paths of each debounced batch to `changes`.
@@ -88,6 +103,14 @@ fn is_temporary(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_save_settles_briefly_a_burst_longer() {
+        assert_eq!(settle_after(1), SETTLE);
+        assert_eq!(settle_after(2), SETTLE);
+        assert_eq!(settle_after(BURST), BURST_SETTLE);
+        assert_eq!(settle_after(200), BURST_SETTLE);
+    }
 
     #[test]
     fn filters_output_hidden_and_editor_files() {
