@@ -40,7 +40,8 @@ async function searchFor(page, query) {
       const status = document.getElementById('search-status').textContent;
       // The list of this query, not of an earlier keystroke's (typing "SERV", "S" alone finds
       // nothing and says so until the later queries answer).
-      const answered = document.getElementById('search-results').getAttribute('data-query') === q;
+      const list = document.getElementById('search-results');
+      const answered = list.getAttribute('data-query') === q && list.getAttribute('aria-busy') !== 'true';
       return input.value === q && answered && input.getAttribute('aria-expanded') === 'true' && (opts.length > 0 || status !== '');
     },
     query,
@@ -163,6 +164,60 @@ describe('sample site: search', { timeout: 180_000 }, () => {
     // miss more, and must find every relevant page and nothing else.
     assert.ok(failures.filter((f) => !f.includes(': first ')).length === 0, failures.join('\n'));
     assert.ok(failures.length <= 1, failures.join('\n'));
+  });
+
+  test('the best results show while the others are still loading', async () => {
+    const { page, problems } = await site.open();
+    await gotoAndSettle(page, at('index.html'));
+    // Ranked first to last: the page files of every hit but the first are held back until the
+    // first group is on screen.
+    const order = await page.evaluate(async () => (await window.__archsiteSearch.query('백업')).hits.map((h) => h.page));
+    assert.ok(order.length >= 2, `백업 finds several pages: ${order}`);
+    const context = page.context();
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await context.route(/\/search\/p\/\d+\.js$/, async (route) => {
+      const n = Number(route.request().url().match(/(\d+)\.js$/)[1]);
+      if (n !== order[0]) await held;
+      await route.continue();
+    });
+    // A fresh page: the first query above loaded every page file into this one.
+    await gotoAndSettle(page, at('index.html'));
+    await page.click('#search-input');
+    await page.keyboard.type('백업');
+    await page.waitForSelector('#search-results[aria-busy="true"] [role="option"]');
+    const early = await options(page);
+    assert.equal(new Set(early.map((o) => o.page)).size, 1, `only the first page's group: ${JSON.stringify(early)}`);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.getAttribute('#search-input', 'aria-activedescendant'), early[0].id);
+    release();
+    await page.waitForSelector('#search-results[aria-busy="false"]');
+    const all = await options(page);
+    assert.equal(new Set(all.map((o) => o.page)).size, order.length, JSON.stringify(all));
+    assert.deepEqual(all.slice(0, early.length).map((o) => o.id), early.map((o) => o.id), 'the early options stay first');
+    assert.equal(await page.getAttribute('#search-input', 'aria-activedescendant'), early[0].id, 'the selection survives');
+    await context.unroute(/\/search\/p\/\d+\.js$/);
+    assert.equal(describeProblems(problems), '');
+  });
+
+  test('a page file that fails to load leaves the results before it and says so', async () => {
+    const { page } = await site.open();
+    await gotoAndSettle(page, at('index.html'));
+    const order = await page.evaluate(async () => (await window.__archsiteSearch.query('백업')).hits.map((h) => h.page));
+    const context = page.context();
+    const pageFile = /\/search\/p\/\d+\.js$/;
+    await context.route(pageFile, (route) =>
+      Number(route.request().url().match(/(\d+)\.js$/)[1]) === order[0] ? route.continue() : route.abort('failed'));
+    await gotoAndSettle(page, at('index.html'));
+    await page.click('#search-input');
+    await page.keyboard.type('백업');
+    await page.waitForFunction(() => document.getElementById('search-results').getAttribute('data-query') === '백업' &&
+      document.getElementById('search-results').getAttribute('aria-busy') === 'false');
+    assert.equal(await page.textContent('#search-status'), '검색 색인을 불러오지 못했습니다.');
+    const shown = await options(page);
+    assert.ok(shown.length > 0, 'the first page\'s results stay');
+    assert.equal(new Set(shown.map((o) => o.page)).size, 1, JSON.stringify(shown));
+    await context.unroute(pageFile);
   });
 
   test('search works from file://', async () => {

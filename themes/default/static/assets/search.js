@@ -10,6 +10,7 @@
   var root = doc.documentElement.getAttribute("data-root") || "";
   var base = root + "search/";
   var EXACT = 1.0, PREFIX = 0.6, COVER = 0.5, MAX_PAGES = 10, PER_PAGE = 3, MAX_PREFIX_SHARDS = 8;
+  var WAVES = [1, 4, MAX_PAGES];
   var SNIPPET = 90;
 
   /* ---------- loading: each index file is a script that calls back into this object ---------- */
@@ -43,13 +44,17 @@
 
   /* ---------- analysis (tokenize.rs) ---------- */
 
-  var HANGUL = /[\uAC00-\uD7A3]/;
   var JAMO = /[\u1100-\u11FF\u3130-\u318F\uA960-\uA97F\uD7B0-\uD7FF]/;
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
   var DIGIT = /[0-9]/;
 
+  // 1 for a Hangul syllable, 2 for another letter or digit, 0 otherwise. ASCII and Hangul
+  // syllables, nearly all of the text, are told by their code; the regular expressions decide
+  // the rest.
   function charClass(c) {
-    if (HANGUL.test(c)) return 1;
+    var code = c.charCodeAt(0);
+    if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) ? 2 : 0;
+    if (code >= 0xAC00 && code <= 0xD7A3) return 1;
     if (ALNUM.test(c) && !JAMO.test(c)) return 2;
     return 0;
   }
@@ -127,8 +132,12 @@
 
   // Whether a word of the text matches a query word (for highlighting).
   function wordMatches(w, q, suffixes) {
-    var t = w.hangul ? stem(w.text, suffixes) : w.text;
-    if (t === q.term || (q.prefix && t.indexOf(q.term) === 0)) return true;
+    // A stem is a prefix of its word: a word that does not start with the query's term cannot
+    // match it, and is not stemmed (a hundred suffixes to try, for every word of a snippet).
+    if (w.text.indexOf(q.term) === 0) {
+      var t = w.hangul ? stem(w.text, suffixes) : w.text;
+      if (t === q.term || (q.prefix && t.indexOf(q.term) === 0)) return true;
+    }
     for (var i = 0; i < q.grams.length; i++) if (w.text.indexOf(q.grams[i]) >= 0) return true;
     return false;
   }
@@ -148,15 +157,9 @@
   var VALUE = new Int8Array(128).fill(-1);
   for (var d = 0; d < 32; d++) { VALUE[LAST.charCodeAt(d)] = d; VALUE[MORE.charCodeAt(d)] = d + 32; }
 
-  function decode(s) {
-    var out = [], v = 0;
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i), d = c < 128 ? VALUE[c] : -1;
-      if (d >= 32) v = v * 32 + d - 32;
-      else if (d >= 0) { out.push(v * 32 + d); v = 0; }
-    }
-    return out;
-  }
+  // The numbers are read where they are used, digit by digit, with nothing allocated: a query
+  // reads thousands of them before the engine has optimised anything, and garbage collection
+  // was a third of its time when each list was decoded into an array first.
 
   // A section's key: page * 65536 + section (sections are numbered below 65536 per page).
   var SECTIONS = 65536;
@@ -191,40 +194,52 @@
     return shard && Object.prototype.hasOwnProperty.call(shard[kind], term) ? shard[kind][term] : null;
   }
 
-  // Adds an entry's postings to `scores` (section key → best score) and, for a long list cut
-  // at build time, its pages to `pages` (page → score of a section not listed).
-  function addEntry(entry, weight, n, scores, pages) {
-    var w = weight * idf(entry[0], n);
-    var nums = decode(entry[1]);
-    var page = 0;
-    for (var i = 0; i + 2 < nums.length; i += 3) {
-      page += nums[i];
-      var key = page * SECTIONS + nums[i + 1];
-      var v = w * nums[i + 2];
-      var old = scores.get(key);
-      if (old === undefined || v > old) scores.set(key, v);
+  // Adds an entry's postings to `m.scores` (section key → best score) and, for a long list cut
+  // at build time, its pages to `m.pages` (page → score of a section not listed; a typed array
+  // over all pages, since such a list names thousands of them).
+  function addEntry(entry, weight, meta, m, withPages) {
+    var w = weight * idf(entry[0], meta.sections), scores = m.scores;
+    // Postings are triples: page delta, section, weight.
+    var s = entry[1], v = 0, k = 0, page = 0, section = 0, i, c, d;
+    for (i = 0; i < s.length; i++) {
+      c = s.charCodeAt(i);
+      d = c < 128 ? VALUE[c] : -1;
+      if (d >= 32) { v = v * 32 + d - 32; continue; }
+      if (d < 0) continue;
+      v = v * 32 + d;
+      if (k === 0) { page += v; k = 1; }
+      else if (k === 1) { section = v; k = 2; }
+      else {
+        var key = page * SECTIONS + section, score = w * v, old = scores.get(key);
+        if (old === undefined || score > old) scores.set(key, score);
+        k = 0;
+      }
+      v = 0;
     }
-    if (entry[2] && pages) {
-      var all = decode(entry[2]), p = 0;
-      for (var j = 0; j < all.length; j++) {
-        p += all[j];
-        var had = pages.get(p);
-        if (had === undefined || w > had) pages.set(p, w);
+    if (entry[2] && withPages) {
+      var all = entry[2], p = 0, pages = m.pages || (m.pages = new Float64Array(meta.pages));
+      for (i = 0, v = 0; i < all.length; i++) {
+        c = all.charCodeAt(i);
+        d = c < 128 ? VALUE[c] : -1;
+        if (d >= 32) { v = v * 32 + d - 32; continue; }
+        if (d < 0) continue;
+        p += v * 32 + d;
+        v = 0;
+        if (w > pages[p]) pages[p] = w;
       }
     }
   }
 
   function matchWord(meta, q) {
-    var n = meta.sections;
-    var scores = new Map(), pages = new Map();
+    var m = { scores: new Map(), pages: null };
     if (q.term) {
       var exact = lookup(meta, "w", q.term);
-      if (exact) addEntry(exact, EXACT, n, scores, pages);
+      if (exact) addEntry(exact, EXACT, meta, m, true);
       if (q.prefix) {
         shardsFor(meta, { term: q.term, prefix: true, grams: [] }).forEach(function (i) {
           var terms = store.shards[i].w;
           for (var t in terms) {
-            if (t !== q.term && t.indexOf(q.term) === 0) addEntry(terms[t], PREFIX, n, scores, pages);
+            if (t !== q.term && t.indexOf(q.term) === 0) addEntry(terms[t], PREFIX, meta, m, true);
           }
         });
       }
@@ -234,25 +249,25 @@
       for (var g = 0; g < q.grams.length; g++) {
         var entry = lookup(meta, "g", q.grams[g]);
         if (!entry) { all = null; break; }
-        var here = new Map();
-        addEntry(entry, q.term ? COVER : EXACT, n, here, null);
-        if (all === null) all = here;
+        var here = { scores: new Map(), pages: null };
+        addEntry(entry, q.term ? COVER : EXACT, meta, here, false);
+        if (all === null) all = here.scores;
         else {
           var both = new Map();
-          all.forEach(function (v, key) { var h = here.get(key); if (h !== undefined) both.set(key, Math.min(v, h)); });
+          all.forEach(function (v, key) { var h = here.scores.get(key); if (h !== undefined) both.set(key, Math.min(v, h)); });
           all = both;
         }
       }
-      if (all) all.forEach(function (v, key) { var old = scores.get(key); if (old === undefined || v > old) scores.set(key, v); });
+      if (all) all.forEach(function (v, key) { var old = m.scores.get(key); if (old === undefined || v > old) m.scores.set(key, v); });
     }
-    return { scores: scores, pages: pages };
+    return m;
   }
 
   // Pages best first, each with its best sections: the same ranking as index.rs `search`.
   // One pass over the matched sections keeps, per page, each word's best score and the page's
   // best PER_PAGE sections; nothing else is allocated per section (a common word matches
   // thousands of pages, and this runs before the engine has optimised anything).
-  function rank(meta, qs) {
+  function rank(meta, qs, limit) {
     var matches = qs.map(function (q) { return matchWord(meta, q); });
     var n = qs.length, byPage = new Map();
     for (var w = 0; w < n; w++) {
@@ -260,12 +275,16 @@
         // Each section once: skip it for the later words that match it too.
         for (var e = 0; e < w; e++) if (matches[e].scores.has(key)) return;
         var p = Math.floor(key / SECTIONS), state = byPage.get(p);
-        if (!state) byPage.set(p, state = { best: new Float64Array(n), top: [] });
+        if (!state) {
+          state = { best: [], top: [] };
+          for (var b = 0; b < n; b++) state.best.push(0);
+          byPage.set(p, state);
+        }
         var count = 0, sum = 0;
         for (var i = 0; i < n; i++) {
           var m = matches[i], v = m.scores.get(key);
           // A section not listed for a word whose list was cut still has it if its page does.
-          if (v === undefined) v = m.pages.get(p) || 0;
+          if (v === undefined) v = m.pages ? m.pages[p] : 0;
           if (v > 0) count++;
           sum += v;
           if (v > state.best[i]) state.best[i] = v;
@@ -283,15 +302,21 @@
         }
       });
     }
+    // The best `limit` pages, best first (higher score, then first page), kept while going
+    // through them rather than sorting the thousands a common word matches.
     var hits = [], most = 0;
     byPage.forEach(function (state, p) {
       var matched = 0, score = state.top[0][2];
       for (var i = 0; i < n; i++) { if (state.best[i] > 0) matched++; score += state.best[i]; }
       if (matched < most) return;
       if (matched > most) { most = matched; hits = []; }
-      hits.push({ page: p, score: score, top: state.top });
+      var at = hits.length;
+      while (at > 0 && (hits[at - 1].score < score || (hits[at - 1].score === score && hits[at - 1].page > p))) at--;
+      if (at < limit) {
+        hits.splice(at, 0, { page: p, score: score, top: state.top });
+        if (hits.length > limit) hits.pop();
+      }
     });
-    hits.sort(function (a, b) { return b.score - a.score || a.page - b.page; });
     return hits.map(function (h) {
       return { page: h.page, score: h.score, sections: h.top.map(function (s) { return [s[1], s[2]]; }) };
     });
@@ -302,22 +327,41 @@
     if (window.performance && performance.mark) performance.mark("archsite-search:" + step);
   }
 
-  // Runs a query: resolves to { hits, pages } with the page files of the first MAX_PAGES hits.
-  function query(text) {
+  // Runs a query: resolves to { words, hits, pages, ready } with the page files of the first
+  // MAX_PAGES hits. `onPart`, when given, is called each time the hits from the first on
+  // (`ready` of them) can be shown and more are still loading. The page files load in WAVES,
+  // the best hit's alone first: a browser takes a few milliseconds per file, so ten at once
+  // would keep the best results waiting for the slowest.
+  function query(text, onPart) {
     mark("start");
     return loadMeta().then(function (meta) {
       mark("meta");
       var qs = queryWords(text, meta.suffixes).filter(function (q) { return q.term || q.grams.length; });
-      if (!qs.length) return { words: qs, hits: [], pages: {} };
+      if (!qs.length) return { words: qs, hits: [], pages: {}, ready: 0 };
       var need = {};
       qs.forEach(function (q) { shardsFor(meta, q).forEach(function (i) { need[i] = true; }); });
       return Promise.all(Object.keys(need).map(loadShard)).then(function () {
         mark("shards");
-        var hits = rank(meta, qs).slice(0, MAX_PAGES);
+        var hits = rank(meta, qs, MAX_PAGES);
         mark("ranked");
-        return Promise.all(hits.map(function (h) { return loadPage(h.page); })).then(function () {
+        var result = { words: qs, hits: hits, pages: store.pages, ready: 0 };
+        function arrived() {
+          var n = result.ready;
+          while (n < hits.length && store.pages[hits[n].page]) n++;
+          if (n === result.ready) return;
+          if (!result.ready) mark("first");
+          result.ready = n;
+          if (onPart && n < hits.length) onPart(result);
+        }
+        function wave(from, to) {
+          return Promise.all(hits.slice(from, to).map(function (h) { return loadPage(h.page).then(arrived); }));
+        }
+        arrived();
+        return WAVES.reduce(function (done, end, k) {
+          return done.then(function () { return wave(k ? WAVES[k - 1] : 0, end); });
+        }, Promise.resolve()).then(function () {
           mark("pages");
-          return { words: qs, hits: hits, pages: store.pages };
+          return result;
         });
       });
     });
@@ -378,6 +422,7 @@
   var status = doc.getElementById("search-status");
   var options = [];
   var active = -1;
+  var shownHits = 0;
   var seq = 0;
 
   function setActive(i) {
@@ -406,64 +451,78 @@
     if (option) window.location.href = option.getAttribute("data-href");
   }
 
+  // Shows the first `result.ready` hits. While more are loading (aria-busy), a later call for
+  // the same query appends the groups that came in and keeps the option the reader is on.
   function render(q, result, suffixes) {
-    list.textContent = "";
-    options = [];
-    active = -1;
-    input.removeAttribute("aria-activedescendant");
-    result.hits.forEach(function (hit, h) {
-      var page = result.pages[hit.page];
-      if (!page) return;
-      var group = el("div", "search-group");
-      group.setAttribute("role", "group");
-      var label = el("div", "search-page", page.t);
-      label.id = "search-page-" + h;
-      label.setAttribute("role", "presentation");
-      group.setAttribute("aria-labelledby", label.id);
-      group.appendChild(label);
-      hit.sections.forEach(function (s, k) {
-        var section = page.s[s[0]];
-        if (!section) return;
-        var option = el("div", "search-option");
-        option.id = "search-option-" + h + "-" + k;
-        option.setAttribute("role", "option");
-        option.setAttribute("aria-selected", "false");
-        option.setAttribute("data-href", pageHref(page.u, section[0], q));
-        var title = el("span", "search-section");
-        appendMarked(title, section[1], matching(section[1], result.words, suffixes));
-        option.appendChild(title);
-        var snip = snippet(section[2], result.words, suffixes);
-        if (snip.text) {
-          var text = el("span", "search-snippet");
-          appendMarked(text, snip.text, snip.ranges);
-          option.appendChild(text);
-        }
-        option.addEventListener("click", function () { go(option); });
-        options.push(option);
-        group.appendChild(option);
-      });
-      list.appendChild(group);
-    });
+    var more = list.getAttribute("data-query") === q && list.getAttribute("aria-busy") === "true";
+    if (!more) {
+      list.textContent = "";
+      options = [];
+      setActive(-1);
+      shownHits = 0;
+    }
+    for (; shownHits < result.ready; shownHits++) renderHit(q, result, suffixes, shownHits);
+    var busy = result.ready < result.hits.length;
     status.textContent = result.hits.length ? "" : box.getAttribute("data-none");
     list.hidden = !options.length;
-    // Which query the list answers: results of earlier keystrokes can still be showing.
+    // Which query the list answers (results of earlier keystrokes can still be showing), and
+    // whether more of its results are on their way.
     list.setAttribute("data-query", q);
-    open(true);
-    mark("shown");
+    list.setAttribute("aria-busy", busy ? "true" : "false");
+    // Only a query's first results open the list: not the later ones of a list closed since.
+    if (!more) { open(true); mark("shown"); }
+    if (!busy) mark("complete");
+  }
+
+  function renderHit(q, result, suffixes, h) {
+    var hit = result.hits[h];
+    var page = result.pages[hit.page];
+    if (!page) return;
+    var group = el("div", "search-group");
+    group.setAttribute("role", "group");
+    var label = el("div", "search-page", page.t);
+    label.id = "search-page-" + h;
+    label.setAttribute("role", "presentation");
+    group.setAttribute("aria-labelledby", label.id);
+    group.appendChild(label);
+    hit.sections.forEach(function (s, k) {
+      var section = page.s[s[0]];
+      if (!section) return;
+      var option = el("div", "search-option");
+      option.id = "search-option-" + h + "-" + k;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.setAttribute("data-href", pageHref(page.u, section[0], q));
+      var title = el("span", "search-section");
+      appendMarked(title, section[1], matching(section[1], result.words, suffixes));
+      option.appendChild(title);
+      var snip = snippet(section[2], result.words, suffixes);
+      if (snip.text) {
+        var text = el("span", "search-snippet");
+        appendMarked(text, snip.text, snip.ranges);
+        option.appendChild(text);
+      }
+      option.addEventListener("click", function () { go(option); });
+      options.push(option);
+      group.appendChild(option);
+    });
+    list.appendChild(group);
   }
 
   function run() {
     var q = input.value;
     var mine = ++seq;
-    if (!q.trim()) { list.textContent = ""; options = []; status.textContent = ""; open(false); return; }
+    if (!q.trim()) { list.textContent = ""; options = []; list.setAttribute("aria-busy", "false"); status.textContent = ""; open(false); return; }
     if (!store.meta) { status.textContent = box.getAttribute("data-loading"); list.hidden = true; open(true); }
-    query(q).then(function (result) {
-      if (mine === seq) render(q, result, store.meta.suffixes);
-    }, function () {
+    var show = function (result) { if (mine === seq) render(q, result, store.meta.suffixes); };
+    query(q, show).then(show, function () {
       if (mine !== seq) return;
+      // A page file that fails after the first results came keeps those on screen.
+      var shown = list.getAttribute("data-query") === q && options.length > 0;
       list.setAttribute("data-query", q);
+      list.setAttribute("aria-busy", "false");
       status.textContent = box.getAttribute("data-failed");
-      list.hidden = true;
+      list.hidden = !shown;
       open(true);
     });
   }
