@@ -1,17 +1,22 @@
-// Measures search queries in headless Chromium for bench/search.py. For each query, two fresh
-// pages load the site's home page:
+// Measures search queries in headless Chromium for bench/search.py. For each query, three
+// fresh pages load the site's home page:
 //
 // - cold: window.__archsiteSearch.query(q) runs from nothing (meta.js, the term shards and the
-//   page files load by <script>, as on a reader's first search), then again (warm: files
-//   cached, the matching and ranking alone). search.js marks each step on the performance
-//   timeline, so the cold time is also given per step: meta, shards, ranking, page files;
-// - typed: the reader clicks the box (which loads meta.js), then types the query a character
-//   every 100 ms; the time from the last keystroke to the result list shown for the whole
-//   query (earlier keystrokes' queries have loaded some files by then, as they would).
+//   page files load by <script>), then again (warm: files cached, the matching and ranking
+//   alone). search.js marks each step on the performance timeline, so the cold time is also
+//   given per step: meta, shards, ranking, the first hit's page file, all page files.
+//   cold_first_ms is the time to the first hit's data (the list shows from then on), cold_ms
+//   to all of it;
+// - pasted: the reader clicks the box (which loads meta.js) and, half a second later, pastes
+//   the query (one input event): a reader's first query at its slowest. pasted_ms is the time
+//   from the input event to the first results on screen, pasted_complete_ms to all of them;
+// - typed: the same, the query typed a character every 100 ms; from the last keystroke
+//   (earlier keystrokes' queries have loaded some files by then, as they would).
 //
-// Prints one JSON line per query: { query, cold_ms, warm_ms, steps: {meta, shards, rank,
-// pages}, typed_ms, bytes, files, hits }, bytes being the body sizes of the /search/ files the
-// cold query loaded (Resource Timing, the server sends no compression).
+// Prints one JSON line per query: { query, cold_ms, cold_first_ms, warm_ms, steps: {meta,
+// shards, rank, first, pages}, pasted_ms, pasted_complete_ms, typed_ms, typed_complete_ms,
+// bytes, files, hits }, bytes being the body sizes of the /search/ files the cold query loaded
+// (Resource Timing, the server sends no compression; none from file://).
 //
 //   node bench/search-query.mjs URL QUERY...     (playwright-core from tests/browser/node_modules)
 
@@ -29,6 +34,44 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   timeout: 30_000,
 });
+
+// Clicks the search box, waits for meta.js to have loaded, then runs `enter`; resolves to the
+// times from the last input event to the query's first results shown and to all of them.
+// Nothing runs in the page meanwhile: the marks are collected by a PerformanceObserver and
+// awaited with one evaluate (waitForFunction would poll the page's main thread and inject
+// Playwright's 300 KB helper script into it while the query runs).
+async function afterInput(page, query, enter) {
+  await page.evaluate(() => {
+    window.__lastKey = 0;
+    // Capturing on window: before search.js's own listener, whose query may finish (from
+    // cached files) before a listener on the input would run.
+    window.addEventListener('input', () => { window.__lastKey = performance.now(); }, true);
+    const marks = [];
+    let wake = null;
+    new PerformanceObserver((list) => {
+      marks.push(...list.getEntries());
+      if (wake) wake();
+    }).observe({ type: 'mark' });
+    window.__answered = (q) => new Promise((resolve) => {
+      // Only the last query renders (search.js drops earlier keystrokes' results), so the
+      // marks after the last input event are its own.
+      const after = (name) => marks.find((e) => e.name === 'archsite-search:' + name && e.startTime >= window.__lastKey);
+      wake = () => {
+        const shown = after('shown'), complete = after('complete');
+        if (document.getElementById('search-input').value !== q || !shown || !complete) return;
+        wake = null;
+        resolve([shown.startTime - window.__lastKey, complete.startTime - window.__lastKey]);
+      };
+      wake();
+    });
+  });
+  await page.click('#search-input');
+  // From file:// Chromium keeps no resource timings to wait on: a pause long enough for one
+  // small file.
+  await page.waitForTimeout(500);
+  await enter();
+  return page.evaluate((q) => window.__answered(q), query);
+}
 
 async function fresh() {
   const context = await browser.newContext();
@@ -50,12 +93,13 @@ try {
         const m = performance.getEntriesByName('archsite-search:' + step).find((e) => e.startTime >= t0);
         return m ? m.startTime - t0 : null;
       };
-      const [meta, shards, ranked, pages] = ['meta', 'shards', 'ranked', 'pages'].map(at);
+      const [meta, shards, ranked, first, pages] = ['meta', 'shards', 'ranked', 'first', 'pages'].map(at);
       const files = performance.getEntriesByType('resource').filter((e) => e.name.includes('/search/'));
       return {
         cold_ms: t1 - t0,
+        cold_first_ms: first,
         warm_ms: t2 - t1,
-        steps: { meta, shards: shards - meta, rank: ranked - shards, pages: pages - ranked },
+        steps: { meta, shards: shards - meta, rank: ranked - shards, first: first - ranked, pages: pages - ranked },
         bytes: files.reduce((n, e) => n + (e.encodedBodySize || e.transferSize || 0), 0),
         files: files.length,
         hits: cold.hits.length,
@@ -63,32 +107,13 @@ try {
     }, query);
     await context.close();
 
-    // From file:// Chromium records no resource timings to wait on: the cold and warm
-    // measures only.
-    if (url.startsWith('file:')) {
-      console.log(JSON.stringify({ query, ...r, typed_ms: null }));
-      continue;
-    }
+    // The reader's way in: a click in the box (which loads meta.js), then the query pasted
+    // (one input event), or typed a character every 100 ms, in fresh pages.
     ({ context, page } = await fresh());
-    await page.evaluate(() => {
-      window.__lastKey = 0;
-      // Capturing on window: before search.js's own listener, whose query may finish (from
-      // cached files) before a listener on the input would run.
-      window.addEventListener('input', () => { window.__lastKey = performance.now(); }, true);
-    });
-    await page.click('#search-input');
-    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/search/meta.js') && e.responseEnd > 0));
-    await page.keyboard.type(query, { delay: 100 });
-    const typed = await page.waitForFunction(
-      (q) => {
-        if (document.getElementById('search-input').value !== q) return false;
-        const shown = performance.getEntriesByName('archsite-search:shown').find((e) => e.startTime >= window.__lastKey);
-        return shown ? shown.startTime - window.__lastKey : false;
-      },
-      query,
-      { polling: 5, timeout: 30_000 },
-    );
-    r.typed_ms = await typed.jsonValue();
+    [r.pasted_ms, r.pasted_complete_ms] = await afterInput(page, query, () => page.fill('#search-input', query));
+    await context.close();
+    ({ context, page } = await fresh());
+    [r.typed_ms, r.typed_complete_ms] = await afterInput(page, query, () => page.keyboard.type(query, { delay: 100 }));
     await context.close();
     console.log(JSON.stringify({ query, ...r }));
   }

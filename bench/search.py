@@ -12,12 +12,12 @@ run.py does):
      `search` stage that --timings prints (the index build alone);
   2. the index of the last build: total size and file count of search/, meta.js, the largest
      term shard, the mean page file;
-  3. for the largest size, unless --no-browser: the output is served on 127.0.0.1 by a
-     stdlib HTTP server and `node bench/search-query.mjs` runs QUERIES in headless Chromium
-     RUNS times, each in a fresh page: time of the first (cold: index files load, also per step)
-     and second (warm) run of the query, the time from the last keystroke to the results when
-     the query is typed a character every 100 ms, and bytes of the /search/ files it loaded
-     (per query, the medians of the runs).
+  3. for the largest size, unless --no-browser: `node bench/search-query.mjs` runs QUERIES in
+     headless Chromium RUNS times, each in fresh pages, on the output served on 127.0.0.1 by a
+     stdlib HTTP/1.1 server and then from file://: the query from nothing (cold: index files
+     load; also per step, and to its first hit), again (warm), pasted and typed into the box
+     after a click (from the last input event to the first results shown and to all of
+     them), and bytes of the /search/ files it loaded (per query, the medians of the runs).
 
 Each build is also timed for CPU (user + system) and peak RSS (os.wait4), and built a second
 time into the same folder with nothing changed (the index is then kept: `no-change rebuild`).
@@ -90,11 +90,17 @@ def index_stats(out: Path) -> dict:
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
+    # Keep-alive, as static hosts do: HTTP/1.0 would open a connection per file. Headers and
+    # body are two writes, so without TCP_NODELAY a response waits out the client's delayed
+    # ACK (40 ms) on a kept-alive connection.
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
     def log_message(self, *args):
         pass
 
 
-def browser_queries(out: Path, queries: list[str]) -> list[dict]:
+def browser_queries(out: Path, queries: list[str], scheme: str = "http") -> list[dict]:
     node_modules = REPO / "tests" / "browser" / "node_modules" / "playwright-core"
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not node_modules.is_dir() or not Path(chromium).exists() or not shutil.which("node"):
@@ -106,7 +112,8 @@ def browser_queries(out: Path, queries: list[str]) -> list[dict]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        url = "http://127.0.0.1:%d/index.html" % server.server_address[1]
+        url = ("http://127.0.0.1:%d/index.html" % server.server_address[1] if scheme == "http"
+               else (out / "index.html").as_uri())
         r = subprocess.run(["node", str(HERE / "search-query.mjs"), url, *queries],
                            capture_output=True, text=True, timeout=600)
         if r.returncode != 0:
@@ -120,11 +127,47 @@ def browser_queries(out: Path, queries: list[str]) -> list[dict]:
 def median_query(samples) -> dict:
     """One query's runs: the first run's sizes and counts, the medians of its times."""
     out = dict(samples[0])
-    for k in ("cold_ms", "warm_ms", "typed_ms"):
-        out[k] = statistics.median(q[k] for q in samples)
+    for k in ("cold_ms", "cold_first_ms", "warm_ms", "pasted_ms", "pasted_complete_ms", "typed_ms",
+              "typed_complete_ms"):
+        values = [q[k] for q in samples if q.get(k) is not None]
+        out[k] = statistics.median(values) if values else None
     out["steps"] = {k: statistics.median(q["steps"][k] for q in samples)
                     for k in samples[0]["steps"]}
     return out
+
+
+def print_queries(pages: int, where: str, qs: list[dict]) -> None:
+    ms = lambda v: "%.1f" % v if v is not None else "–"  # noqa: E731
+    pair = lambda q, k: "%s / %s" % (ms(q[k + "_ms"]), ms(q[k + "_complete_ms"]))  # noqa: E731
+    print("\nQueries at %d pages %s (headless Chromium, fresh page each). Cold: from nothing, to "
+          "the first hit's data / to all of it; pasted and typed (after a click in the box): "
+          "from the last input event to the first results shown / to all of them.\n"
+          % (pages, where))
+    print("| query | cold ms, first / all | meta | shards | rank | first page file | all page "
+          "files | warm ms | pasted ms | typed ms | KB loaded | files | pages found |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for q in qs:
+        st = q["steps"]
+        print("| %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %d | %d |" % (
+            q["query"], ms(q["cold_first_ms"]), ms(q["cold_ms"]), ms(st["meta"]),
+            ms(st["shards"]), ms(st["rank"]), ms(st["first"]), ms(st["pages"]), ms(q["warm_ms"]),
+            pair(q, "pasted"), pair(q, "typed"), q["bytes"] / 1e3, q["files"], q["hits"]))
+
+    def med(k, f=statistics.median):
+        values = [q[k] for q in qs if q.get(k) is not None]
+        return f(values) if values else None
+
+    step = lambda k: statistics.median(q["steps"][k] for q in qs)  # noqa: E731
+    kb = [q["bytes"] / 1e3 for q in qs]
+    print("\nmedians (max): cold first %s ms (%s), cold all %s ms (%s; meta %s, shards %s, rank %s, "
+          "first page file %s, all page files %s), warm %s ms, pasted first %s ms (%s), pasted all "
+          "%s ms, typed first %s ms (%s), typed all %s ms, %.0f KB (%.0f)" % (
+              ms(med("cold_first_ms")), ms(med("cold_first_ms", max)), ms(med("cold_ms")),
+              ms(med("cold_ms", max)), ms(step("meta")), ms(step("shards")), ms(step("rank")),
+              ms(step("first")), ms(step("pages")), ms(med("warm_ms")), ms(med("pasted_ms")),
+              ms(med("pasted_ms", max)), ms(med("pasted_complete_ms")), ms(med("typed_ms")),
+              ms(med("typed_ms", max)), ms(med("typed_complete_ms")), statistics.median(kb),
+              max(kb)))
 
 
 def main(argv=None) -> int:
@@ -189,11 +232,13 @@ def main(argv=None) -> int:
             }
             if n == max(sizes) and not a.no_browser:
                 # Each query RUNS times (fresh pages each time); per query, the medians.
-                rounds = [browser_queries(out, QUERIES) for _ in range(runs)]
-                row["queries"] = [median_query(q) for q in zip(*rounds)] if rounds[0] else []
-                if row["queries"] and any(q["hits"] == 0 for q in row["queries"]):
-                    print("a query found nothing: %s" % row["queries"], file=sys.stderr)
-                    return 1
+                for scheme in ("http", "file"):
+                    rounds = [browser_queries(out, QUERIES, scheme) for _ in range(runs)]
+                    found = [median_query(q) for q in zip(*rounds)] if rounds[0] else []
+                    row["queries" if scheme == "http" else "file_queries"] = found
+                    if found and any(q["hits"] == 0 for q in found):
+                        print("a query found nothing: %s" % found, file=sys.stderr)
+                        return 1
             results.append(row)
             for i in range(runs):   # keep the tmpfs small
                 shutil.rmtree(work / ("on-%d-%d" % (n, i)), ignore_errors=True)
@@ -215,27 +260,9 @@ def main(argv=None) -> int:
                   r["meta_bytes"] / 1e3, r["shards"], r["largest_shard"] / 1e3,
                   r["mean_page_file"] / 1e3))
     for r in results:
-        if r.get("queries"):
-            print("\nQueries at %d pages (headless Chromium, fresh page each):\n" % r["pages"])
-            print("| query | cold ms | meta | shards | rank | page files | warm ms | typed ms | "
-                  "KB loaded | files | pages found |")
-            print("|---|---|---|---|---|---|---|---|---|---|---|")
-            for q in r["queries"]:
-                st = q["steps"]
-                print("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d |" % (
-                    q["query"], q["cold_ms"], st["meta"], st["shards"], st["rank"], st["pages"],
-                    q["warm_ms"], q["typed_ms"], q["bytes"] / 1e3, q["files"], q["hits"]))
-            qs = r["queries"]
-            cold = [q["cold_ms"] for q in qs]
-            kb = [q["bytes"] / 1e3 for q in qs]
-            step = lambda k: statistics.median(q["steps"][k] for q in qs)  # noqa: E731
-            print("\nmedian cold %.1f ms (max %.1f; meta %.1f, shards %.1f, rank %.1f, page files "
-                  "%.1f), median warm %.1f ms, median typed %.1f ms (max %.1f), median %.0f KB "
-                  "(max %.0f)" % (
-                      statistics.median(cold), max(cold), step("meta"), step("shards"),
-                      step("rank"), step("pages"), statistics.median(q["warm_ms"] for q in qs),
-                      statistics.median(q["typed_ms"] for q in qs),
-                      max(q["typed_ms"] for q in qs), statistics.median(kb), max(kb)))
+        for key, where in (("queries", "over HTTP/1.1 on 127.0.0.1"), ("file_queries", "from file://")):
+            if r.get(key):
+                print_queries(r["pages"], where, r[key])
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
     Path(a.json).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     return 0
