@@ -10,7 +10,7 @@
   var root = doc.documentElement.getAttribute("data-root") || "";
   var base = root + "search/";
   var EXACT = 1.0, PREFIX = 0.6, COVER = 0.5, MAX_PAGES = 10, PER_PAGE = 3, MAX_PREFIX_SHARDS = 8;
-  var WAVES = [1, 4, MAX_PAGES];
+  var WAVES = [3, MAX_PAGES];
   var SNIPPET = 90;
 
   /* ---------- loading: each index file is a script that calls back into this object ---------- */
@@ -330,8 +330,9 @@
   // Runs a query: resolves to { words, hits, pages, ready } with the page files of the first
   // MAX_PAGES hits. `onPart`, when given, is called each time the hits from the first on
   // (`ready` of them) can be shown and more are still loading. The page files load in WAVES,
-  // the best hit's alone first: a browser takes a few milliseconds per file, so ten at once
-  // would keep the best results waiting for the slowest.
+  // the best three first: a browser takes a few milliseconds per file, so ten at once keep
+  // the best results waiting for the slowest (the best hit's file alone shows it sooner, but
+  // makes the whole list later: bench/search.py, 10,000 pages).
   function query(text, onPart) {
     mark("start");
     return loadMeta().then(function (meta) {
@@ -344,17 +345,22 @@
         mark("shards");
         var hits = rank(meta, qs, MAX_PAGES);
         mark("ranked");
-        var result = { words: qs, hits: hits, pages: store.pages, ready: 0 };
+        // A page file that cannot be loaded leaves its hit out (and result.incomplete set)
+        // rather than the results whose files came.
+        var result = { words: qs, hits: hits, pages: store.pages, ready: 0, incomplete: false };
+        var missing = {};
         function arrived() {
           var n = result.ready;
-          while (n < hits.length && store.pages[hits[n].page]) n++;
+          while (n < hits.length && (store.pages[hits[n].page] || missing[hits[n].page])) n++;
           if (n === result.ready) return;
           if (!result.ready) mark("first");
           result.ready = n;
           if (onPart && n < hits.length) onPart(result);
         }
         function wave(from, to) {
-          return Promise.all(hits.slice(from, to).map(function (h) { return loadPage(h.page).then(arrived); }));
+          return Promise.all(hits.slice(from, to).map(function (h) {
+            return loadPage(h.page).catch(function () { missing[h.page] = true; result.incomplete = true; }).then(arrived);
+          }));
         }
         arrived();
         return WAVES.reduce(function (done, end, k) {
@@ -463,7 +469,8 @@
     }
     for (; shownHits < result.ready; shownHits++) renderHit(q, result, suffixes, shownHits);
     var busy = result.ready < result.hits.length;
-    status.textContent = result.hits.length ? "" : box.getAttribute("data-none");
+    status.textContent = !result.hits.length ? box.getAttribute("data-none") :
+      result.incomplete && !busy ? box.getAttribute("data-incomplete") : "";
     list.hidden = !options.length;
     // Which query the list answers (results of earlier keystrokes can still be showing), and
     // whether more of its results are on their way.
@@ -517,12 +524,10 @@
     var show = function (result) { if (mine === seq) render(q, result, store.meta.suffixes); };
     query(q, show).then(show, function () {
       if (mine !== seq) return;
-      // A page file that fails after the first results came keeps those on screen.
-      var shown = list.getAttribute("data-query") === q && options.length > 0;
       list.setAttribute("data-query", q);
       list.setAttribute("aria-busy", "false");
       status.textContent = box.getAttribute("data-failed");
-      list.hidden = !shown;
+      list.hidden = true;
       open(true);
     });
   }
