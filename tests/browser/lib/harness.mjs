@@ -416,6 +416,20 @@ export async function gotoAndSettle(page, url, { expectSidebar = true } = {}) {
   return response;
 }
 
+/**
+ * Opens every closed branch of the sidebar tree (a closed branch's links are made when it is
+ * first opened), deepest last, and returns the number of branches it opened.
+ */
+export async function expandSidebar(page) {
+  let opened = 0;
+  for (;;) {
+    const closed = page.locator('#sidebar-tree button[aria-expanded="false"]');
+    if ((await closed.count()) === 0) return opened;
+    await closed.first().click();
+    opened++;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // live preview (`archsite serve`)
 

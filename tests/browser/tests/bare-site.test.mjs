@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { FIXTURES, useSite, gotoAndSettle, decodedPath, decodedHash, expectInViewport, describeProblems } from '../lib/harness.mjs';
+import { FIXTURES, useSite, gotoAndSettle, expandSidebar, decodedPath, decodedHash, expectInViewport, describeProblems } from '../lib/harness.mjs';
 
 const site = useSite(path.join(FIXTURES, 'bare', 'site'));
 const at = (rel) => new URL(rel, site.url).href;
@@ -57,8 +57,6 @@ describe('bare folder without config', { timeout: 120_000 }, () => {
   test('sidebar: built from nav.js, the current page is marked, the folder opens, links navigate', async () => {
     const { page, problems } = await site.open();
     await gotoAndSettle(page, at('overview.html'));
-    const links = await page.locator('#sidebar-tree a').evaluateAll((as) => as.map((a) => decodeURIComponent(new URL(a.href).pathname).replace(/^\//, '')));
-    for (const rel of PAGES) assert.ok(links.includes(rel), `the sidebar links ${rel} (got ${links.join(', ')})`);
     const current = await page.locator('#sidebar-tree a[aria-current="page"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.deepEqual(current, ['overview.html']);
 
@@ -66,11 +64,18 @@ describe('bare folder without config', { timeout: 120_000 }, () => {
     const folder = page.locator('#sidebar-tree button.nav-folder', { hasText: 'notes' });
     assert.equal(await folder.count(), 1, 'the notes folder is a toggle');
     const api = page.locator('#sidebar-tree a[href="notes/api.html"]');
-    if ((await folder.getAttribute('aria-expanded')) !== 'true') {
-      assert.equal(await api.isVisible(), false, 'a closed folder hides its pages');
-      await folder.click();
-    }
+    assert.equal(await folder.getAttribute('aria-expanded'), 'false');
+    assert.equal(await api.isVisible(), false, 'a closed folder hides its pages');
+    await folder.click();
     assert.equal(await folder.getAttribute('aria-expanded'), 'true');
+    await expandSidebar(page);
+    const links = await page.locator('#sidebar-tree a').evaluateAll((as) => as.map((a) => decodeURIComponent(new URL(a.href).pathname).replace(/^\//, '')));
+    for (const rel of PAGES) assert.ok(links.includes(rel), `the sidebar links ${rel} (got ${links.join(', ')})`);
+    // Closed again, then opened again: the same list, not a second one.
+    await folder.click();
+    assert.equal(await api.isVisible(), false, 'closing the folder hides its pages again');
+    await folder.click();
+    assert.equal(await api.count(), 1, 'reopening shows the list made the first time');
     await api.click();
     await page.waitForURL((u) => decodedPath(u.href) === '/notes/api.html');
     await page.waitForSelector('#sidebar-tree a[aria-current="page"]', { state: 'attached' });

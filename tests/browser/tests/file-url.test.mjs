@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { REPO_ROOT, useSite, gotoAndSettle, decodedHash, expectInViewport, describeProblems } from '../lib/harness.mjs';
+import { REPO_ROOT, useSite, gotoAndSettle, expandSidebar, decodedHash, expectInViewport, describeProblems } from '../lib/harness.mjs';
 
 const site = useSite(REPO_ROOT, { serve: false });
 const HANGUL = /[\u3131-\u318E\uAC00-\uD7A3]/;
@@ -24,6 +24,7 @@ describe('sample site from file://', { timeout: 120_000 }, () => {
     await gotoAndSettle(page, site.fileUrl('index.html'));
     assert.equal(await page.getAttribute('html', 'lang'), 'ko');
     assert.ok(await page.evaluate(() => Array.isArray(window.ARCHSITE_NAV)), 'nav.js ran');
+    await expandSidebar(page);
     assert.ok((await page.locator('#sidebar-tree a').count()) >= 8);
     assert.ok(await page.locator('#sidebar-tree a[aria-current="page"]').isVisible());
     const sidebarWidth = await page.locator('#sidebar').evaluate((n) => n.getBoundingClientRect().width);

@@ -10,6 +10,7 @@ import {
   REPO_ROOT,
   useSite,
   gotoAndSettle,
+  expandSidebar,
   decodedPath,
   decodedHash,
   expectInViewport,
@@ -71,7 +72,14 @@ describe('sample site (served)', { timeout: 120_000 }, () => {
       return count(window.ARCHSITE_NAV || []);
     });
     assert.ok(navCount >= 8, `ARCHSITE_NAV lists the pages (got ${navCount})`);
-    assert.equal(await page.locator('#sidebar-tree a').count(), navCount, 'one sidebar link per page of nav.js');
+    // Closed branches are made when first opened: at first only the open ones have links.
+    const glossary = page.locator('#sidebar-tree a[href="reference/용어 사전.html"]');
+    assert.equal(await glossary.count(), 0, 'the closed reference branch has no links yet');
+    const before = await page.locator('#sidebar-tree a').count();
+    assert.ok(before < navCount, `fewer links than pages before any branch is opened (${before} of ${navCount})`);
+    assert.ok((await expandSidebar(page)) >= 1);
+    assert.equal(await page.locator('#sidebar-tree a').count(), navCount, 'opened, one sidebar link per page of nav.js');
+    assert.ok(await glossary.isVisible(), 'the reference branch shows its pages once opened');
 
     const current = page.locator('#sidebar-tree a[aria-current="page"]');
     assert.equal(await current.count(), 1, 'exactly one sidebar link is the current page');

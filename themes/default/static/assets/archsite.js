@@ -59,33 +59,56 @@
     'width="14" height="14"><path d="M6 3.5 10.5 8 6 12.5" stroke="currentColor" stroke-width="1.8" ' +
     'fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>';
 
-  function toggleButton(className, label, list, open) {
+  // A closed branch's list is made when it is first opened: a 10,000-page site's tree is
+  // 34,000 elements, which every page would otherwise build and lay out on load.
+  function toggleButton(className, label, branch, open) {
     var button = el("button", className);
     button.type = "button";
     button.setAttribute("aria-expanded", open ? "true" : "false");
     if (label) button.setAttribute("aria-label", label);
     button.innerHTML = chevronSvg;
-    list.hidden = !open;
+    if (open) listOf(branch);
     button.addEventListener("click", function () {
       var expand = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-expanded", expand ? "true" : "false");
-      list.hidden = !expand;
+      listOf(branch).hidden = !expand;
     });
     return button;
   }
 
-  // Returns the <ul> and whether it contains the current page, so that ancestors open.
+  function listOf(branch) {
+    if (!branch.ul) {
+      branch.ul = buildTree(branch.items);
+      branch.li.appendChild(branch.ul);
+    }
+    return branch.ul;
+  }
+
+  // The items from the top of the tree down to the current page, which start open.
+  function pathTo(items) {
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      if (item.u != null && item.u === current) return [item];
+      var below = item.c && item.c.length ? pathTo(item.c) : null;
+      if (below) {
+        below.unshift(item);
+        return below;
+      }
+    }
+    return null;
+  }
+
+  var openPath = [];
+
   function buildTree(items) {
     var ul = el("ul");
-    var containsCurrent = false;
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
       var li = el("li");
       var row = el("div", "nav-row");
       var isCurrent = item.u != null && item.u === current;
-      var children = item.c && item.c.length ? buildTree(item.c) : null;
-      var open = isCurrent || (children && children.current);
-      if (isCurrent || open) containsCurrent = true;
+      var branch = item.c && item.c.length ? { li: li, items: item.c, ul: null } : null;
+      var open = openPath.indexOf(item) >= 0;
       li.appendChild(row);
 
       if (item.u != null) {
@@ -93,28 +116,26 @@
         link.href = root + item.u;
         if (isCurrent) link.setAttribute("aria-current", "page");
         row.appendChild(link);
-        if (children) row.appendChild(toggleButton("nav-toggle", item.t, children.ul, open));
-      } else if (children) {
+        if (branch) row.appendChild(toggleButton("nav-toggle", item.t, branch, open));
+      } else if (branch) {
         // A folder without its own page: the whole row toggles.
-        var folder = toggleButton("nav-folder", null, children.ul, open);
+        var folder = toggleButton("nav-folder", null, branch, open);
         folder.insertBefore(el("span", null, item.t), folder.firstChild);
         row.appendChild(folder);
       } else {
         row.appendChild(el("span", "nav-folder", item.t));
       }
-      if (children) {
-        li.className = "nav-branch";
-        li.appendChild(children.ul);
-      }
+      if (branch) li.className = "nav-branch";
       ul.appendChild(li);
     }
-    return { ul: ul, current: containsCurrent };
+    return ul;
   }
 
   var sidebar = doc.getElementById("sidebar");
   var treeHost = doc.getElementById("sidebar-tree");
   if (treeHost && window.ARCHSITE_NAV && window.ARCHSITE_NAV.length) {
-    var tree = buildTree(window.ARCHSITE_NAV).ul;
+    openPath = pathTo(window.ARCHSITE_NAV) || [];
+    var tree = buildTree(window.ARCHSITE_NAV);
     tree.className = "nav-tree";
     treeHost.appendChild(tree);
     var active = tree.querySelector('[aria-current="page"]');
