@@ -205,43 +205,22 @@ fn wrap(method: &str, id: Option<usize>, json: &str) -> String {
     // and so are U+2028/U+2029 and `</`, which JSON allows but older engines and an HTML parser
     // (should anyone inline the file) do not. One pass over the bytes, copying the runs between.
     out.push('"');
-    let bytes = json.as_bytes();
-    let mut from = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time while none of them may start an escape (most of the text).
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            if !any_special(u64::from_le_bytes(chunk.try_into().expect("8 bytes"))) {
-                i += 8;
-                continue;
+    push_escaped(
+        &mut out,
+        json,
+        |v| !any_special(v),
+        |bytes, i| {
+            let b = bytes[i];
+            if !SPECIAL[b as usize] {
+                return None;
             }
-        }
-        let b = bytes[i];
-        if !SPECIAL[b as usize] {
-            i += 1;
-            continue;
-        }
-        let (escape, len): (&str, usize) = match b {
-            b'"' => ("\\\"", 1),
-            b'\\' => ("\\\\", 1),
-            b'<' if bytes.get(i + 1) == Some(&b'/') => ("<\\/", 2),
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
-                ("\\u2028", 3)
+            match b {
+                b'"' => Some(("\\\"", 1)),
+                b'\\' => Some(("\\\\", 1)),
+                _ => literal_escape(bytes, i),
             }
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
-                ("\\u2029", 3)
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&json[from..i]);
-        out.push_str(escape);
-        i += len;
-        from = i;
-    }
-    out.push_str(&json[from..]);
+        },
+    );
     out.push_str("\");\n");
     out
 }
@@ -418,53 +397,82 @@ pub fn page_literal(url: &str, title: &str, sections: &[Section]) -> String {
 /// `s` as a JSON string's content (serde_json's escapes: `"`, `\\`, control characters) and
 /// that as the content of a `wrap` string literal (`"`, `\\`, `</`, U+2028, U+2029).
 fn push_literal(out: &mut String, s: &str) {
+    let plain = |v| !any_special(v) && !any_control(v);
+    push_escaped(out, s, plain, |bytes, i| match bytes[i] {
+        b'"' => Some(("\\\\\\\"", 1)),
+        b'\\' => Some(("\\\\\\\\", 1)),
+        0x08 => Some(("\\\\b", 1)),
+        0x0C => Some(("\\\\f", 1)),
+        b'\n' => Some(("\\\\n", 1)),
+        b'\r' => Some(("\\\\r", 1)),
+        b'\t' => Some(("\\\\t", 1)),
+        b @ 0..=0x1F => {
+            let escape = &CONTROL_ESCAPES[usize::from(b)];
+            Some((std::str::from_utf8(escape).expect("ASCII"), 1))
+        }
+        _ => literal_escape(bytes, i),
+    });
+}
+
+/// What a string literal of `wrap` escapes besides `"` and `\\`, starting at byte `i`: `</`
+/// (which would end an inline script) and U+2028/U+2029 (line ends to older engines).
+#[inline]
+fn literal_escape(bytes: &[u8], i: usize) -> Option<(&'static str, usize)> {
+    match bytes[i] {
+        b'<' if bytes.get(i + 1) == Some(&b'/') => Some(("<\\/", 2)),
+        0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
+            Some(("\\u2028", 3))
+        }
+        0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
+            Some(("\\u2029", 3))
+        }
+        _ => None,
+    }
+}
+
+/// Control characters as `push_literal` writes them: JSON's `\u00XX`, its backslash escaped
+/// again for the string literal.
+static CONTROL_ESCAPES: [[u8; 7]; 32] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0; 7]; 32];
+    let mut b = 0;
+    while b < 32 {
+        table[b] = [b'\\', b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 0xF]];
+        b += 1;
+    }
+    table
+};
+
+/// Copies `s` into `out` in one pass, replacing what `escape` escapes: `escape(bytes, i)` gives
+/// the escape of what starts at byte `i` and how many bytes it replaces, or `None` to keep the
+/// byte. The runs between escapes are copied whole, and eight bytes are skipped at a time while
+/// `plain` says none of them may start an escape (most of the text).
+#[inline(always)]
+fn push_escaped(
+    out: &mut String,
+    s: &str,
+    plain: impl Fn(u64) -> bool,
+    escape: impl Fn(&[u8], usize) -> Option<(&'static str, usize)>,
+) {
     let bytes = s.as_bytes();
     let mut from = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time while none of them needs an escape (most of the text).
         if let Some(chunk) = bytes.get(i..i + 8) {
-            let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-            if !any_special(v) && !any_control(v) {
+            if plain(u64::from_le_bytes(chunk.try_into().expect("8 bytes"))) {
                 i += 8;
                 continue;
             }
         }
-        let b = bytes[i];
-        let (escape, len): (&str, usize) = match b {
-            b'"' => ("\\\\\\\"", 1),
-            b'\\' => ("\\\\\\\\", 1),
-            b'<' if bytes.get(i + 1) == Some(&b'/') => ("<\\/", 2),
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
-                ("\\u2028", 3)
-            }
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
-                ("\\u2029", 3)
-            }
-            0x08 => ("\\\\b", 1),
-            0x0C => ("\\\\f", 1),
-            b'\n' => ("\\\\n", 1),
-            b'\r' => ("\\\\r", 1),
-            b'\t' => ("\\\\t", 1),
-            0..=0x1F => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
+        match escape(bytes, i) {
+            Some((text, len)) => {
                 out.push_str(&s[from..i]);
-                out.push_str("\\\\u00");
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xF)]));
-                i += 1;
+                out.push_str(text);
+                i += len;
                 from = i;
-                continue;
             }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&s[from..i]);
-        out.push_str(escape);
-        i += len;
-        from = i;
+            None => i += 1,
+        }
     }
     out.push_str(&s[from..]);
 }
