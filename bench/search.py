@@ -107,21 +107,25 @@ def browser_queries(out: Path, queries: list[str], scheme: str = "http") -> list
         print("(browser part skipped: needs node, %s and tests/browser/node_modules)" % chromium,
               file=sys.stderr)
         return []
+    if scheme == "file":
+        return run_queries((out / "index.html").as_uri(), queries)
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        url = ("http://127.0.0.1:%d/index.html" % server.server_address[1] if scheme == "http"
-               else (out / "index.html").as_uri())
-        r = subprocess.run(["node", str(HERE / "search-query.mjs"), url, *queries],
-                           capture_output=True, text=True, timeout=600)
-        if r.returncode != 0:
-            raise SystemExit("search-query.mjs failed:\n%s%s" % (r.stdout, r.stderr))
-        return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+        return run_queries("http://127.0.0.1:%d/index.html" % server.server_address[1], queries)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def run_queries(url: str, queries: list[str]) -> list[dict]:
+    r = subprocess.run(["node", str(HERE / "search-query.mjs"), url, *queries],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise SystemExit("search-query.mjs failed:\n%s%s" % (r.stdout, r.stderr))
+    return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
 
 
 def median_query(samples) -> dict:
