@@ -1,5 +1,5 @@
 //! Mermaid: the build-time validator against mermaid.js's own verdicts (the oracle corpus in
-//! `../shared/mermaid-oracle/`), broken diagrams reported at the right line of the right file,
+//! `tests/mermaid-oracle/`), broken diagrams reported at the right line of the right file,
 //! diagram pages and embeds, and the warm cache.
 
 use super::support::*;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn oracle_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/mermaid-oracle")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mermaid-oracle")
 }
 
 struct Case {
@@ -23,7 +23,7 @@ struct Case {
 /// The oracle's verdicts for the mermaid version archsite ships.
 fn oracle() -> Vec<Case> {
     let tsv = std::fs::read_to_string(oracle_dir().join("expected.tsv"))
-        .expect("../shared/mermaid-oracle/expected.tsv is beside the repository");
+        .expect("tests/mermaid-oracle/expected.tsv is in the repository");
     let mut lines = tsv.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let column = format!("mermaid_{}_parse", MERMAID_VERSION.replace('.', "_"));
