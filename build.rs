@@ -3,11 +3,13 @@
 //! `$OUT_DIR/embedded.rs` with one `(relative path, bytes)` table per folder; the bytes are
 //! `include_bytes!` of the files, so cargo rebuilds when they change.
 //!
-//! mermaid comes from npm, pinned by `js/package-lock.json`. Two artefacts are made in the
-//! git-ignored `js/dist/` when missing or stale: the browser build readers get
-//! (`mermaid.min.js`, as published) and a parse-only bundle for QuickJS (`mermaid-parse.js`,
-//! made by esbuild from `js/parse-entry.mjs`). Making them runs `npm ci` and esbuild once;
-//! later builds only compare a stamp.
+//! mermaid comes from npm, pinned by `js/package-lock.json`. The first build in a target
+//! folder copies `js/`'s package files to `$OUT_DIR/js/`, runs `npm ci` there (the npm registry,
+//! or npm's own cache, must be reachable: a 60 MB download, 165 MB installed) and makes two
+//! artefacts: the browser build readers get (`mermaid.min.js`, as published) and a parse-only
+//! bundle for QuickJS (`mermaid-parse.js`, made by esbuild from `js/parse-entry.mjs`). Everything
+//! is written under `OUT_DIR`, as cargo expects of a build script; later builds only compare a
+//! stamp.
 
 use std::env;
 use std::fmt::Write as _;
@@ -25,26 +27,24 @@ const MERMAID_INPUTS: &[&str] = &[
 ];
 
 fn mermaid(out: &mut String, js: &Path) {
-    let mut stamp = String::from("1\n");
+    let mut stamp = String::from("2\n");
     for name in MERMAID_INPUTS {
         let path = js.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
         let bytes = fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         writeln!(stamp, "{name} {:016x}", fnv1a(&bytes)).unwrap();
     }
-    let dist = js.join("dist");
+    let work = out_dir().join("js");
+    let dist = work.join("dist");
     let stamp_file = dist.join("stamp");
     let artefacts = ["mermaid.min.js", "mermaid-parse.js", "version"];
     let fresh = fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str())
         && artefacts.iter().all(|a| dist.join(a).is_file());
     if !fresh {
-        make_mermaid(js, &dist);
-        fs::write(&stamp_file, &stamp).expect("write js/dist/stamp");
+        make_mermaid(js, &work, &dist);
+        fs::write(&stamp_file, &stamp).expect("write the mermaid stamp");
     }
-    for a in artefacts {
-        println!("cargo:rerun-if-changed={}", dist.join(a).display());
-    }
-    let version = fs::read_to_string(dist.join("version")).expect("read js/dist/version");
+    let version = fs::read_to_string(dist.join("version")).expect("read the mermaid version");
     writeln!(
         out,
         "pub const MERMAID_VERSION: &str = {:?};",
@@ -66,8 +66,7 @@ fn mermaid(out: &mut String, js: &Path) {
         let path = dist.join(file).display().to_string();
         writeln!(out, "pub static {name}: &[u8] = include_bytes!({path:?});").unwrap();
     }
-    let bytecode =
-        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("mermaid-parse.qjsbc");
+    let bytecode = out_dir().join("mermaid-parse.qjsbc");
     fs::write(&bytecode, compile_bytecode(&bundle)).expect("write the mermaid bytecode");
     writeln!(
         out,
@@ -109,34 +108,43 @@ fn compile_bytecode(bundle: &[u8]) -> Vec<u8> {
     })
 }
 
-fn make_mermaid(js: &Path, dist: &Path) {
-    let installed = js.join("node_modules/.package-lock.json");
-    let lock = fs::read(js.join("package-lock.json")).ok();
-    let needs_install = !js.join("node_modules/mermaid/package.json").is_file()
-        || !js.join("node_modules/.bin/esbuild").exists()
-        || fs::metadata(&installed)
-            .and_then(|m| m.modified())
-            .ok()
-            .zip(
-                fs::metadata(js.join("package-lock.json"))
-                    .and_then(|m| m.modified())
-                    .ok(),
-            )
-            .is_none_or(|(installed, locked)| installed < locked)
-        || lock.is_none();
+/// Installs the pinned packages in `work` (a copy of `js/`'s package files under `OUT_DIR`) and
+/// makes the artefacts in `dist`.
+fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
+    fs::create_dir_all(work).expect("create $OUT_DIR/js");
+    for name in MERMAID_INPUTS {
+        fs::copy(js.join(name), work.join(name))
+            .unwrap_or_else(|e| panic!("copy js/{name} to {}: {e}", work.display()));
+    }
+    // What `npm ci` last installed here: a changed lock file installs again.
+    let installed = work.join("installed-lock");
+    let lock = format!(
+        "{:016x}",
+        fnv1a(&fs::read(js.join("package-lock.json")).expect("read js/package-lock.json"))
+    );
+    let needs_install = !work.join("node_modules/mermaid/package.json").is_file()
+        || !work.join("node_modules/.bin/esbuild").exists()
+        || fs::read_to_string(&installed).ok().as_deref() != Some(lock.as_str());
     if needs_install {
+        // Cargo shows a build script's output only as warnings: this is the one line a
+        // newcomer sees while the first build waits for the registry.
+        println!(
+            "cargo:warning=installing mermaid {} and esbuild from the npm registry (`npm ci`, once per \
+             target folder: a 60 MB download, 1 to 3 minutes on a first run, seconds from npm's cache)",
+            pinned_mermaid_version(js)
+        );
+        check_npm();
         run(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-                .current_dir(js),
+                .current_dir(work),
             "npm ci",
         );
+        fs::write(&installed, &lock).expect("write $OUT_DIR/js/installed-lock");
     }
-    fs::create_dir_all(dist).expect("create js/dist");
-    // Written beside and renamed, so that two cargo processes never see half a file.
-    let tmp = dist.join(format!(".mermaid-parse.js.{}", std::process::id()));
+    fs::create_dir_all(dist).expect("create $OUT_DIR/js/dist");
     run(
-        Command::new(js.join("node_modules/.bin/esbuild"))
+        Command::new(work.join("node_modules/.bin/esbuild"))
             .args([
                 "parse-entry.mjs",
                 "--bundle",
@@ -147,38 +155,79 @@ fn make_mermaid(js: &Path, dist: &Path) {
                 "--legal-comments=none",
                 "--log-level=warning",
             ])
-            .arg(format!("--outfile={}", tmp.display()))
-            .current_dir(js),
+            .arg(format!(
+                "--outfile={}",
+                dist.join("mermaid-parse.js").display()
+            ))
+            .current_dir(work),
         "esbuild",
     );
-    fs::rename(&tmp, dist.join("mermaid-parse.js")).expect("rename mermaid-parse.js");
-    let package = js.join("node_modules/mermaid");
-    let tmp = dist.join(format!(".mermaid.min.js.{}", std::process::id()));
-    fs::copy(package.join("dist/mermaid.min.js"), &tmp).expect("copy mermaid.min.js");
-    fs::rename(&tmp, dist.join("mermaid.min.js")).expect("rename mermaid.min.js");
+    let package = work.join("node_modules/mermaid");
+    fs::copy(
+        package.join("dist/mermaid.min.js"),
+        dist.join("mermaid.min.js"),
+    )
+    .expect("copy mermaid.min.js");
     let manifest =
         fs::read_to_string(package.join("package.json")).expect("read mermaid's package.json");
-    let version = manifest
+    fs::write(dist.join("version"), json_version(&manifest)).expect("write the mermaid version");
+}
+
+/// The mermaid version `js/package.json` pins, for the line printed before installing it.
+fn pinned_mermaid_version(js: &Path) -> String {
+    let manifest = fs::read_to_string(js.join("package.json")).unwrap_or_default();
+    manifest
+        .split("\"mermaid\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').nth(1))
+        .unwrap_or("(pinned)")
+        .to_string()
+}
+
+/// The `"version"` of a package.json.
+fn json_version(manifest: &str) -> &str {
+    manifest
         .split("\"version\"")
         .nth(1)
         .and_then(|rest| rest.split('"').nth(1))
-        .expect("mermaid's package.json has a version");
-    fs::write(dist.join("version"), version).expect("write js/dist/version");
+        .expect("mermaid's package.json has a version")
+}
+
+/// Fails with what to install when npm cannot be run at all (before `npm ci` would).
+fn check_npm() {
+    let found = Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        panic!(
+            "\n\nBuilding archsite needs npm once: it embeds mermaid.js from the npm registry.\n\
+             `npm` was not found (or does not run). Install Node.js 20+ with npm \
+             (Debian: `apt-get install nodejs npm`), then build again.\n\
+             The built archsite binary needs neither Node nor the network.\n\n"
+        );
+    }
 }
 
 fn run(command: &mut Command, what: &str) {
     let status = command.status().unwrap_or_else(|e| {
         panic!(
-            "archsite embeds mermaid.js from npm and could not run {what}: {e}.\n\
-             Install Node.js 20+ with npm (Debian: `apt-get install nodejs npm`), then build again; \
-             or run `npm ci` in js/ yourself."
+            "\n\nBuilding archsite needs npm once: it embeds mermaid.js from the npm registry, \
+             and could not run {what}: {e}.\n\
+             Install Node.js 20+ with npm (Debian: `apt-get install nodejs npm`), then build again.\n\n"
         )
     });
     assert!(
         status.success(),
-        "{what} failed in js/ ({status}): the npm registry must be reachable the first time \
-         archsite is built (run `npm ci` in js/ to see why)"
+        "\n\n{what} failed ({status}). The first build of archsite in a target folder installs \
+         mermaid.js and esbuild with `npm ci`: the npm registry (or npm's cache) must be reachable. \
+         Check `npm ping`, a proxy (`npm config get proxy`) or a registry mirror \
+         (`npm config get registry`), then build again.\n\n"
     );
+}
+
+fn out_dir() -> PathBuf {
+    PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
 }
 
 /// A stable hash for the stamp (std's hasher may change between Rust releases).
@@ -195,7 +244,7 @@ fn main() {
     embed(&mut out, "THEME_FILES", &root.join("themes/default"));
     embed(&mut out, "SCAFFOLD_FILES", &root.join("scaffold"));
     mermaid(&mut out, &root.join("js"));
-    let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
+    let dest = out_dir().join("embedded.rs");
     fs::write(dest, out).expect("write embedded.rs");
 }
 
