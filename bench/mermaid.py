@@ -3,7 +3,7 @@
 
     python3 bench/mermaid.py                  # sample site, 1,000 pages, serve edits
     python3 bench/mermaid.py --quick          # CI smoke: 1 run each, 100 pages, 2 edits
-    python3 bench/mermaid.py --bin target/release/archsite --runs 7 --pages 1000
+    python3 bench/mermaid.py [--bin PATH] --runs 7 --pages 1000
 
 1. The sample site (its 8 diagrams: 4 ```mermaid blocks, 4 .mmd files): `archsite build
    --timings`, cold (the verdict cache in .archsite-cache removed before each run, so mermaid's
@@ -38,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import serve as serve_bench  # noqa: E402  (the serve benchmark's server and event stream)
+import cargo_target  # noqa: E402
 
 FENCE = re.compile(r"^```mermaid\n.*?^```\n", re.M | re.S)
 
@@ -150,7 +151,7 @@ def main() -> int:
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 run, 100 pages, 2 edits")
-    ap.add_argument("--json", default=str(REPO / "target" / "bench-mermaid.json"))
+    ap.add_argument("--json", default=str(cargo_target.scratch("bench-mermaid.json")))
     args = ap.parse_args()
     if args.quick:
         args.runs, args.pages, args.edits = 1, 100, 2
@@ -167,7 +168,7 @@ def main() -> int:
     shutil.rmtree(sample, ignore_errors=True)
 
     log(f"== generated site, {args.pages} pages")
-    generated = REPO / "target" / "bench-sites" / f"mermaid-{args.pages}"
+    generated = cargo_target.scratch("bench-sites", f"mermaid-{args.pages}")
     if not (generated / "content" / "index.md").is_file():
         shutil.rmtree(generated, ignore_errors=True)
         subprocess.run([sys.executable, str(REPO / "bench" / "gensite.py"), str(args.pages), str(generated)], check=True)

@@ -85,6 +85,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import gensite  # noqa: E402
 import peers  # noqa: E402
+import cargo_target  # noqa: E402
 
 # The page whose HTML size is reported at every size: it exists for N >= 4
 # and its Markdown does not depend on N (only its link targets do), so its
@@ -96,7 +97,7 @@ FIXED_PAGE = "s00/t00/page-00001.md"   # relative to content/
 # from 0.6 s to 8 s with how many files anyone deleted in the last minutes,
 # which swamps archsite's own time. --disk measures what a user waits for.
 TMPFS_ROOT = Path("/dev/shm/archsite-bench")
-DISK_ROOT = REPO / "target" / "bench-out"
+DISK_ROOT = cargo_target.scratch("bench-out")
 
 
 class ToolError(Exception):
@@ -147,11 +148,10 @@ class Archsite(Tool):
         if args.bin:
             self.bin = Path(args.bin).resolve()
         else:
-            print("+ cargo build --release", file=sys.stderr, flush=True)
-            r = subprocess.run(["cargo", "build", "--release"], cwd=REPO)
-            if r.returncode != 0:
-                raise ToolError("cargo build --release failed (exit %d)" % r.returncode)
-            self.bin = REPO / "target" / "release" / "archsite"
+            try:
+                self.bin = cargo_target.release_binary()
+            except SystemExit as e:
+                raise ToolError(str(e))
         if not os.access(self.bin, os.X_OK):
             raise ToolError("no executable at %s" % self.bin)
 
@@ -1021,7 +1021,7 @@ def main(argv=None) -> int:
                          "instead of a larger size)"
                          % "{:,}".format(peers.MdBook.max_size))
     ap.add_argument("--bin", help="use this archsite binary instead of cargo build --release")
-    ap.add_argument("--json", default=str(REPO / "target" / "bench-results.json"))
+    ap.add_argument("--json", default=str(cargo_target.scratch("bench-results.json")))
     ap.add_argument("--timeout", type=float, default=900, help="seconds per build")
     ap.add_argument("--keep-output", action="store_true",
                     help="keep OUT_ROOT/TOOL/N (kept anyway after a failure)")
@@ -1105,7 +1105,7 @@ def main(argv=None) -> int:
     if args.mode in ("check", "all") and archsite is None:
         ap.error("--mode %s needs the archsite tool" % args.mode)
 
-    sites_root = REPO / "target" / "bench-sites"
+    sites_root = cargo_target.scratch("bench-sites")
     if args.out_root:
         out_root = Path(args.out_root)
     elif args.disk or not os.access(TMPFS_ROOT.parent, os.W_OK):

@@ -48,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import run as bench_run  # noqa: E402  (ensure_site, shared with run.py)
+import cargo_target  # noqa: E402
 
 QUERIES = ["아키텍처", "네트워크의", "운영환경", "gateway", "serv", "ingress 정책", "IAM", "캐시를"]
 
@@ -181,18 +182,15 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--bin")
     ap.add_argument("--no-browser", action="store_true")
-    ap.add_argument("--json", default=str(REPO / "target" / "bench-search.json"))
+    ap.add_argument("--json", default=str(cargo_target.scratch("bench-search.json")))
     a = ap.parse_args(argv)
     sizes = [50] if a.quick else [int(s) for s in a.sizes.split(",")]
     runs = 1 if a.quick else a.runs
     if a.bin:
         binary = Path(a.bin).resolve()
     else:
-        print("+ cargo build --release", file=sys.stderr, flush=True)
-        if subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO).returncode:
-            return 2
-        binary = REPO / "target" / "release" / "archsite"
-    sites = REPO / "target" / "bench-sites"
+        binary = cargo_target.release_binary(quiet=True)
+    sites = cargo_target.scratch("bench-sites")
     sites.mkdir(parents=True, exist_ok=True)
     shm = Path("/dev/shm")
     work = Path(tempfile.mkdtemp(prefix="archsite-search-", dir=shm if shm.is_dir() else None))

@@ -58,6 +58,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+import cargo_target  # noqa: E402
 HOST = "127.0.0.1"
 
 
@@ -87,7 +89,7 @@ def sample_site() -> Site:
 
 def generated_site(n: int, seed: int = 1) -> Site:
     """target/bench-sites/N-SEED (as bench/run.py lays it out), generated when missing."""
-    folder = REPO / "target" / "bench-sites" / f"{n}-{seed}"
+    folder = cargo_target.scratch("bench-sites", f"{n}-{seed}")
     if not (folder / "content" / "index.md").is_file():
         log(f"+ python3 bench/gensite.py {n} {folder} --seed {seed}")
         if folder.exists():
@@ -560,10 +562,7 @@ def build_binary(binary: str | None) -> Path:
     if binary:
         path = Path(binary).resolve()
     else:
-        log("+ cargo build --release")
-        if subprocess.run(["cargo", "build", "--release"], cwd=REPO).returncode != 0:
-            raise SystemExit(2)
-        path = REPO / "target" / "release" / "archsite"
+        path = cargo_target.release_binary()
     if not (path.is_file() and os.access(path, os.X_OK)):
         log(f"archsite binary not found: {path}")
         raise SystemExit(2)
@@ -685,7 +684,7 @@ def main() -> int:
     ap.add_argument("--sse-clients", type=int, default=None, help="open previews during a second load test (default 100; 0 with --quick)")
     ap.add_argument("--python-load", action="store_true", help="use the built-in load generator even when wrk is installed")
     ap.add_argument("--bin", help="archsite binary to use instead of `cargo build --release`")
-    ap.add_argument("--json", default=str(REPO / "target" / "bench-serve.json"), help="where to write all results")
+    ap.add_argument("--json", default=str(cargo_target.scratch("bench-serve.json")), help="where to write all results")
     args = ap.parse_args()
     q = args.quick
     args.sites = args.sites or ("sample" if q else "sample,1000")

@@ -7,7 +7,7 @@ three-environment SLA table, a one-environment projection) and quotes 2 values i
 other, the pages have no tables. Times `archsite build` on each (median of 5 runs after a
 warm-up) and prints the added time. The issue's target: under 20 %.
 
-Usage: python3 bench/tables.py [--pages 1000] [--runs 5] [--bin target/release/archsite]
+Usage: python3 bench/tables.py [--pages 1000] [--runs 5] [--bin PATH]
 Standalone on purpose: it does not touch bench/run.py or bench/gensite.py.
 """
 
@@ -22,6 +22,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import cargo_target  # noqa: E402
 
 ENVIRONMENTS = """environments:
   - {id: dev, name: Development}
@@ -165,10 +167,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "archsite"))
+    ap.add_argument("--bin", help="archsite binary (default: cargo build --release)")
     args = ap.parse_args()
+    if not args.bin:
+        args.bin = str(cargo_target.release_binary())
     if not os.path.exists(args.bin):
-        sys.exit(f"{args.bin} not found: run `cargo build --release` first")
+        sys.exit(f"{args.bin} not found")
     kinds = ("plain", "markdown", "data")
     names = {"plain": "no tables", "markdown": "3 hand-written Markdown tables",
              "data": "3 generated tables + 2 inline values"}

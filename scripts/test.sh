@@ -30,12 +30,20 @@ python3 bench/serve.py --quick
 python3 bench/mermaid.py --quick
 
 echo "== browser tests"
-cargo build --locked --quiet
+# The binary's path as cargo reports it: CARGO_TARGET_DIR or a cargo config may put it anywhere.
+bin=$(cargo build --locked --quiet --bin archsite --message-format=json-render-diagnostics |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "archsite":
+        print(m["executable"])')
+[ -x "$bin" ] || { echo "cargo build reported no archsite binary" >&2; exit 1; }
 (
   cd tests/browser
   npm ci --no-audit --no-fund --loglevel=error
-  ARCHSITE_BIN="$PWD/../../target/debug/archsite" npm test
+  ARCHSITE_BIN="$bin" npm test
 )
 
 echo "== search benchmark (smoke run: needs the browser tests' npm packages; nothing is timed)"
-python3 bench/search.py --quick --bin target/debug/archsite
+python3 bench/search.py --quick --bin "$bin"

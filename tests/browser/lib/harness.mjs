@@ -49,12 +49,16 @@ watchdog.unref();
 // ---------------------------------------------------------------------------------------------
 // archsite
 
-/** Absolute path of the archsite binary: $ARCHSITE_BIN, else ../../target/debug/archsite. */
+/**
+ * Absolute path of the archsite binary: $ARCHSITE_BIN, else debug/archsite in cargo's target
+ * folder ($CARGO_TARGET_DIR, else ../../target).
+ */
 export function archsiteBin() {
   const fromEnv = process.env.ARCHSITE_BIN;
-  const bin = fromEnv
-    ? path.resolve(process.cwd(), fromEnv)
-    : path.resolve(BROWSER_DIR, '..', '..', 'target', 'debug', 'archsite');
+  const targetDir = process.env.CARGO_TARGET_DIR
+    ? path.resolve(process.env.CARGO_TARGET_DIR)
+    : path.resolve(BROWSER_DIR, '..', '..', 'target');
+  const bin = fromEnv ? path.resolve(process.cwd(), fromEnv) : path.join(targetDir, 'debug', 'archsite');
   try {
     if (!statSync(bin).isFile()) throw new Error('not a file');
     accessSync(bin, constants.X_OK);
