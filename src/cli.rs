@@ -78,7 +78,20 @@ pub enum Command {
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
+        /// Also answer requests for this host name (a proxy, a tunnel, a name in /etc/hosts);
+        /// repeatable; `.example.com` allows its subdomains too. localhost, loopback addresses
+        /// and the --bind address are always answered; other hosts get 403 (DNS rebinding)
+        #[arg(long = "allow-host", value_name = "NAME", value_parser = host_pattern)]
+        allow_host: Vec<String>,
     },
+}
+
+fn host_pattern(name: &str) -> Result<String, String> {
+    if crate::config::is_host_pattern(name) {
+        Ok(name.to_string())
+    } else {
+        Err("a host name alone, without scheme, port or path (`docs.example.com`), or `.example.com` for its subdomains too".into())
+    }
 }
 
 #[derive(Debug, Args)]

@@ -33,7 +33,18 @@ struct RawConfig {
     external: Option<ExternalConfig>,
     /// Full-text search in the default theme (`false` to leave it out).
     search: Option<bool>,
+    /// The live preview (`archsite serve`).
+    serve: Option<RawServe>,
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServe {
+    /// Host names the preview answers besides localhost and its own address.
+    allowed_hosts: Option<Vec<String>>,
+}
+
+const SERVE_KEYS: &[&str] = &["allowed_hosts"];
 
 const KNOWN_KEYS: &[&str] = &[
     "title",
@@ -48,6 +59,7 @@ const KNOWN_KEYS: &[&str] = &[
     "severity",
     "external",
     "search",
+    "serve",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -92,6 +104,9 @@ pub struct Config {
     pub cache_dir: PathBuf,
     /// Whether the site gets a search box and a search index (`search:`, default on).
     pub search: bool,
+    /// Host names `serve` answers besides localhost and its own address (`serve:
+    /// {allowed_hosts: [...]}`); a leading dot allows subdomains too.
+    pub allowed_hosts: Vec<String>,
     /// The repository the site lives in (the nearest folder above the content with `.git`),
     /// for plain-text paths written relative to it; the site root when there is none.
     pub repo_root: PathBuf,
@@ -166,6 +181,15 @@ impl Config {
             })?,
         };
         let levels = severity_levels(raw.severity.unwrap_or_default(), &file, sources)?;
+        let allowed_hosts = raw.serve.and_then(|s| s.allowed_hosts).unwrap_or_default();
+        if let Some(bad) = allowed_hosts.iter().find(|h| !is_host_pattern(h)) {
+            return Err(vec![Diagnostic::error(
+                "config",
+                format!("`{bad}` in `serve.allowed_hosts` is not a host name"),
+            )
+            .at(&file, find_value(sources, &file, bad))
+            .help("write a name alone, without scheme, port or path (`docs.example.com`), or with a leading dot for its subdomains too (`.example.com`)")]);
+        }
         let repo_root = content_dir
             .canonicalize()
             .ok()
@@ -194,8 +218,20 @@ impl Config {
             nav_order: raw.nav.unwrap_or_default(),
             drafts: args.drafts,
             search: raw.search.unwrap_or(true),
+            allowed_hosts,
         })
     }
+}
+
+/// A host name the preview may be told to answer: letters, digits, `-`, `_` and dots, with an
+/// optional leading dot (the name and its subdomains).
+pub fn is_host_pattern(name: &str) -> bool {
+    let name = name.strip_prefix('.').unwrap_or(name);
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn severity_levels(
@@ -266,6 +302,7 @@ fn read_raw(config_path: &Path, sources: &mut SourceMap) -> Result<RawConfig, Ve
     let known: Vec<&str> = KNOWN_KEYS
         .iter()
         .chain(EXTERNAL_CONFIG_KEYS)
+        .chain(SERVE_KEYS)
         .copied()
         .collect();
     serde_yaml::from_str(&text).map_err(|e| vec![yaml_error(&file, &text, &e, &known)])
@@ -429,6 +466,30 @@ mod tests {
         assert_eq!(errs[0].help.as_deref(), Some("did you mean `search`?"));
         let errs = discover_with("search: maybe\n").unwrap_err();
         assert!(errs[0].message.contains("search"), "{}", errs[0].message);
+    }
+
+    #[test]
+    fn serve_allowed_hosts_are_names() {
+        assert!(discover_with("title: x\n")
+            .unwrap()
+            .allowed_hosts
+            .is_empty());
+        let c =
+            discover_with("serve:\n  allowed_hosts: [docs.internal, .tunnel.example]\n").unwrap();
+        assert_eq!(c.allowed_hosts, ["docs.internal", ".tunnel.example"]);
+        let errs =
+            discover_with("serve:\n  allowed_hosts: ['http://docs.internal:8080']\n").unwrap_err();
+        assert!(
+            errs[0].message.contains("http://docs.internal:8080"),
+            "{}",
+            errs[0].message
+        );
+        assert_eq!(errs[0].span.as_ref().unwrap().range, 26..51);
+        let errs = discover_with("serve:\n  allowed_host: [x]\n").unwrap_err();
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("did you mean `allowed_hosts`?")
+        );
     }
 
     #[test]

@@ -119,6 +119,7 @@ fn main() -> ExitCode {
             port,
             bind,
             open,
+            allow_host,
         } => {
             if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
                 eprintln!("warning: serving on {bind}: anyone on your network can read this site");
@@ -129,6 +130,7 @@ fn main() -> ExitCode {
                 open,
                 color,
                 timings: site.timings,
+                allowed_hosts: allow_host,
             };
             match archsite::serve::serve(site_args(&site, None), options) {
                 Ok(()) => ExitCode::SUCCESS,

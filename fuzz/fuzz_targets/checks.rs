@@ -90,6 +90,7 @@ pub fn config() -> Config {
         cache_dir: root.join(".archsite-cache"),
         repo_root: root,
         search: true,
+        allowed_hosts: Vec::new(),
     }
 }
 

@@ -2,6 +2,8 @@
 //! it.
 //!
 //! - `server`: the HTTP/1.1 server itself (std + httparse, a thread per connection);
+//! - `guard`: which requests are answered (the `Host` and `Origin` checks against DNS
+//!   rebinding);
 //! - `http`: request → response over the in-memory site (no URL reaches the disk by its path);
 //! - `watch`: debounced file events, filtered;
 //! - `live`: Server-Sent Events to every open page, and the script that listens to them.
@@ -10,6 +12,7 @@
 //! parsed nor rendered again. A build with errors never replaces the last good site: pages keep
 //! being served and the errors go to the browser as an overlay and to the terminal.
 
+pub mod guard;
 pub mod http;
 pub mod live;
 pub mod server;
@@ -24,7 +27,6 @@ use live::{event, Hub};
 use server::Request;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -36,6 +38,8 @@ pub struct ServeOptions {
     pub color: ColorMode,
     /// Print the time of each pipeline stage of every rebuild.
     pub timings: bool,
+    /// Host names to answer besides localhost and the bind address (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// What requests are answered from: the last good build, and the errors of the latest one.
@@ -45,14 +49,67 @@ struct Snapshot {
     search: Arc<Output>,
     /// JSON array for the overlay when the latest build failed.
     errors: Option<String>,
+    /// The settings of the last good build: the site is served below its base path, files
+    /// published by copy must stay in its content folder, and its hosts are answered.
+    site: Arc<SiteSettings>,
+}
+
+struct SiteSettings {
+    base_path: String,
+    content_dir: PathBuf,
+    hosts: guard::Hosts,
+}
+
+impl SiteSettings {
+    fn of(config: &crate::config::Config, options: &HostOptions) -> SiteSettings {
+        SiteSettings {
+            base_path: config.base_path.clone(),
+            content_dir: config.content_dir.clone(),
+            hosts: guard::Hosts::new(
+                &options.bind,
+                options
+                    .allowed
+                    .iter()
+                    .chain(&config.allowed_hosts)
+                    .map(String::as_str),
+            ),
+        }
+    }
+}
+
+/// What the command line says about the hosts to answer (the config adds to it).
+struct HostOptions {
+    bind: String,
+    allowed: Vec<String>,
 }
 
 struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     hub: Hub,
-    base_path: String,
-    content_dir: PathBuf,
-    streams: AtomicUsize,
+    hosts: HostOptions,
+    streams: Arc<server::Slots>,
+    /// Hosts already reported as refused (each is reported once, up to a bound).
+    refused: std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl Shared {
+    fn current(&self) -> Arc<Snapshot> {
+        self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    /// Tells the writer once per host that requests for it were refused, in case it is a name
+    /// they use on purpose.
+    fn report_refused(&self, host: Option<&str>) {
+        let host: String = host.unwrap_or("").chars().take(100).collect();
+        let Ok(mut refused) = self.refused.lock() else {
+            return;
+        };
+        if refused.len() < 16 && refused.insert(host.clone()) {
+            eprintln!(
+                "warning: refused a request for host `{host}` (only localhost and the preview's                  own address are answered); if you use that name, pass `--allow-host NAME`"
+            );
+        }
+    }
 }
 
 const MAX_STREAMS: usize = 512;
@@ -78,16 +135,21 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
     if first.output.get(crate::diagram::MERMAID_ASSET).is_some() {
         cache.prewarm_diagrams(&config.cache_dir);
     }
+    let hosts = HostOptions {
+        bind: options.bind.clone(),
+        allowed: options.allowed_hosts.clone(),
+    };
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot {
             errors: overlay_payload(&first),
             output: Arc::new(first.output),
             search: Arc::new(search),
+            site: Arc::new(SiteSettings::of(&config, &hosts)),
         })),
         hub: Hub::default(),
-        base_path: config.base_path.clone(),
-        content_dir: config.content_dir.clone(),
-        streams: AtomicUsize::new(0),
+        hosts,
+        streams: server::Slots::new(MAX_STREAMS),
+        refused: Default::default(),
     });
 
     let listener =
@@ -119,18 +181,45 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
         });
     }
 
-    let events_path = format!("{}{INTERNAL}events", shared.base_path);
-    server::run(
-        listener,
-        Arc::new(move |request: Request| {
-            if request.url.split('?').next() == Some(events_path.as_str()) {
-                stream_events(&shared, request);
-            } else {
-                answer(&shared, request);
-            }
-        }),
-    );
+    server::run(listener, Arc::new(move |request| handle(&shared, request)));
     Ok(())
+}
+
+/// Every request: refused unless it names an allowed host, else the event stream, the live
+/// script, or a file of the site.
+fn handle(shared: &Shared, request: Request) {
+    let snapshot = shared.current();
+    let host = request.header("Host");
+    if !snapshot.site.hosts.allows(host) {
+        shared.report_refused(host);
+        let text = guard::refusal(host);
+        request.respond(
+            403,
+            &[("Content-Type", "text/plain; charset=utf-8")],
+            text.as_bytes(),
+        );
+        return;
+    }
+    let path = request.url.split(['?', '#']).next().unwrap_or("");
+    let internal = http::strip_base(path, &snapshot.site.base_path)
+        .and_then(|rel| rel.strip_prefix(INTERNAL))
+        .map(str::to_string);
+    match internal.as_deref() {
+        Some("events") => stream_events(shared, &snapshot, request),
+        Some("live.js") => answer_bytes(
+            request,
+            200,
+            "text/javascript; charset=utf-8",
+            live::LIVE_JS.as_bytes().to_vec(),
+        ),
+        Some(_) => answer_bytes(
+            request,
+            404,
+            "text/plain; charset=utf-8",
+            b"not found".to_vec(),
+        ),
+        None => answer(&snapshot, request),
+    }
 }
 
 /// A listening socket with `TCP_NODELAY`, which accepted connections inherit: a response goes
@@ -205,17 +294,19 @@ fn rebuild_loop(
         let previous = shared.snapshot.read().expect("snapshot lock").clone();
         let errors = overlay_payload(&build);
         let had_errors = previous.errors.is_some();
-        let next = match &errors {
-            // Keep serving the last good pages under the overlay.
-            Some(_) => Snapshot {
-                output: previous.output.clone(),
-                search: previous.search.clone(),
-                errors: errors.clone(),
-            },
-            None => Snapshot {
+        let next = match (&errors, &build.config) {
+            (None, Some(config)) => Snapshot {
+                site: Arc::new(SiteSettings::of(config, &shared.hosts)),
                 output: Arc::new(build.output),
                 search: previous.search.clone(),
                 errors: None,
+            },
+            // Keep serving the last good pages under the overlay.
+            _ => Snapshot {
+                output: previous.output.clone(),
+                search: previous.search.clone(),
+                errors: errors.clone(),
+                site: previous.site.clone(),
             },
         };
         let changed = if errors.is_none() {
@@ -299,6 +390,7 @@ fn index_loop(builds: Receiver<SearchInputs>, cache: &crate::search::IndexCache,
                 output: current.output.clone(),
                 search,
                 errors: current.errors.clone(),
+                site: current.site.clone(),
             });
             std::mem::replace(&mut *current, next)
         };
@@ -374,24 +466,25 @@ fn overlay_payload(build: &Build) -> Option<String> {
 }
 
 /// Holds the connection open and writes every event of the hub to it (on the connection's
-/// own thread).
-fn stream_events(shared: &Shared, request: Request) {
-    if shared.streams.load(Ordering::Relaxed) >= MAX_STREAMS {
+/// own thread). Only pages of the preview's own origin may listen.
+fn stream_events(shared: &Shared, snapshot: &Snapshot, request: Request) {
+    if !guard::same_origin(request.header("Origin"), request.header("Host")) {
+        request.respond(
+            403,
+            &[("Content-Type", "text/plain; charset=utf-8")],
+            b"archsite serve: 403 Forbidden: the event stream answers only pages of the preview itself (same origin)\n",
+        );
+        return;
+    }
+    let Some(_slot) = shared.streams.take() else {
         request.respond(
             503,
             &[("Content-Type", "text/plain; charset=utf-8")],
             b"too many open previews",
         );
         return;
-    }
-    shared.streams.fetch_add(1, Ordering::Relaxed);
-    let first = shared
-        .snapshot
-        .read()
-        .expect("snapshot lock")
-        .errors
-        .as_ref()
-        .map(|e| event("errors", e));
+    };
+    let first = snapshot.errors.as_ref().map(|e| event("errors", e));
     let mut stream = shared
         .hub
         .subscribe(Some(first.unwrap_or_else(|| event("hello", ""))));
@@ -410,24 +503,14 @@ fn stream_events(shared: &Shared, request: Request) {
             .and_then(|_| writer.flush())
             .is_ok();
     }
-    shared.streams.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// A page or asset of the site, else a file of the search index.
-fn respond<'a>(snapshot: &'a Snapshot, shared: &Shared, url: &str) -> Reply<'a> {
-    let reply = http::respond(
-        &snapshot.output,
-        &shared.base_path,
-        url,
-        &shared.content_dir,
-    );
+fn respond<'a>(snapshot: &'a Snapshot, url: &str) -> Reply<'a> {
+    let site = &snapshot.site;
+    let reply = http::respond(&snapshot.output, &site.base_path, url, &site.content_dir);
     if matches!(reply, Reply::File { status: 404, .. }) {
-        let search = http::respond(
-            &snapshot.search,
-            &shared.base_path,
-            url,
-            &shared.content_dir,
-        );
+        let search = http::respond(&snapshot.search, &site.base_path, url, &site.content_dir);
         if matches!(search, Reply::File { status: 200, .. }) {
             return search;
         }
@@ -435,44 +518,33 @@ fn respond<'a>(snapshot: &'a Snapshot, shared: &Shared, url: &str) -> Reply<'a> 
     reply
 }
 
-fn answer(shared: &Shared, request: Request) {
-    let snapshot = shared.snapshot.read().expect("snapshot lock").clone();
-    let path = request
-        .url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_string();
-    let internal =
-        http::strip_base(&path, &shared.base_path).and_then(|rel| rel.strip_prefix(INTERNAL));
-    let (status, content_type, body) = match internal {
-        Some("live.js") => (
-            200,
-            "text/javascript; charset=utf-8",
-            live::LIVE_JS.as_bytes().to_vec(),
+/// A file of the site; pages get the live-reload script.
+fn answer(snapshot: &Snapshot, request: Request) {
+    let (status, content_type, body) = match respond(snapshot, &request.url) {
+        Reply::Redirect(location) => {
+            request.respond(301, &[("Location", &location)], b"");
+            return;
+        }
+        Reply::File {
+            status,
+            content_type,
+            body,
+        } if content_type.starts_with("text/html") => (
+            status,
+            content_type,
+            http::inject_live_script(&body, &snapshot.site.base_path),
         ),
-        Some(_) => (404, "text/plain; charset=utf-8", b"not found".to_vec()),
-        None => match respond(&snapshot, shared, &request.url) {
-            Reply::Redirect(location) => {
-                request.respond(301, &[("Location", &location)], b"");
-                return;
-            }
-            Reply::File {
-                status,
-                content_type,
-                body,
-            } if content_type.starts_with("text/html") => (
-                status,
-                content_type,
-                http::inject_live_script(&body, &shared.base_path),
-            ),
-            Reply::File {
-                status,
-                content_type,
-                body,
-            } => (status, content_type, body.into_owned()),
-        },
+        Reply::File {
+            status,
+            content_type,
+            body,
+        } => (status, content_type, body.into_owned()),
     };
+    answer_bytes(request, status, content_type, body);
+}
+
+/// A complete response: ETag and 304, gzip when the client takes it.
+fn answer_bytes(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
     let tag = http::etag(&body);
     if status == 200 && http::not_modified(request.header("If-None-Match"), &tag) {
         request.respond(304, &[("ETag", &tag)], b"");

@@ -68,22 +68,64 @@ impl Request {
     }
 }
 
+/// A bounded number of things held at once (connections, event streams): a place is taken
+/// and counted in one atomic step, so that a burst of takers cannot all see room and overshoot
+/// the bound, and given back when its `Slot` is dropped.
+#[derive(Debug)]
+pub struct Slots {
+    used: AtomicUsize,
+    max: usize,
+}
+
+/// One place taken in `Slots`, given back on drop.
+#[derive(Debug)]
+pub struct Slot(Arc<Slots>);
+
+impl Slots {
+    pub fn new(max: usize) -> Arc<Slots> {
+        Arc::new(Slots {
+            used: AtomicUsize::new(0),
+            max,
+        })
+    }
+
+    /// A place, or `None` when all are taken.
+    pub fn take(self: &Arc<Self>) -> Option<Slot> {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(self.clone()))
+    }
+
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.used.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Accepts connections on `listener` until the process ends, calling `handle` for each
 /// request on its own thread.
 pub fn run(listener: TcpListener, handle: Arc<dyn Fn(Request) + Send + Sync>) {
-    let open = Arc::new(AtomicUsize::new(0));
+    let open = Slots::new(MAX_CONNECTIONS);
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let _ = stream.set_nodelay(true);
         let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
         let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-        if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+        let Some(slot) = open.take() else {
             let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             continue;
-        }
-        open.fetch_add(1, Ordering::Relaxed);
-        let (count, handle) = (open.clone(), handle.clone());
-        let spawned = std::thread::Builder::new().spawn(move || {
+        };
+        let handle = handle.clone();
+        // Out of threads: the closure is dropped with its slot, so the count does not leak.
+        let _ = std::thread::Builder::new().spawn(move || {
             match read_request(stream) {
                 Ok(request) => handle(request),
                 Err((mut stream, status)) => {
@@ -94,12 +136,8 @@ pub fn run(listener: TcpListener, handle: Arc<dyn Fn(Request) + Send + Sync>) {
                     );
                 }
             }
-            count.fetch_sub(1, Ordering::Relaxed);
+            drop(slot);
         });
-        if spawned.is_err() {
-            // Out of threads: the connection is dropped; the counter must not leak.
-            open.fetch_sub(1, Ordering::Relaxed);
-        }
     }
 }
 
@@ -214,6 +252,7 @@ fn reason(status: u16) -> &'static str {
         301 => "Moved Permanently",
         304 => "Not Modified",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
@@ -227,6 +266,30 @@ fn reason(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_never_exceed_their_bound_under_a_burst() {
+        let slots = Slots::new(50);
+        let barrier = Arc::new(std::sync::Barrier::new(16));
+        let held: Vec<Vec<Slot>> = std::thread::scope(|scope| {
+            let takers: Vec<_> = (0..16)
+                .map(|_| {
+                    let (slots, barrier) = (slots.clone(), barrier.clone());
+                    scope.spawn(move || {
+                        barrier.wait();
+                        (0..10).filter_map(|_| slots.take()).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            takers.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert_eq!(held.iter().map(Vec::len).sum::<usize>(), 50);
+        assert_eq!(slots.used(), 50);
+        assert!(slots.take().is_none());
+        drop(held);
+        assert_eq!(slots.used(), 0, "every slot was given back");
+        assert!(slots.take().is_some());
+    }
 
     #[test]
     fn parse_head_accepts_get_and_head_only() {

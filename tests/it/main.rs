@@ -13,5 +13,6 @@ mod output_safety;
 mod search;
 mod serve;
 mod serve_attack;
+mod serve_guard;
 mod support;
 mod tables;

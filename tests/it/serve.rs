@@ -25,8 +25,14 @@ impl Drop for Server {
 }
 
 pub(super) fn start(site: &Path) -> Server {
+    start_with(site, &[])
+}
+
+/// `archsite serve` on a free port with extra arguments.
+pub(super) fn start_with(site: &Path, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_archsite"))
         .args(["serve", "--port", "0"])
+        .args(args)
         .arg(site)
         .env("NO_COLOR", "1")
         .stderr(Stdio::piped())
@@ -70,13 +76,18 @@ impl Reply {
 
 /// A raw HTTP/1.0 GET, so that paths reach the server exactly as written.
 pub(super) fn get_with(addr: &str, path: &str, headers: &str) -> Reply {
+    get_as(addr, addr, path, headers)
+}
+
+/// `get_with` for a request that names `host` in its `Host` header (connecting to `addr`).
+pub(super) fn get_as(addr: &str, host: &str, path: &str, headers: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.0\r\nHost: {addr}\r\n{headers}\r\n"
+        "GET {path} HTTP/1.0\r\nHost: {host}\r\n{headers}\r\n"
     )
     .unwrap();
     let mut response = Vec::new();
@@ -111,7 +122,12 @@ impl Events {
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
         write!(stream, "GET {base}__archsite/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").unwrap();
-        let mut reader = BufReader::new(stream);
+        Events::from_reader(BufReader::new(stream))
+    }
+
+    /// The events of a stream whose response head is being read (past its status line, or
+    /// not).
+    pub(super) fn from_reader(mut reader: BufReader<TcpStream>) -> Events {
         let mut line = String::new();
         while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
             line.clear();
