@@ -21,6 +21,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod alloc;
+pub mod base;
 pub mod cli;
 pub mod config;
 pub mod data;

@@ -6,6 +6,7 @@
 //! diagnostic renderers (spans from any stage must render without panicking).
 #![allow(dead_code)]
 
+use archsite::base::slug::{github_slug, SlugCounter};
 use archsite::config::Config;
 use archsite::data::parse_table;
 use archsite::diag::{render_github, render_human, render_json, ColorMode, Diagnostic, SourceMap};
@@ -14,7 +15,6 @@ use archsite::model::{LinkTarget, ResolvedLink, SourceFile};
 use archsite::output::{Output, OutputFile};
 use archsite::parse::parse_page;
 use archsite::render::{render_markdown, MarkdownContext};
-use archsite::resolve::slug::{github_slug, SlugCounter};
 use archsite::serve::http::{respond, Response};
 use archsite::serve::server::parse_head;
 use std::collections::HashSet;

@@ -110,6 +110,43 @@ pub fn encode_fragment(fragment: &str) -> String {
     out
 }
 
+/// Whether a link leaves the site: it has a scheme (`https:`, `mailto:`) or is
+/// protocol-relative (`//host/x`).
+pub fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    let Some(colon) = dest.find(':') else {
+        return false;
+    };
+    let scheme = &dest[..colon];
+    !scheme.is_empty()
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Joins a link path to the folder of the linking page; a leading `/` means the content root.
+/// `None` when `..` climbs out of the content folder.
+pub fn join(base_dir: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let start = if link.starts_with('/') { "" } else { base_dir };
+    for seg in start.split('/').chain(link.split('/')) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,8 @@
 use super::eval::resolve_value;
 use super::html::{format_value, row_differs, words};
 use super::model::{Data, Value};
+use crate::base::escape_html;
 use crate::config::Lang;
-use crate::render::escape_html;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

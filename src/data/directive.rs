@@ -86,7 +86,7 @@ pub fn inline_ref(code: &str) -> Option<Ref> {
 
 /// Whether a fenced block's info string makes it a table directive.
 pub fn is_table_fence(info: &str) -> bool {
-    crate::parse::fence_language(info) == FENCE
+    crate::base::fence::fence_language(info) == FENCE
 }
 
 const KEYS: &[&str] = &[

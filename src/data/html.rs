@@ -13,8 +13,8 @@ use super::compute::{
 use super::directive::Notes;
 use super::eval::{resolve_value, total};
 use super::model::{Cell, Column, Data, Table, Value};
+use crate::base::escape_html;
 use crate::config::Lang;
-use crate::render::escape_html;
 use std::fmt::Write;
 
 /// Writes the computed cells (ratio, difference, share) of a row, given its numbers per

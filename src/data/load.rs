@@ -9,9 +9,9 @@ use super::compute::{Decimal, Unit, UNIT_NAMES};
 use super::model::{Cell, Column, Data, Env, Ref, Row, Table, Value};
 use super::yaml::{self, Kind, Node};
 use super::{eval, DATA_DIR, ENVIRONMENTS_FILE};
+use crate::base::slug::github_slug;
 use crate::diag::{closest, Diagnostic, SourceMap};
 use crate::model::SourceFile;
-use crate::resolve::slug::github_slug;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

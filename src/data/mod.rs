@@ -30,12 +30,13 @@ pub use directive::{inline_ref, is_table_fence, parse_table, DataRef, TableDirec
 pub use eval::{lookup, total, Lookup};
 pub use model::{Cell, Column, Data, Env, Ref, Row, Table, Value};
 
+use crate::base::escape_html;
+use crate::base::urls::{encode_fragment, parent, relative_href};
+use crate::base::urls::{is_external, join};
 use crate::config::Lang;
 use crate::diag::{closest, Diagnostic, Span};
 use crate::model::{Link, LinkKind, LinkTarget, Loaded, Page, PageId, Resolved};
-use crate::render::escape_html;
-use crate::resolve::urls::{encode_fragment, parent, relative_href};
-use crate::resolve::{is_external, join, LinkIndex};
+use crate::resolve::LinkIndex;
 use directive::Notes;
 use html::Projection;
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
@@ -92,7 +93,7 @@ pub fn cache_key(key: u64, data: &[Arc<str>]) -> u64 {
 
 /// `table-cost`, `table-strategies-network`.
 pub fn anchor_slug(name: &str) -> String {
-    crate::resolve::slug::github_slug(&name.replace('/', "-"))
+    crate::base::slug::github_slug(&name.replace('/', "-"))
 }
 
 /// The `id` of each table directive of a page (`None` for inline values): `table-<name>`, with

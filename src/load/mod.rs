@@ -4,10 +4,10 @@
 //! site), reads Markdown files as UTF-8 text, lists every other file as an asset to publish, and
 //! reads the site's theme overrides. Problems are diagnostics; the walk goes on.
 
+use crate::base::urls::is_diagram_file;
 use crate::config::{display_path, Config};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::model::{Loaded, SourceFile};
-use crate::resolve::urls::is_diagram_file;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

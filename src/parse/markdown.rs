@@ -3,10 +3,11 @@
 //! the same events again in the same order, so the n-th link or heading here is the n-th there.
 
 use super::inline::{html_link_values, merge_text, plain_paths, Context};
+use crate::base::fence::fence_language;
+use crate::base::slug::{github_slug, SlugCounter};
 use crate::data::{DataRef, ValueRef};
 use crate::diag::Diagnostic;
 use crate::model::{Diagram, Heading, Link, LinkKind};
-use crate::resolve::slug::{github_slug, SlugCounter};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use std::ops::Range;
@@ -268,20 +269,6 @@ fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<D
     )
 }
 
-/// The language of a fenced block: the first word of its info string (`yaml` in
-/// ```` ```yaml title="x" ````, `rust` in ```` ```rust,ignore ```` or ```` ```rust{1} ````).
-pub fn fence_language(info: &str) -> &str {
-    info.split([' ', ',', '{']).next().unwrap_or("")
-}
-
-/// The language of a code block; an indented block has none.
-pub fn code_language(kind: &CodeBlockKind) -> String {
-    match kind {
-        CodeBlockKind::Fenced(info) => fence_language(info).to_string(),
-        CodeBlockKind::Indented => String::new(),
-    }
-}
-
 /// Whether a fence's info string opens a Mermaid diagram (```` ```mermaid ````).
 pub fn is_mermaid_fence(info: &str) -> bool {
     fence_language(info).eq_ignore_ascii_case("mermaid")
@@ -339,16 +326,7 @@ pub fn section_number(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_fence_language_is_the_first_word_of_the_info_string() {
-        for (info, lang) in [
-            ("yaml", "yaml"),
-            ("yaml title=\"x\"", "yaml"),
-            ("rust,ignore", "rust"),
-            ("rust{1,3}", "rust"),
-            ("", ""),
-        ] {
-            assert_eq!(fence_language(info), lang, "{info}");
-        }
+    fn mermaid_fences() {
         assert!(is_mermaid_fence("Mermaid {theme: dark}"));
         assert!(!is_mermaid_fence("mermaid-js"));
     }

@@ -7,9 +7,7 @@ mod inline;
 mod markdown;
 
 pub use inline::{html_link_values, merge_text, plain_paths, Context};
-pub use markdown::{
-    code_language, fence_language, is_mermaid_fence, markdown_options, section_number,
-};
+pub use markdown::{is_mermaid_fence, markdown_options, section_number};
 
 use crate::diag::Diagnostic;
 use crate::model::{Diagram, Page, PageKind, SourceFile};

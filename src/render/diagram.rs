@@ -3,8 +3,8 @@
 //! a `<details>` below; or, when the build-time check rejected it, mermaid's error with the
 //! source and the offending line marked, in place of the diagram.
 
-use super::escape_html;
 use super::i18n::Words;
+use crate::base::escape_html;
 use crate::diagram::Verdict;
 
 /// What a diagram figure shows besides the diagram.

@@ -27,7 +27,7 @@ pub fn highlight(code: &str, lang: &str) -> String {
         .then(|| set.find_syntax_by_token(lang))
         .flatten();
     let Some(syntax) = syntax else {
-        return crate::render::escape_html(code);
+        return crate::base::escape_html(code);
     };
     let mut state = ParseState::new(syntax);
     let mut scopes = ScopeStack::new();
@@ -35,11 +35,11 @@ pub fn highlight(code: &str, lang: &str) -> String {
     let mut open_spans: isize = 0;
     for line in LinesWithEndings::from(code) {
         let Some((ops, after)) = parse_line(&syntax.name, &state, line, set) else {
-            return crate::render::escape_html(code);
+            return crate::base::escape_html(code);
         };
         let Ok((spans, delta)) = line_tokens_to_classed_spans(line, &ops, STYLE, &mut scopes)
         else {
-            return crate::render::escape_html(code);
+            return crate::base::escape_html(code);
         };
         html.push_str(&spans);
         open_spans += delta;

@@ -3,8 +3,8 @@
 //! tables. Reads the events in the same order as `parse`, so the n-th link here is the n-th
 //! link there.
 
-use super::escape_html;
 use super::highlight::highlight;
+use crate::base::escape_html;
 use crate::model::LinkTarget;
 use crate::model::{Heading, ResolvedLink};
 use crate::parse::{html_link_values, markdown_options, merge_text, plain_paths, Context};
@@ -183,7 +183,7 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                 )));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                code = Some((crate::parse::code_language(&kind), String::new()));
+                code = Some((crate::base::fence::code_language(&kind), String::new()));
             }
             Event::Start(Tag::Table(align)) => {
                 events.push(Event::Html("<div class=\"table-wrap\">".into()));
@@ -281,7 +281,7 @@ fn heading_suffix(h: &Heading, ctx: &MarkdownContext, index: usize) -> String {
     }
     out.push_str(&format!(
         "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"{}\">#</a>",
-        escape_html(&crate::resolve::urls::encode_fragment(&h.id)),
+        escape_html(&crate::base::urls::encode_fragment(&h.id)),
         escape_html(ctx.anchor_label)
     ));
     out

@@ -14,11 +14,11 @@ mod templates;
 pub use markdown::{render_markdown, MarkdownContext, SectionLink};
 pub use templates::Templates;
 
+use crate::base::urls::{encode_fragment, relative_href, root_prefix};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::{hash_of, LinkKind, LinkTarget, Page, PageId, PageKind, Resolved};
 use crate::output::{Output, OutputFile};
-use crate::resolve::urls::{encode_fragment, relative_href, root_prefix};
 use i18n::{env_name, words, Words};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -684,19 +684,4 @@ pub fn render_site(
         output.insert(rel.clone(), OutputFile::Copy(abs.clone()));
     }
     (output, diags)
-}
-
-pub fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

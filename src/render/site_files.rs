@@ -3,11 +3,12 @@
 //! they cost a preview rebuild ~10 ms, so the preview keeps them while the site's structure is
 //! the very same (`resolve` shares it between builds when no page's structure changed).
 
-use super::{escape_html, RenderContext, NAV_SCRIPT, SITEMAP_PAGE};
+use super::{RenderContext, NAV_SCRIPT, SITEMAP_PAGE};
+use crate::base::escape_html;
+use crate::base::urls::relative_href;
 use crate::diag::Diagnostic;
 use crate::model::NavNode;
 use crate::output::OutputFile;
-use crate::resolve::urls::relative_href;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 

@@ -126,7 +126,7 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 
 /// HTML escaping without Tera's `/` → `&#x2F;`, which makes every href unreadable.
 fn escape(input: &str) -> String {
-    super::escape_html(input)
+    crate::base::escape_html(input)
 }
 
 #[cfg(test)]

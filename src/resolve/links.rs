@@ -2,7 +2,7 @@
 //! `../api/x.yaml`) into its target and the relative href to write, or a diagnostic that says
 //! what is wrong and how to fix it.
 
-use super::urls::{encode_fragment, parent, relative_href};
+use crate::base::urls::{encode_fragment, is_external, join, parent, relative_href};
 use crate::diag::{closest, Diagnostic, Severity};
 use crate::model::{Link, LinkKind, LinkTarget, Page, PageId, ResolvedLink};
 use percent_encoding::percent_decode_str;
@@ -454,41 +454,6 @@ fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
-pub fn is_external(dest: &str) -> bool {
-    if dest.starts_with("//") {
-        return true;
-    }
-    let Some(colon) = dest.find(':') else {
-        return false;
-    };
-    let scheme = &dest[..colon];
-    !scheme.is_empty()
-        && scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-/// Joins a link path to the folder of the linking page; a leading `/` means the content root.
-/// `None` when `..` climbs out of the content folder.
-pub fn join(base_dir: &str, link: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    let start = if link.starts_with('/') { "" } else { base_dir };
-    for seg in start.split('/').chain(link.split('/')) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// How to write `target` (content-relative) in a page of folder `dir`.
 fn relative_to(dir: &str, target: &str) -> String {
     let href = relative_href(&format!("{dir}/x"), target);
@@ -522,7 +487,7 @@ mod tests {
         ];
         let urls = pages
             .iter()
-            .map(|p| super::super::urls::page_url(&p.file.rel))
+            .map(|p| crate::base::urls::page_url(&p.file.rel))
             .collect();
         let files = BTreeMap::from([("api/x.yaml".to_string(), PathBuf::from("api/x.yaml"))]);
         (pages, urls, files)

@@ -5,12 +5,11 @@
 mod links;
 mod names;
 mod nav;
-pub mod slug;
-pub mod urls;
 
-pub use links::{dest_span, is_external, join, LinkIndex};
+pub use links::{dest_span, LinkIndex};
 pub use names::compose_hangul;
 
+use crate::base::urls;
 use crate::config::{Config, Lang};
 use crate::diag::Diagnostic;
 use crate::model::{EnvPeer, LinkTarget, Page, PageId, Resolved, SectionPeers, SourceFile};

@@ -1,7 +1,7 @@
 //! Navigation from the folder structure: the sidebar tree, the reading order for
 //! previous/next, and breadcrumbs. Sorted by `weight`, then title; the master index first.
 
-use super::urls::{is_index_stem, parent};
+use crate::base::urls::{is_index_stem, parent};
 use crate::diag::{closest, Diagnostic};
 use crate::model::{NavNode, Page, PageId};
 use std::collections::BTreeMap;

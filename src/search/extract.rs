@@ -203,7 +203,7 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                code = Some((crate::parse::code_language(&kind), String::new()));
+                code = Some((crate::base::fence::code_language(&kind), String::new()));
             }
             Event::SoftBreak | Event::HardBreak => buf.push(' '),
             Event::End(_) => buf.push(' '),

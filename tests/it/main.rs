@@ -1,6 +1,7 @@
 //! The one integration test binary: fixture sites with golden output, diagnostics goldens, and
 //! the `archsite` command run as a user would.
 
+mod architecture;
 mod cli;
 mod escaping;
 mod external;
