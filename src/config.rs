@@ -3,7 +3,7 @@
 //! `RawConfig` is the file as written (serde, unknown keys rejected); `Config` is validated, with
 //! paths resolved. A folder without `archsite.yaml` is a valid site: zero configuration.
 
-use crate::diag::codes::{is_configurable, Level, CONFIGURABLE};
+use crate::diag::codes::{self, is_configurable, Level};
 use crate::diag::{closest, Diagnostic, SourceMap};
 use crate::external::{ExternalConfig, EXTERNAL_CONFIG_KEYS};
 use serde::Deserialize;
@@ -127,8 +127,8 @@ impl Config {
     pub fn discover(args: &SiteArgs, sources: &mut SourceMap) -> Result<Config, Vec<Diagnostic>> {
         let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
         if !path.is_dir() {
-            return Err(vec![Diagnostic::error(
-                "site-not-found",
+            return Err(vec![Diagnostic::new(
+                codes::SITE_NOT_FOUND,
                 format!("`{}` is not a folder", path.display()),
             )
             .help(
@@ -148,8 +148,8 @@ impl Config {
             None => path.clone(),
         };
         if !content_dir.is_dir() {
-            return Err(vec![Diagnostic::error(
-                "config",
+            return Err(vec![Diagnostic::new(
+                codes::CONFIG,
                 format!("content folder `{}` does not exist", content_dir.display()),
             )
             .in_file(&file)]);
@@ -164,8 +164,8 @@ impl Config {
             Some(l) if l == "ko" || l.starts_with("ko-") => Some(Lang::Ko),
             Some(l) if l == "en" || l.starts_with("en-") => Some(Lang::En),
             Some(other) => {
-                return Err(vec![Diagnostic::error(
-                    "config",
+                return Err(vec![Diagnostic::new(
+                    codes::CONFIG,
                     format!("unsupported language `{other}`"),
                 )
                 .at(&file, find_value(sources, &file, other))
@@ -175,7 +175,7 @@ impl Config {
         let (base_url, base_path) = match raw.base_url.as_deref().map(str::trim) {
             None | Some("") | Some("/") => (None, "/".to_string()),
             Some(url) => normalize_base_url(url).map_err(|msg| {
-                vec![Diagnostic::error("config", msg)
+                vec![Diagnostic::new(codes::CONFIG, msg)
                     .at(&file, find_value(sources, &file, url))
                     .help("use an absolute URL such as `https://example.com/docs/`, or a path such as `/docs/`")]
             })?,
@@ -183,8 +183,8 @@ impl Config {
         let levels = severity_levels(raw.severity.unwrap_or_default(), &file, sources)?;
         let allowed_hosts = raw.serve.and_then(|s| s.allowed_hosts).unwrap_or_default();
         if let Some(bad) = allowed_hosts.iter().find(|h| !is_host_pattern(h)) {
-            return Err(vec![Diagnostic::error(
-                "config",
+            return Err(vec![Diagnostic::new(
+                codes::CONFIG,
                 format!("`{bad}` in `serve.allowed_hosts` is not a host name"),
             )
             .at(&file, find_value(sources, &file, bad))
@@ -241,19 +241,19 @@ fn severity_levels(
 ) -> Result<BTreeMap<String, Level>, Vec<Diagnostic>> {
     let mut levels = BTreeMap::new();
     let mut diags = Vec::new();
-    let codes = CONFIGURABLE.iter().map(|(c, _)| *c);
+    let names = codes::configurable();
     for (code, level) in raw {
         if !is_configurable(&code) {
-            let help = match closest(&code, codes.clone()) {
+            let help = match closest(&code, names.clone()) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!(
                     "configurable codes: {}",
-                    codes.clone().collect::<Vec<_>>().join(", ")
+                    names.clone().collect::<Vec<_>>().join(", ")
                 ),
             };
             diags.push(
-                Diagnostic::error(
-                    "config",
+                Diagnostic::new(
+                    codes::CONFIG,
                     format!("`{code}` is not a diagnostic code whose severity can be set"),
                 )
                 .at(file, find_value(sources, file, &code))
@@ -267,7 +267,7 @@ fn severity_levels(
             "off" | "allow" => Level::Off,
             other => {
                 diags.push(
-                    Diagnostic::error("config", format!("severity `{other}` for `{code}`"))
+                    Diagnostic::new(codes::CONFIG, format!("severity `{other}` for `{code}`"))
                         .at(file, find_value(sources, file, other))
                         .help("use `error`, `warning` or `off`"),
                 );
@@ -286,13 +286,17 @@ fn severity_levels(
 fn read_raw(config_path: &Path, sources: &mut SourceMap) -> Result<RawConfig, Vec<Diagnostic>> {
     let file: Arc<str> = display_path(config_path).into();
     let bytes = std::fs::read(config_path).map_err(|e| {
-        vec![Diagnostic::error("config", format!("cannot read {CONFIG_FILE}: {e}")).in_file(&file)]
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
         vec![
-            Diagnostic::error("invalid-utf8", format!("{CONFIG_FILE} is not valid UTF-8"))
+            Diagnostic::new(codes::CONFIG, format!("cannot read {CONFIG_FILE}: {e}"))
                 .in_file(&file),
         ]
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        vec![Diagnostic::new(
+            codes::INVALID_UTF8,
+            format!("{CONFIG_FILE} is not valid UTF-8"),
+        )
+        .in_file(&file)]
     })?;
     sources.add(file.clone(), text.clone().into());
     if text.trim().is_empty() {
@@ -326,7 +330,7 @@ pub fn yaml_error(
         .next()
         .unwrap_or(&message)
         .to_string();
-    let mut diag = Diagnostic::error("config", short).at(file, start..start + word_len);
+    let mut diag = Diagnostic::new(codes::CONFIG, short).at(file, start..start + word_len);
     // serde_yaml places a duplicate key at the start of its mapping: point at the repeat.
     if let Some(field) = message
         .split_once("duplicate field `")

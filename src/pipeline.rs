@@ -14,7 +14,7 @@ use crate::model::{LinkTarget, Resolved};
 use crate::output::{self, Output, Protected, WriteStats};
 use crate::render::{render_site, validate_templates, RenderContext, Templates};
 use crate::resolve::dest_span;
-use crate::{data, load, parse, resolve, theme};
+use crate::{data, lint, load, parse, resolve, theme};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -76,6 +76,7 @@ pub struct Cache {
     /// Shared with `serve`'s indexing thread (`search_cache`).
     search: Arc<crate::search::IndexCache>,
     links: resolve::ResolveCache,
+    lints: lint::LintCache,
     drafts: bool,
     /// Warm mermaid engines and the verdicts they gave.
     diagrams: Option<Validator>,
@@ -186,18 +187,6 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     let (verdicts, diagram_diags) = diagram::check_pages(&pages, validator);
     diags.extend(diagram_diags);
     lap(&mut b, "diagrams");
-    if pages.is_empty() && loaded.assets.is_empty() {
-        diags.push(
-            Diagnostic::warning(
-                "empty-site",
-                format!(
-                    "no Markdown files in `{}`",
-                    crate::config::display_path(&config.content_dir)
-                ),
-            )
-            .help("add an index.md, or run `archsite init` to start from a sample"),
-        );
-    }
 
     let (resolved, resolve_diags) = resolve::resolve(
         &config,
@@ -207,6 +196,13 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         cache.as_deref().map(|c| &c.links),
     );
     diags.extend(resolve_diags);
+    let site = lint::Site {
+        config: &config,
+        pages: &pages,
+        assets: &loaded.assets,
+        resolved: &resolved,
+    };
+    diags.extend(lint::check(&site, cache.as_deref().map(|c| &c.lints)));
     let (tables, table_diags) = data::resolve(&data, &pages, &resolved, &drafts);
     diags.extend(table_diags);
     lap(&mut b, "resolve");

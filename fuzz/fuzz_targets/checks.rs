@@ -261,6 +261,13 @@ pub fn links(data: &[u8]) {
     let (resolved, d) = archsite::resolve::resolve(&config, &pages, &assets, &drafts, None);
     diags.extend(d);
     assert_eq!(resolved.links.len(), pages.len());
+    let site = archsite::lint::Site {
+        config: &config,
+        pages: &pages,
+        assets: &assets,
+        resolved: &resolved,
+    };
+    diags.extend(archsite::lint::check(&site, None));
     let (_, d) = archsite::data::resolve(&data, &pages, &resolved, &drafts);
     diags.extend(d);
     for (file, text) in &files {

@@ -6,6 +6,7 @@
 //! not here.
 
 pub mod fence;
+pub mod hangul;
 pub mod html;
 pub mod slug;
 pub mod urls;

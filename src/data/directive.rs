@@ -16,14 +16,13 @@
 
 use super::model::Ref;
 use super::yaml::{self, Kind, Node};
+use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
 use std::ops::Range;
 use std::sync::Arc;
 
 /// The info string of a table block.
 pub const FENCE: &str = "table";
-
-pub const CODE: &str = "data-ref";
 
 /// A directive found in a page, in document order.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +131,7 @@ pub fn parse_table(
     let body = &text[body_start..body_end];
     let mut error = |span: Range<usize>, message: String, help: Option<String>| {
         diags.push(
-            Diagnostic::error(CODE, message)
+            Diagnostic::new(codes::DATA_REF, message)
                 .at(file, span)
                 .help_opt(help),
         );

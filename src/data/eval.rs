@@ -4,6 +4,7 @@
 
 use super::compute::{sum, Decimal, Unit};
 use super::model::{Data, Ref, Table, Value};
+use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
 
 /// References may point at references, up to this depth (deeper means a cycle).
@@ -215,14 +216,14 @@ pub fn check_data(data: &Data) -> Vec<Diagnostic> {
                 }
                 match resolve_value(data, &cell.value, 0) {
                     Err(e) => diags.push(
-                        Diagnostic::error(super::load::CODE, e.message)
+                        Diagnostic::new(codes::DATA, e.message)
                             .at(&t.file, cell.span.clone())
                             .help_opt(e.help),
                     ),
                     Ok(Value::Number(..) | Value::Empty) => {}
                     Ok(_) if summed => diags.push(
-                        Diagnostic::error(
-                            super::load::CODE,
+                        Diagnostic::new(
+                            codes::DATA,
                             "this reference gives text, in a summed column",
                         )
                         .at(&t.file, cell.span.clone())

@@ -10,12 +10,11 @@ use super::model::{Cell, Column, Data, Env, Ref, Row, Table, Value};
 use super::yaml::{self, Kind, Node};
 use super::{eval, DATA_DIR, ENVIRONMENTS_FILE};
 use crate::base::slug::github_slug;
+use crate::diag::codes;
 use crate::diag::{closest, Diagnostic, SourceMap};
 use crate::model::SourceFile;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-pub const CODE: &str = "data";
 
 /// Is this content-relative path a data file?
 pub fn is_data_file(rel: &str) -> bool {
@@ -58,7 +57,7 @@ pub fn parse_files(texts: &[(SourceFile, Arc<str>)]) -> (Data, Vec<Diagnostic>) 
         match yaml::parse(text) {
             Ok(node) => files.push((file, text.clone(), node)),
             Err(e) => diags.push(
-                Diagnostic::error(CODE, e.message)
+                Diagnostic::new(codes::DATA, e.message)
                     .at(&file.display, e.span)
                     .label(e.label),
             ),
@@ -111,7 +110,7 @@ const CELL_KEYS: &[&str] = &["value", "note", "unit", "min", "max", "below", "re
 impl Validator<'_> {
     fn error(&mut self, node: &Node, message: impl Into<String>) -> &mut Diagnostic {
         self.diags
-            .push(Diagnostic::error(CODE, message).at(self.file, node.span.clone()));
+            .push(Diagnostic::new(codes::DATA, message).at(self.file, node.span.clone()));
         self.diags.last_mut().expect("just pushed")
     }
 
@@ -598,8 +597,8 @@ impl Validator<'_> {
                 if !row.envs.contains_key(env) {
                     let at = item.get("label").unwrap_or(item);
                     self.diags.push(
-                        Diagnostic::error(
-                            CODE,
+                        Diagnostic::new(
+                            codes::DATA,
                             format!("row `{}` has no value for `{env}`", row.id),
                         )
                         .at(self.file, at.span.clone())
@@ -620,8 +619,8 @@ impl Validator<'_> {
                         _ => None,
                     };
                     self.diags.push(
-                        Diagnostic::error(
-                            CODE,
+                        Diagnostic::new(
+                            codes::DATA,
                             format!(
                                 "`{env}` is not one of this table's environments ({})",
                                 table.envs.join(", ")
@@ -644,7 +643,7 @@ impl Validator<'_> {
                     Value::Number(_, u) => {
                         if unit.is_some_and(|first| first != *u) {
                             self.diags.push(
-                                Diagnostic::error(CODE, "this number's unit differs from the rest of a summed table")
+                                Diagnostic::new(codes::DATA, "this number's unit differs from the rest of a summed table")
                                     .at(self.file, cell.span.clone())
                                     .help("a total adds numbers of one unit; give every row the table's `unit`"),
                             );
@@ -653,13 +652,13 @@ impl Validator<'_> {
                     }
                     Value::Empty | Value::Ref(_) => {}
                     Value::Text(t) => self.diags.push(
-                        Diagnostic::error(CODE, format!("text `{t}` in a summed column"))
+                        Diagnostic::new(codes::DATA, format!("text `{t}` in a summed column"))
                             .at(self.file, cell.span.clone())
                             .label("not a number")
                             .help("this table has a total: write a number (`note:` holds words, `~` means not applicable)"),
                     ),
                     Value::Range { .. } => self.diags.push(
-                        Diagnostic::error(CODE, "a range in a summed column")
+                        Diagnostic::new(codes::DATA, "a range in a summed column")
                             .at(self.file, cell.span.clone())
                             .label("cannot be added up")
                             .help("this table has a total: write one number"),

@@ -34,6 +34,7 @@ use crate::base::escape_html;
 use crate::base::urls::{encode_fragment, parent, relative_href};
 use crate::base::urls::{is_external, join};
 use crate::config::Lang;
+use crate::diag::codes;
 use crate::diag::{closest, Diagnostic, Span};
 use crate::model::{Link, LinkKind, LinkTarget, Loaded, Page, PageId, Resolved};
 use crate::resolve::LinkIndex;
@@ -261,7 +262,7 @@ fn render_page(
                 Ok(h) => html.push(h.into()),
                 Err(e) => {
                     diags.push(
-                        Diagnostic::error(directive::CODE, e.message)
+                        Diagnostic::new(codes::DATA_REF, e.message)
                             .at(file, v.span.clone())
                             .help_opt(e.help),
                     );
@@ -371,7 +372,7 @@ fn projection<'a>(
     let name = d.table.as_ref()?;
     let mut error = |span: &std::ops::Range<usize>, message: String, help: Option<String>| {
         diags.push(
-            Diagnostic::error(directive::CODE, message)
+            Diagnostic::new(codes::DATA_REF, message)
                 .at(file, span.clone())
                 .help_opt(help),
         );

@@ -1,34 +1,128 @@
-//! Every diagnostic code whose severity a site may configure, with its default, and the
-//! configured overrides applied once at the end of a build.
+//! Every diagnostic code with its default severity: the one table the code reads. A check
+//! names a `Code` (`Diagnostic::new(codes::BROKEN_LINK, …)`) and never a severity; the site's
+//! overrides (`severity:` in `archsite.yaml`) and `--deny warnings` are applied once, at the
+//! end of a build (`apply_levels`). The README's table of codes is checked against this one
+//! (`tests/it/lints.rs`).
+//!
+//! A new check adds its code here (configurable ones among the configurable, in the order the
+//! README lists them), then uses the constant.
 
 use super::{Diagnostic, Severity};
 use std::collections::BTreeMap;
 
-/// Codes a site may raise, lower or switch off in `archsite.yaml` (`severity:`), with their
-/// default. Errors in the site's own configuration, templates or files cannot be switched off.
-pub const CONFIGURABLE: &[(&str, Severity)] = &[
-    ("broken-link", Severity::Error),
-    ("broken-anchor", Severity::Error),
-    ("link-case-mismatch", Severity::Error),
-    ("link-outside-site", Severity::Error),
-    ("empty-link", Severity::Warning),
-    ("unclosed-fence", Severity::Warning),
-    ("orphan-page", Severity::Warning),
-    ("unresolved-path", Severity::Warning),
-    ("duplicate-id", Severity::Warning),
-    ("insecure-link", Severity::Warning),
-    ("outside-site", Severity::Warning),
-    ("file-name", Severity::Warning),
-    ("external-broken", Severity::Error),
-    ("external-anchor", Severity::Error),
-    ("external-timeout", Severity::Error),
-    ("external-unreachable", Severity::Error),
-    ("external-redirect", Severity::Warning),
-    ("external-cache", Severity::Warning),
-    ("data-ref", Severity::Error),
-    ("mermaid-syntax", Severity::Error),
-    ("mermaid-unchecked", Severity::Warning),
+/// A diagnostic code: its name (`broken-link`, shown as `error[broken-link]`), its severity
+/// unless the site says otherwise, and whether the site may say otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    pub name: &'static str,
+    pub default: Severity,
+    /// Whether `severity:` in `archsite.yaml` may raise, lower or switch it off. Errors in the
+    /// site's own configuration, templates or files cannot be switched off.
+    pub configurable: bool,
+}
+
+impl Code {
+    const fn configurable(name: &'static str, default: Severity) -> Code {
+        Code {
+            name,
+            default,
+            configurable: true,
+        }
+    }
+
+    const fn fixed(name: &'static str, default: Severity) -> Code {
+        Code {
+            name,
+            default,
+            configurable: false,
+        }
+    }
+}
+
+use Severity::{Error, Warning};
+
+// Links (resolve/links.rs).
+pub const BROKEN_LINK: Code = Code::configurable("broken-link", Error);
+pub const BROKEN_ANCHOR: Code = Code::configurable("broken-anchor", Error);
+pub const LINK_CASE_MISMATCH: Code = Code::configurable("link-case-mismatch", Error);
+pub const LINK_OUTSIDE_SITE: Code = Code::configurable("link-outside-site", Error);
+pub const EMPTY_LINK: Code = Code::configurable("empty-link", Warning);
+// Lints (lint/) and the parse of a page.
+pub const UNCLOSED_FENCE: Code = Code::configurable("unclosed-fence", Warning);
+pub const ORPHAN_PAGE: Code = Code::configurable("orphan-page", Warning);
+pub const UNRESOLVED_PATH: Code = Code::configurable("unresolved-path", Warning);
+pub const DUPLICATE_ID: Code = Code::configurable("duplicate-id", Warning);
+pub const INSECURE_LINK: Code = Code::configurable("insecure-link", Warning);
+pub const OUTSIDE_SITE: Code = Code::configurable("outside-site", Warning);
+pub const FILE_NAME: Code = Code::configurable("file-name", Warning);
+// `check --external` (external/).
+pub const EXTERNAL_BROKEN: Code = Code::configurable("external-broken", Error);
+pub const EXTERNAL_ANCHOR: Code = Code::configurable("external-anchor", Error);
+pub const EXTERNAL_TIMEOUT: Code = Code::configurable("external-timeout", Error);
+pub const EXTERNAL_UNREACHABLE: Code = Code::configurable("external-unreachable", Error);
+pub const EXTERNAL_REDIRECT: Code = Code::configurable("external-redirect", Warning);
+pub const EXTERNAL_CACHE: Code = Code::configurable("external-cache", Warning);
+// Data tables and diagrams.
+pub const DATA_REF: Code = Code::configurable("data-ref", Error);
+pub const MERMAID_SYNTAX: Code = Code::configurable("mermaid-syntax", Error);
+pub const MERMAID_UNCHECKED: Code = Code::configurable("mermaid-unchecked", Warning);
+// The site's own files and settings: not configurable.
+pub const FRONT_MATTER: Code = Code::fixed("front-matter", Error);
+pub const DATA: Code = Code::fixed("data", Error);
+pub const CONFIG: Code = Code::fixed("config", Error);
+/// A `nav:` entry that names no top-level page or folder: the rest of the sidebar still works.
+pub const CONFIG_NAV: Code = Code::fixed("config", Warning);
+pub const SITE_NOT_FOUND: Code = Code::fixed("site-not-found", Error);
+pub const INVALID_UTF8: Code = Code::fixed("invalid-utf8", Error);
+pub const UNREADABLE: Code = Code::fixed("unreadable", Error);
+/// A symlink loop, a named pipe or a device: skipped, with a warning.
+pub const UNREADABLE_SKIPPED: Code = Code::fixed("unreadable", Warning);
+pub const URL_CONFLICT: Code = Code::fixed("url-conflict", Error);
+pub const TEMPLATE: Code = Code::fixed("template", Error);
+pub const OUTPUT: Code = Code::fixed("output", Error);
+pub const EMPTY_SITE: Code = Code::fixed("empty-site", Warning);
+
+/// Every code, configurable ones first (in the order the README lists them).
+pub const ALL: &[Code] = &[
+    BROKEN_LINK,
+    BROKEN_ANCHOR,
+    LINK_CASE_MISMATCH,
+    LINK_OUTSIDE_SITE,
+    EMPTY_LINK,
+    UNCLOSED_FENCE,
+    ORPHAN_PAGE,
+    UNRESOLVED_PATH,
+    DUPLICATE_ID,
+    INSECURE_LINK,
+    OUTSIDE_SITE,
+    FILE_NAME,
+    EXTERNAL_BROKEN,
+    EXTERNAL_ANCHOR,
+    EXTERNAL_TIMEOUT,
+    EXTERNAL_UNREACHABLE,
+    EXTERNAL_REDIRECT,
+    EXTERNAL_CACHE,
+    DATA_REF,
+    MERMAID_SYNTAX,
+    MERMAID_UNCHECKED,
+    FRONT_MATTER,
+    DATA,
+    CONFIG,
+    CONFIG_NAV,
+    SITE_NOT_FOUND,
+    INVALID_UTF8,
+    UNREADABLE,
+    UNREADABLE_SKIPPED,
+    URL_CONFLICT,
+    TEMPLATE,
+    OUTPUT,
+    EMPTY_SITE,
 ];
+
+/// The names of the codes a site may configure, in table order.
+pub fn configurable() -> impl Iterator<Item = &'static str> + Clone {
+    ALL.iter().filter(|c| c.configurable).map(|c| c.name)
+}
 
 /// A configured level: a severity, or off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +157,7 @@ pub fn apply_levels(
 }
 
 pub fn is_configurable(code: &str) -> bool {
-    CONFIGURABLE.iter().any(|(c, _)| *c == code)
+    configurable().any(|c| c == code)
 }
 
 #[cfg(test)]
@@ -73,9 +167,9 @@ mod tests {
     #[test]
     fn overrides_then_deny() {
         let diags = vec![
-            Diagnostic::warning("orphan-page", "a"),
-            Diagnostic::error("broken-anchor", "b"),
-            Diagnostic::warning("duplicate-id", "c"),
+            Diagnostic::new(ORPHAN_PAGE, "a"),
+            Diagnostic::new(BROKEN_ANCHOR, "b"),
+            Diagnostic::new(DUPLICATE_ID, "c"),
         ];
         let levels = BTreeMap::from([
             ("orphan-page".to_string(), Level::Off),
@@ -91,5 +185,24 @@ mod tests {
         );
         let denied = apply_levels(diags, &levels, true);
         assert!(denied.iter().all(|d| d.severity == Severity::Error));
+    }
+
+    #[test]
+    fn a_name_has_one_entry_unless_its_severity_differs() {
+        for (i, a) in ALL.iter().enumerate() {
+            for b in &ALL[i + 1..] {
+                assert!(
+                    a.name != b.name || (a.default != b.default && !a.configurable),
+                    "`{}` is in the table twice",
+                    a.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn configurable_codes_come_first() {
+        let first_fixed = ALL.iter().position(|c| !c.configurable).unwrap();
+        assert!(ALL[first_fixed..].iter().all(|c| !c.configurable));
     }
 }

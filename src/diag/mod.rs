@@ -41,22 +41,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// A diagnostic of `code`, with the code's default severity (`codes::ALL`): a check never
+    /// chooses a severity; the site's `severity:` settings are applied at the end of a build.
+    pub fn new(code: codes::Code, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: Severity::Error,
-            code,
+            severity: code.default,
+            code: code.name,
             message: message.into(),
             span: None,
             label: None,
             help: None,
             target: None,
-        }
-    }
-
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(code, message)
         }
     }
 
@@ -85,11 +80,6 @@ impl Diagnostic {
 
     pub fn help_opt(mut self, help: Option<String>) -> Self {
         self.help = help;
-        self
-    }
-
-    pub fn severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
         self
     }
 

@@ -190,6 +190,7 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::codes;
     use std::sync::Arc;
 
     #[test]
@@ -197,7 +198,7 @@ mod tests {
         let mut sources = SourceMap::default();
         let file: Arc<str> = "content/a.md".into();
         sources.add(file.clone(), "# 제목\n\n[링크](missing.md)\n".into());
-        let d = Diagnostic::error("broken-link", "`missing.md` does not exist")
+        let d = Diagnostic::new(codes::BROKEN_LINK, "`missing.md` does not exist")
             .at(&file, 10..27)
             .label("no such file")
             .help("did you mean `mission.md`?");
@@ -216,7 +217,7 @@ mod tests {
         let mut sources = SourceMap::default();
         let file: Arc<str> = "a.md".into();
         sources.add(file.clone(), "ab\ncd".into());
-        let d = Diagnostic::warning("x", "m").at(&file, 3..5);
+        let d = Diagnostic::new(codes::ORPHAN_PAGE, "m").at(&file, 3..5);
         let line: serde_json::Value =
             serde_json::from_str(render_json(&[d], &sources).trim()).unwrap();
         assert_eq!(line["line"], 2);
@@ -229,7 +230,7 @@ mod tests {
         let mut sources = SourceMap::default();
         let file: Arc<str> = "docs/a,b.md".into();
         sources.add(file.clone(), "ab\ncd".into());
-        let d = Diagnostic::error("broken-link", "50% broken: x")
+        let d = Diagnostic::new(codes::BROKEN_LINK, "50% broken: x")
             .at(&file, 3..5)
             .help("did you mean `y`?");
         assert_eq!(

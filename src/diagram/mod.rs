@@ -14,6 +14,7 @@ mod verdict;
 pub use engine::RawVerdict;
 pub use verdict::{interpret, DiagramError, Verdict};
 
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::model::{hash_of, Page};
 use std::collections::HashMap;
@@ -274,8 +275,8 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
     let raws = validator.check(&sources);
     if let Some(why) = validator.failure() {
         diags.push(
-            Diagnostic::warning(
-                "mermaid-unchecked",
+            Diagnostic::new(
+                codes::MERMAID_UNCHECKED,
                 format!("diagrams were not checked: {why}"),
             )
             .help("report this as a bug: the parser is built into archsite"),
@@ -301,7 +302,7 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
 
 fn diagnostic(page: &Page, d: &crate::model::Diagram, e: &DiagramError) -> Diagnostic {
     let range = source_range(&page.text, d, e.line, e.column);
-    Diagnostic::error("mermaid-syntax", e.message.clone())
+    Diagnostic::new(codes::MERMAID_SYNTAX, e.message.clone())
         .at(&page.file.display, range)
         .label(e.label.clone())
         .help_opt(e.help.clone())

@@ -18,6 +18,7 @@ mod pool;
 mod report;
 mod urls;
 
+use crate::diag::codes;
 use crate::diag::{sorted, Diagnostic, Span};
 use http::{Fetcher, Outcome};
 use pool::HostLimiter;
@@ -159,8 +160,8 @@ pub fn check_external(
     if let Some(path) = &cache_path {
         if !jobs.is_empty() {
             if let Err(e) = cache.save(path) {
-                diags.push(Diagnostic::warning(
-                    "external-cache",
+                diags.push(Diagnostic::new(
+                    codes::EXTERNAL_CACHE,
                     format!("could not write the link cache `{}`: {e}", path.display()),
                 ));
             }
@@ -226,8 +227,8 @@ fn patterns(key: &str, sources: &[String]) -> Result<Vec<Regex>, Vec<Diagnostic>
         match Regex::new(source) {
             Ok(r) => compiled.push(r),
             Err(e) => errors.push(
-                Diagnostic::error(
-                    "config",
+                Diagnostic::new(
+                    codes::CONFIG,
                     format!("`external.{key}` has an invalid regular expression `{source}`"),
                 )
                 .help(e.to_string()),

@@ -4,6 +4,7 @@ use super::fragment;
 use super::http::{status_text, Failure, Outcome, Page, MAX_REDIRECTS};
 use super::urls;
 use super::{ExternalConfig, ExternalLink};
+use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
 
 /// The diagnostics for one occurrence of `url` (written as `link.url`, with `fragment`).
@@ -37,8 +38,8 @@ fn page_diagnostics(
     };
     if let Some(moved) = page.moved_to.as_deref().filter(|m| *m != url) {
         diags.push(
-            Diagnostic::warning(
-                "external-redirect",
+            Diagnostic::new(
+                codes::EXTERNAL_REDIRECT,
                 format!("`{url}` is permanently redirected to `{moved}`"),
             )
             .label("moved permanently")
@@ -72,8 +73,8 @@ fn page_diagnostics(
         None => None,
     };
     diags.push(
-        Diagnostic::error(
-            "external-anchor",
+        Diagnostic::new(
+            codes::EXTERNAL_ANCHOR,
             format!("`{url}` has no element with id or name `{decoded}`"),
         )
         .label("no such anchor on that page")
@@ -100,8 +101,8 @@ fn failure_diagnostic(url: &str, failure: &Failure, config: &ExternalConfig) -> 
                 500.. => Some("the server failed; if this persists, report it to the site"),
                 _ => None,
             };
-            Diagnostic::error(
-                "external-broken",
+            Diagnostic::new(
+                codes::EXTERNAL_BROKEN,
                 format!("`{url}` answered {}{after}", status_text(*status)),
             )
             .label(status_text(*status))
@@ -113,8 +114,8 @@ fn failure_diagnostic(url: &str, failure: &Failure, config: &ExternalConfig) -> 
             } else {
                 format!(" ({attempts} attempts)")
             };
-            Diagnostic::error(
-                "external-timeout",
+            Diagnostic::new(
+                codes::EXTERNAL_TIMEOUT,
                 format!(
                     "`{url}` did not answer within {} s{tries}",
                     config.timeout_secs.max(1)
@@ -124,8 +125,8 @@ fn failure_diagnostic(url: &str, failure: &Failure, config: &ExternalConfig) -> 
             .help("if the server is only slow, raise `external.timeout_secs`")
         }
         Failure::Unreachable(cause) => {
-            let diag = Diagnostic::error(
-                "external-unreachable",
+            let diag = Diagnostic::new(
+                codes::EXTERNAL_UNREACHABLE,
                 format!("`{url}` is unreachable: {cause}"),
             )
             .label("unreachable");
@@ -135,18 +136,18 @@ fn failure_diagnostic(url: &str, failure: &Failure, config: &ExternalConfig) -> 
                 diag
             }
         }
-        Failure::RedirectLoop(chain) => Diagnostic::error(
-            "external-broken",
+        Failure::RedirectLoop(chain) => Diagnostic::new(
+            codes::EXTERNAL_BROKEN,
             format!("`{url}` redirects in a loop: {}", chain.join(" → ")),
         )
         .label("redirect loop"),
-        Failure::TooManyRedirects => Diagnostic::error(
-            "external-broken",
+        Failure::TooManyRedirects => Diagnostic::new(
+            codes::EXTERNAL_BROKEN,
             format!("`{url}` redirects more than {MAX_REDIRECTS} times"),
         )
         .label("too many redirects"),
         Failure::Invalid(why) => {
-            Diagnostic::error("external-broken", format!("`{url}` {why}")).label("invalid URL")
+            Diagnostic::new(codes::EXTERNAL_BROKEN, format!("`{url}` {why}")).label("invalid URL")
         }
     }
 }

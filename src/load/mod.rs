@@ -6,6 +6,7 @@
 
 use crate::base::urls::is_diagram_file;
 use crate::config::{display_path, Config};
+use crate::diag::codes;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::model::{Loaded, SourceFile};
 use rayon::prelude::*;
@@ -180,9 +181,9 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
     let shown =
         |path: &Path| -> Arc<str> { crate::config::display_path_from(path, cwd.as_deref()).into() };
     // A file that is not published: a warning at it, "`path` what".
-    let skipped = |path: &Path, code: &'static str, what: &str, help: &str| {
+    let skipped = |path: &Path, code: codes::Code, what: &str, help: &str| {
         let at = shown(path);
-        Diagnostic::warning(code, format!("`{at}` {what}"))
+        Diagnostic::new(code, format!("`{at}` {what}"))
             .in_file(&at)
             .help(help)
     };
@@ -216,8 +217,8 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
         {
             let shown: Arc<str> = display_path(e.path()).into();
             outside.push(
-                Diagnostic::warning(
-                    "outside-site",
+                Diagnostic::new(
+                    codes::OUTSIDE_SITE,
                     format!("`{shown}` is a symlink to a folder outside the content folder; it is not published"),
                 )
                 .in_file(&shown)
@@ -252,7 +253,7 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
                     (None, Some(io)) => format!("cannot read `{path}`: {io}"),
                     (None, None) => format!("cannot read `{path}`: {err}"),
                 };
-                diags.push(Diagnostic::warning("unreadable", message).in_file(&path));
+                diags.push(Diagnostic::new(codes::UNREADABLE_SKIPPED, message).in_file(&path));
                 continue;
             }
         };
@@ -267,7 +268,7 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
             if !inside {
                 diags.push(skipped(
                     entry.path(),
-                    "outside-site",
+                    codes::OUTSIDE_SITE,
                     "is a symlink to a file outside the content folder; it is not published",
                     "copy the file into the content folder if it should be published",
                 ));
@@ -278,7 +279,7 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
         if !entry.file_type().is_file() {
             diags.push(skipped(
                 entry.path(),
-                "unreadable",
+                codes::UNREADABLE_SKIPPED,
                 "is not a regular file; it is skipped",
                 "named pipes, sockets and devices cannot be published",
             ));
@@ -289,7 +290,12 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
         };
         if let Some(why) = unusable_name(rel) {
             let what = format!("{why}; it is skipped");
-            diags.push(skipped(entry.path(), "file-name", &what, "rename the file"));
+            diags.push(skipped(
+                entry.path(),
+                codes::FILE_NAME,
+                &what,
+                "rename the file",
+            ));
             continue;
         }
         let rel = rel
@@ -328,7 +334,7 @@ fn accept(
             // Up to the bad byte the lossy text is exact, so the snippet points at it.
             sources.add(file.display.clone(), lossy.into());
             Err(
-                Diagnostic::error("invalid-utf8", format!("file is not valid UTF-8 (byte {at})"))
+                Diagnostic::new(codes::INVALID_UTF8, format!("file is not valid UTF-8 (byte {at})"))
                     .at(&file.display, at..at + 1)
                     .label("not UTF-8")
                     .help("save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"; EUC-KR and CP949 are not)"),
@@ -357,8 +363,8 @@ enum Unreadable {
 
 fn read_text(path: &Path) -> Result<Arc<str>, Unreadable> {
     let bytes = read_shared(path).map_err(|e| {
-        Unreadable::Io(Diagnostic::error(
-            "unreadable",
+        Unreadable::Io(Diagnostic::new(
+            codes::UNREADABLE,
             format!("cannot read file: {e}"),
         ))
     })?;
@@ -405,8 +411,8 @@ fn theme_overrides(config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<Str
         let dir = config.site_root.join("themes").join(theme);
         if !dir.is_dir() && theme != "default" {
             diags.push(
-                Diagnostic::error(
-                    "config",
+                Diagnostic::new(
+                    codes::CONFIG,
                     format!("theme `{theme}` not found at `{}`", display_path(&dir)),
                 )
                 .help("create the folder, or remove `theme` to use the built-in theme"),
@@ -435,8 +441,8 @@ fn theme_overrides(config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<Str
                 Ok(bytes) => {
                     files.insert(format!("{prefix}/{rel}"), bytes);
                 }
-                Err(e) => diags.push(Diagnostic::error(
-                    "unreadable",
+                Err(e) => diags.push(Diagnostic::new(
+                    codes::UNREADABLE,
                     format!("cannot read `{}`: {e}", display_path(entry.path())),
                 )),
             }

@@ -7,6 +7,7 @@
 //! files the build no longer produces. It refuses folders it did not create.
 
 use crate::config::display_path;
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -168,8 +169,8 @@ pub fn lock_output(
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(fs::TryLockError::WouldBlock) => {
-                return Err(Diagnostic::error(
-                    "output",
+                return Err(Diagnostic::new(
+                    codes::OUTPUT,
                     format!(
                         "another archsite build has been writing into `{}` for {} s",
                         display_path(dir),
@@ -212,8 +213,8 @@ fn commit(
 ) -> Result<WriteStats, Diagnostic> {
     for rel in output.files.keys() {
         if !is_inside(rel) {
-            return Err(Diagnostic::error(
-                "output",
+            return Err(Diagnostic::new(
+                codes::OUTPUT,
                 format!("refusing to write `{rel}`: it is not a path inside the output folder"),
             ));
         }
@@ -368,8 +369,8 @@ fn check_folders(dir: &Path, output: &Output) -> Result<BTreeSet<String>, Diagno
 fn existing_folder(dir: &Path, folder: &str) -> Result<bool, Diagnostic> {
     let path = dir.join(folder);
     match fs::symlink_metadata(&path) {
-        Ok(m) if m.file_type().is_symlink() => Err(Diagnostic::error(
-            "output",
+        Ok(m) if m.file_type().is_symlink() => Err(Diagnostic::new(
+            codes::OUTPUT,
             format!(
                 "refusing to write into `{}`: it is a symlink, and would take the site outside `{}`",
                 display_path(&path),
@@ -384,8 +385,8 @@ fn existing_folder(dir: &Path, folder: &str) -> Result<bool, Diagnostic> {
 }
 
 fn in_the_way(path: &Path, what: &str, wanted: &str) -> Diagnostic {
-    Diagnostic::error(
-        "output",
+    Diagnostic::new(
+        codes::OUTPUT,
         format!(
             "cannot write `{}`: {what} is in the way where the site needs {wanted}",
             display_path(path)
@@ -737,8 +738,8 @@ fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(
         .map(PathBuf::from)
         .map(|h| canonical(&h));
     let refuse = |why: &str| {
-        Err(Diagnostic::error(
-            "output",
+        Err(Diagnostic::new(
+            codes::OUTPUT,
             format!(
                 "refusing to write the site into `{}`: {why}",
                 display_path(dir)
@@ -761,8 +762,8 @@ fn check_destination(dir: &Path, protected: &Protected, force: bool) -> Result<(
             })
             .unwrap_or(false);
         if has_files {
-            return Err(Diagnostic::error(
-                "output",
+            return Err(Diagnostic::new(
+                codes::OUTPUT,
                 format!("`{}` is not empty and was not created by archsite", display_path(dir)),
             )
             .help("archsite removes files it did not produce from its output folder; pass `--force` if that is what you want"));
@@ -839,8 +840,8 @@ fn sweep(folder: &Path, rel: &str, output: &Output) -> io::Result<(usize, bool)>
 }
 
 fn io_error(path: &Path, action: &str, err: &io::Error) -> Diagnostic {
-    Diagnostic::error(
-        "output",
+    Diagnostic::new(
+        codes::OUTPUT,
         format!("cannot {action} `{}`: {err}", display_path(path)),
     )
 }

@@ -2,6 +2,7 @@
 //! suggestion; keys of your own go under `extra:`.
 
 use crate::config::yaml_error;
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::model::FrontMatter;
 use serde::Deserialize;
@@ -45,7 +46,7 @@ pub fn split(file: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) -> (Front
     let yaml_start = text.len() - after_open.len();
     let Some((yaml_len, body_start)) = find_close(after_open) else {
         diags.push(
-            Diagnostic::error("front-matter", "front matter has no closing `---`")
+            Diagnostic::new(codes::FRONT_MATTER, "front matter has no closing `---`")
                 .at(file, 0..3)
                 .label("opened here")
                 .help("end the front matter with a line `---`, or remove this line if it is a thematic break"),

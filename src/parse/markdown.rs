@@ -6,6 +6,7 @@ use super::inline::{html_link_values, merge_text, plain_paths, Context};
 use crate::base::fence::fence_language;
 use crate::base::slug::{github_slug, SlugCounter};
 use crate::data::{DataRef, ValueRef};
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::model::{Diagram, Heading, Link, LinkKind};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -189,8 +190,8 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
             if !explicit_seen.insert(id.clone()) {
                 let line_end = text[span.clone()].trim_end().len();
                 out.diags.push(
-                    Diagnostic::warning(
-                        "duplicate-id",
+                    Diagnostic::new(
+                        codes::DUPLICATE_ID,
                         format!("the id `{id}` is used by two headings of this page"),
                     )
                     .at(file, span.start..span.start + line_end)
@@ -259,8 +260,8 @@ fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<D
     let start = range.start + indent;
     let fence: String = std::iter::repeat_n(fence_char, fence_len).collect();
     Some(
-        Diagnostic::warning(
-            "unclosed-fence",
+        Diagnostic::new(
+            codes::UNCLOSED_FENCE,
             format!("this code fence is never closed: it hides the remaining {} lines ({headings} headings, {links} links)", hidden.len()),
         )
         .at(file, start..start + first_line.trim().len())

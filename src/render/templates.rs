@@ -1,6 +1,7 @@
 //! The only file that touches Tera. Loads the theme's templates (embedded default plus the
 //! site's overrides) once, and renders a serialisable view model with one of them.
 
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -25,8 +26,8 @@ impl Templates {
             };
             match std::str::from_utf8(bytes) {
                 Ok(text) => raw.push((name.to_string(), text.to_string())),
-                Err(_) => diags.push(Diagnostic::error(
-                    "template",
+                Err(_) => diags.push(Diagnostic::new(
+                    codes::TEMPLATE,
                     format!("template `{path}` is not valid UTF-8"),
                 )),
             }
@@ -40,8 +41,8 @@ impl Templates {
         }
         for required in ["page.html", "404.html"] {
             if tera.get_template(required).is_err() {
-                diags.push(Diagnostic::error(
-                    "template",
+                diags.push(Diagnostic::new(
+                    codes::TEMPLATE,
                     format!("the theme has no `templates/{required}`"),
                 ));
             }
@@ -70,7 +71,7 @@ fn template_error(err: &tera::Error) -> Diagnostic {
         message.push_str(&inner.to_string());
         source = inner.source();
     }
-    Diagnostic::error("template", message)
+    Diagnostic::new(codes::TEMPLATE, message)
         .help("fix the template, or delete your override to use the built-in one")
 }
 

@@ -3,7 +3,8 @@
 //! what is wrong and how to fix it.
 
 use crate::base::urls::{encode_fragment, is_external, join, parent, relative_href};
-use crate::diag::{closest, Diagnostic, Severity};
+use crate::diag::codes::{self, Code};
+use crate::diag::{closest, Diagnostic};
 use crate::model::{Link, LinkKind, LinkTarget, Page, PageId, ResolvedLink};
 use percent_encoding::percent_decode_str;
 use std::collections::{BTreeMap, HashMap};
@@ -96,7 +97,7 @@ impl<'a> LinkIndex<'a> {
         self.composed.get_or_init(|| {
             self.names()
                 .into_iter()
-                .filter_map(|k| match super::compose_hangul(&k) {
+                .filter_map(|k| match crate::base::hangul::compose_hangul(&k) {
                     std::borrow::Cow::Owned(nfc) => Some((nfc, k)),
                     std::borrow::Cow::Borrowed(_) => None,
                 })
@@ -131,9 +132,13 @@ impl<'a> LinkIndex<'a> {
             return (
                 unchanged(LinkTarget::Unresolved),
                 Some(
-                    self.error(from, link, "empty-link", "link has an empty target".into())
-                        .severity(Severity::Warning)
-                        .help("write the page or URL between the parentheses"),
+                    self.error(
+                        from,
+                        link,
+                        codes::EMPTY_LINK,
+                        "link has an empty target".into(),
+                    )
+                    .help("write the page or URL between the parentheses"),
                 ),
             );
         }
@@ -166,7 +171,7 @@ impl<'a> LinkIndex<'a> {
         let decoded = decode(path_part);
         let Some(target_path) = join(parent(&page.file.rel), &decoded) else {
             let diag = self
-                .error(from, link, "link-outside-site", format!("`{decoded}` points outside the content folder"))
+                .error(from, link, codes::LINK_OUTSIDE_SITE, format!("`{decoded}` points outside the content folder"))
                 .help("only files inside the content folder are published; move the file in, or link to its published URL");
             return (unchanged(LinkTarget::Unresolved), Some(diag));
         };
@@ -228,7 +233,7 @@ impl<'a> LinkIndex<'a> {
         if exists(&path) {
             return path;
         }
-        let nfc = super::compose_hangul(&path);
+        let nfc = crate::base::hangul::compose_hangul(&path);
         if exists(&nfc) {
             return nfc.into_owned();
         }
@@ -280,10 +285,9 @@ impl<'a> LinkIndex<'a> {
             .error(
                 from,
                 link,
-                "unresolved-path",
+                codes::UNRESOLVED_PATH,
                 format!("`{written}` looks like a path, but the site has no such file"),
             )
-            .severity(Severity::Warning)
             .help(help.unwrap_or_else(|| {
                 format!("write it as code, `{written}`, if it is not meant as a link")
             }));
@@ -302,7 +306,7 @@ impl<'a> LinkIndex<'a> {
                 .error(
                     from,
                     link,
-                    "link-case-mismatch",
+                    codes::LINK_CASE_MISMATCH,
                     format!("`{written}` differs in letter case from `{real}`"),
                 )
                 .help(format!(
@@ -315,7 +319,7 @@ impl<'a> LinkIndex<'a> {
                 .error(
                     from,
                     link,
-                    "broken-link",
+                    codes::BROKEN_LINK,
                     format!("`{written}` is a draft, left out of this build"),
                 )
                 .help("remove `draft: true` from its front matter, or build with `--drafts`");
@@ -330,7 +334,7 @@ impl<'a> LinkIndex<'a> {
                 .error(
                     from,
                     link,
-                    "broken-link",
+                    codes::BROKEN_LINK,
                     format!("`{written}` is a folder without an index page"),
                 )
                 .help(format!(
@@ -351,7 +355,7 @@ impl<'a> LinkIndex<'a> {
         self.error(
             from,
             link,
-            "broken-link",
+            codes::BROKEN_LINK,
             format!("`{written}` does not exist"),
         )
         .help_opt(help)
@@ -403,7 +407,7 @@ impl<'a> LinkIndex<'a> {
             self.error(
                 from,
                 link,
-                "broken-anchor",
+                codes::BROKEN_ANCHOR,
                 format!("{name} has no heading `#{fragment}`"),
             )
             .help_opt(help),
@@ -425,9 +429,9 @@ impl<'a> LinkIndex<'a> {
         starts.partition_point(|&s| s <= offset)
     }
 
-    fn error(&self, from: PageId, link: &Link, code: &'static str, message: String) -> Diagnostic {
+    fn error(&self, from: PageId, link: &Link, code: Code, message: String) -> Diagnostic {
         let page = &self.pages[from];
-        Diagnostic::error(code, message)
+        Diagnostic::new(code, message)
             .at(&page.file.display, dest_span(page, link))
             .target(link.dest.clone())
     }
@@ -582,7 +586,7 @@ mod tests {
         let diag = diag.unwrap();
         assert_eq!(
             (diag.code, diag.severity),
-            ("unresolved-path", Severity::Warning)
+            ("unresolved-path", crate::diag::Severity::Warning)
         );
         assert!(diag
             .help

@@ -3,14 +3,13 @@
 //! pairing of environment documents. Takes the parsed pages; returns `Resolved`.
 
 mod links;
-mod names;
 mod nav;
 
 pub use links::{dest_span, LinkIndex};
-pub use names::compose_hangul;
 
 use crate::base::urls;
 use crate::config::{Config, Lang};
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::model::{EnvPeer, LinkTarget, Page, PageId, Resolved, SectionPeers, SourceFile};
 use rayon::prelude::*;
@@ -56,7 +55,7 @@ struct Structure {
     section_peers: Arc<[SectionPeers]>,
     title: String,
     repo_prefix: Option<String>,
-    /// Home page, URL and name conflicts, `nav:` entries.
+    /// The home page and the `nav:` entries of the config that name nothing.
     diags: Vec<Diagnostic>,
 }
 
@@ -112,14 +111,6 @@ impl Structure {
             .iter()
             .map(|a| (a.rel.clone(), a.abs.clone()))
             .collect();
-        check_url_conflicts(pages, &urls, &files, &mut diags);
-        let sources: Vec<(&str, &Arc<str>)> = pages
-            .iter()
-            .map(|p| &p.file)
-            .chain(assets)
-            .map(|f| (f.rel.as_str(), &f.display))
-            .collect();
-        diags.extend(names::name_conflicts(&sources));
         let repo_prefix = config.content_dir.canonicalize().ok().and_then(|dir| {
             dir.strip_prefix(&config.repo_root)
                 .ok()
@@ -227,14 +218,6 @@ pub fn resolve(
         }
         _ => backlinks(pages, &links).into(),
     };
-    diags.extend(orphans(config, pages, &backlinks, structure.home));
-    if config
-        .base_url
-        .as_deref()
-        .is_some_and(|u| u.starts_with("https://"))
-    {
-        diags.extend(insecure_links(pages, &links));
-    }
     let lang = config.language.unwrap_or_else(|| detect_language(pages));
     if let (Some(cache), Some(key)) = (cache, key) {
         if let Ok(mut slot) = cache.previous.lock() {
@@ -274,8 +257,8 @@ fn find_home(config: &Config, pages: &[Page], diags: &mut Vec<Diagnostic>) -> Op
                 let help =
                     crate::diag::closest(wanted, names).map(|n| format!("did you mean `{n}`?"));
                 diags.push(
-                    Diagnostic::error(
-                        "config",
+                    Diagnostic::new(
+                        codes::CONFIG,
                         format!("`index: {wanted}` names no page of the content folder"),
                     )
                     .help_opt(help),
@@ -286,43 +269,6 @@ fn find_home(config: &Config, pages: &[Page], diags: &mut Vec<Diagnostic>) -> Op
     ["index.md", "_index.md", "README.md", "readme.md"]
         .iter()
         .find_map(|name| pages.iter().position(|p| p.file.rel == *name))
-}
-
-fn check_url_conflicts(
-    pages: &[Page],
-    urls: &[String],
-    files: &BTreeMap<String, std::path::PathBuf>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let mut seen: HashMap<&str, PageId> = HashMap::new();
-    for (id, url) in urls.iter().enumerate() {
-        if let Some(&first) = seen.get(url.as_str()) {
-            diags.push(
-                Diagnostic::error(
-                    "url-conflict",
-                    format!(
-                        "`{}` and `{}` would both be published as `{url}`",
-                        pages[first].file.rel, pages[id].file.rel
-                    ),
-                )
-                .in_file(&pages[id].file.display)
-                .help(
-                    "rename one of them (index.md, _index.md and README.md all become index.html)",
-                ),
-            );
-        } else {
-            seen.insert(url, id);
-            if files.contains_key(url) {
-                diags.push(
-                    Diagnostic::error(
-                        "url-conflict",
-                        format!("`{}` would overwrite the file `{url}`", pages[id].file.rel),
-                    )
-                    .in_file(&pages[id].file.display),
-                );
-            }
-        }
-    }
 }
 
 fn backlinks(
@@ -344,57 +290,6 @@ fn backlinks(
         list.dedup();
     }
     back
-}
-
-/// Pages nothing links to. The sidebar lists every page, so being in it does not count; being
-/// named in `nav:` does, as a deliberate entry point.
-fn orphans(
-    config: &Config,
-    pages: &[Page],
-    backlinks: &[Vec<PageId>],
-    home: Option<PageId>,
-) -> Vec<Diagnostic> {
-    pages
-        .iter()
-        .enumerate()
-        .filter(|(id, page)| {
-            backlinks[*id].is_empty() && Some(*id) != home && !config.nav_order.iter().any(|n| n.trim_matches('/') == page.file.rel)
-        })
-        .map(|(_, page)| {
-            let span = page.headings.first().map_or(page.body_start..page.body_start, |h| h.span.start..h.span.end.saturating_sub(1).max(h.span.start));
-            Diagnostic::warning("orphan-page", format!("no page links to `{}`", page.file.rel))
-                .at(&page.file.display, span)
-                .help("link to it from a related page (readers only find it through the sidebar), or list it under `nav:` in archsite.yaml")
-        })
-        .collect()
-}
-
-/// `http://` links on a site served over https.
-fn insecure_links(
-    pages: &[Page],
-    links: &[std::sync::Arc<[crate::model::ResolvedLink]>],
-) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    for (page, page_links) in pages.iter().zip(links) {
-        for (link, resolved) in page.links.iter().zip(page_links.iter()) {
-            if resolved.target == LinkTarget::External && link.dest.starts_with("http://") {
-                let secure = link.dest.replacen("http://", "https://", 1);
-                diags.push(
-                    Diagnostic::warning(
-                        "insecure-link",
-                        format!(
-                            "`{}` is not https, but this site is served over https",
-                            link.dest
-                        ),
-                    )
-                    .at(&page.file.display, link.span.clone())
-                    .target(link.dest.clone())
-                    .help(format!("write `{secure}` if the server supports it")),
-                );
-            }
-        }
-    }
-    diags
 }
 
 /// Environment documents of one group (front matter `group`, else the folder), per page.

@@ -2,6 +2,7 @@
 //! previous/next, and breadcrumbs. Sorted by `weight`, then title; the master index first.
 
 use crate::base::urls::{is_index_stem, parent};
+use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
 use crate::model::{NavNode, Page, PageId};
 use std::collections::BTreeMap;
@@ -123,8 +124,8 @@ fn apply_configured_order(
                 let help = closest(wanted_trimmed, keys.iter().map(String::as_str))
                     .map(|k| format!("did you mean `{k}`?"));
                 diags.push(
-                    Diagnostic::warning(
-                        "config",
+                    Diagnostic::new(
+                        codes::CONFIG_NAV,
                         format!("`nav` names `{wanted}`, which is not a top-level page or folder"),
                     )
                     .help_opt(help),

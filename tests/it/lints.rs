@@ -195,3 +195,33 @@ fn plain_paths_written_from_the_repository_root_resolve() {
     let html = fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(html.contains("<a href=\"logical/logical-architecture.html\">design/backend/logical/logical-architecture.md</a>"), "{html}");
 }
+
+/// The README's table of codes says what `diag::codes` says: each code's default severity,
+/// and which codes a site may configure (the rows above `front-matter`).
+#[test]
+fn the_readme_table_of_codes_is_the_code_table() {
+    use archsite::diag::codes::ALL;
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme
+        .split("| code | default | meaning |")
+        .nth(1)
+        .expect("the README has a table of codes");
+    let mut configurable = true;
+    let mut rows = 0;
+    for line in table.lines().skip(2).take_while(|l| l.starts_with('|')) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (names, default) = (cells[1], cells[2]);
+        for name in names.split(", ").map(|n| n.trim_matches('`')) {
+            if name == "front-matter" {
+                configurable = false;
+            }
+            let code = ALL
+                .iter()
+                .find(|c| c.name == name && format!("{:?}", c.default).to_lowercase() == default)
+                .unwrap_or_else(|| panic!("README: `{name}` ({default}) is not in diag::codes"));
+            assert_eq!(code.configurable, configurable, "README: `{name}`");
+            rows += 1;
+        }
+    }
+    assert!(rows > 20, "only {rows} codes read from the README");
+}
