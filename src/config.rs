@@ -100,7 +100,8 @@ pub struct Config {
     pub deny_warnings: bool,
     /// How `check --external` checks http(s) links.
     pub external: ExternalConfig,
-    /// Where `check --external` keeps its cache (`.archsite-cache/` in the site root).
+    /// Where this site's caches live (output manifest, Mermaid verdicts, external link
+    /// results): the user's cache folder, never the site folder (see `site_cache_dir`).
     pub cache_dir: PathBuf,
     /// Whether the site gets a search box and a search index (`search:`, default on).
     pub search: bool,
@@ -204,7 +205,7 @@ impl Config {
             levels,
             deny_warnings: args.deny_warnings,
             external: raw.external.unwrap_or_default(),
-            cache_dir: path.join(".archsite-cache"),
+            cache_dir: site_cache_dir(&path, |name| std::env::var_os(name)),
             site_root: path,
             content_dir,
             output_dir,
@@ -232,6 +233,64 @@ pub fn is_host_pattern(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The environment variable that moves archsite's cache folder (all sites) elsewhere.
+pub const CACHE_ENV: &str = "ARCHSITE_CACHE_DIR";
+
+/// The cache folder of the site at `site_root`: `<root>/<site key>`, where the root is
+/// `$ARCHSITE_CACHE_DIR`, else `$XDG_CACHE_HOME/archsite`, else `~/.cache/archsite` (else the
+/// system's temporary folder), and the key is the site folder's name and a hash of its full
+/// path. Caches only save time, so they are kept out of the site: `archsite check` writes
+/// nothing there, a fresh checkout builds cold, and two copies of a site never share a cache.
+pub fn site_cache_dir(
+    site_root: &Path,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> PathBuf {
+    let set = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let root = set(CACHE_ENV)
+        .or_else(|| {
+            set("XDG_CACHE_HOME")
+                .filter(|p| p.is_absolute())
+                .map(|p| p.join("archsite"))
+        })
+        .or_else(|| set("HOME").map(|home| home.join(".cache").join("archsite")))
+        .unwrap_or_else(|| std::env::temp_dir().join("archsite-cache"));
+    root.join(site_key(site_root))
+}
+
+/// `<folder name>-<16 hex digits>`: readable in a listing, unique per absolute path.
+fn site_key(site_root: &Path) -> String {
+    let full = std::path::absolute(site_root).unwrap_or_else(|_| site_root.to_path_buf());
+    let full = full.canonicalize().unwrap_or(full);
+    let name: String = full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    // FNV-1a: the same key from one archsite version to the next (std's hasher may change).
+    let hash = full
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let name = if name.is_empty() {
+        "site".to_string()
+    } else {
+        name
+    };
+    format!("{name}-{hash:016x}")
 }
 
 fn severity_levels(
@@ -512,5 +571,58 @@ mod tests {
         let c = Config::discover(&args, &mut SourceMap::default()).unwrap();
         assert_eq!(c.content_dir, dir.path());
         assert_eq!(c.output_dir, dir.path().join("public"));
+    }
+
+    #[test]
+    fn caches_live_outside_the_site_per_site() {
+        let site = tempfile::tempdir().unwrap();
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        let home = site_cache_dir(site.path(), env(&[("HOME", "/home/u")]));
+        assert!(home.starts_with("/home/u/.cache/archsite"), "{home:?}");
+        let xdg = site_cache_dir(
+            site.path(),
+            env(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/xdg")]),
+        );
+        assert!(xdg.starts_with("/xdg/archsite"), "{xdg:?}");
+        // A relative XDG_CACHE_HOME is ignored, as the XDG spec says.
+        let relative = site_cache_dir(
+            site.path(),
+            env(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "rel")]),
+        );
+        assert!(relative.starts_with("/home/u/.cache/archsite"));
+        let over = site_cache_dir(
+            site.path(),
+            env(&[("XDG_CACHE_HOME", "/xdg"), (CACHE_ENV, "/elsewhere")]),
+        );
+        assert_eq!(over.parent(), Some(Path::new("/elsewhere")));
+        // Per site: the folder's name for people, a hash of its full path for uniqueness.
+        let name = site
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "_");
+        let key = over.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(key.starts_with(&name), "{key} {name}");
+        let other = tempfile::tempdir().unwrap();
+        let vars = env(&[(CACHE_ENV, "/elsewhere")]);
+        assert_ne!(
+            site_cache_dir(site.path(), &vars),
+            site_cache_dir(other.path(), &vars)
+        );
+        // The same site by another path (relative, `..`) has the same key.
+        let dotted = site.path().join("x").join("..");
+        std::fs::create_dir(site.path().join("x")).unwrap();
+        assert_eq!(
+            site_cache_dir(&dotted, &vars),
+            site_cache_dir(site.path(), &vars)
+        );
+        assert!(!site_cache_dir(site.path(), &vars).starts_with(site.path()));
     }
 }

@@ -613,7 +613,17 @@ fn check_external_from_the_command_line() {
         skipped = server.url("/skipped"),
     );
     std::fs::write(site.path().join("index.md"), &page).unwrap();
-    let out = super::support::archsite(site.path(), &["check", "--external", "--format", "json"]);
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_archsite"))
+            .args(args)
+            .current_dir(site.path())
+            .env("NO_COLOR", "1")
+            .env(archsite::config::CACHE_ENV, cache.path())
+            .output()
+            .expect("run archsite")
+    };
+    let out = run(&["check", "--external", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let found: Vec<(String, u64, u64)> = String::from_utf8(out.stdout)
         .unwrap()
@@ -640,14 +650,25 @@ fn check_external_from_the_command_line() {
         ]
     );
     assert_eq!(server.hits("/skipped"), 0);
-    assert!(site
-        .path()
-        .join(".archsite-cache")
-        .join(CACHE_FILE)
-        .exists());
-    let build = super::support::archsite(site.path(), &["build"]);
+    // The cache is in the user's cache folder, one folder per site; never in the site.
+    let cached: Vec<_> = walkdir::WalkDir::new(cache.path())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == CACHE_FILE)
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let build = run(&["build"]);
     assert!(build.status.success(), "{}", super::support::stderr(&build));
-    assert!(!site.path().join("public/.archsite-cache").exists());
+    let names: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| ["archsite.yaml", "index.md", "public"].contains(&n.as_str())),
+        "{names:?}"
+    );
     assert_eq!(
         server.hits("/ok"),
         1,

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod cli;
+mod cold_warm;
 mod escaping;
 mod external;
 mod fuzz_replay;

@@ -23,12 +23,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Where the tests' runs of the binary keep their caches (under cargo's target folder, not the
+/// user's cache folder).
+pub fn test_cache_root() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("archsite-cache")
+}
+
 /// Runs `archsite` with `args` in `cwd`, without colour.
 pub fn archsite(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_archsite"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .env(archsite::config::CACHE_ENV, test_cache_root())
         .output()
         .expect("run archsite")
 }
