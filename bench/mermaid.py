@@ -6,9 +6,9 @@
     python3 bench/mermaid.py [--bin PATH] --runs 7 --pages 1000
 
 1. The sample site (its 8 diagrams: 4 ```mermaid blocks, 4 .mmd files): `archsite build
-   --timings`, cold (the verdict cache in .archsite-cache removed before each run, so mermaid's
-   parser is loaded and every diagram parsed) and warm (verdicts from the cache). Reports the
-   median build and the median `diagrams` stage.
+   --timings`, cold (a new, empty cache folder per run, ARCHSITE_CACHE_DIR, so mermaid's
+   parser is loaded and every diagram parsed) and warm (verdicts from the cache of the warm-up
+   build). Reports the median build and the median `diagrams` stage.
 2. A generated site of --pages pages (bench/gensite.py: a ```mermaid block on every 10th page,
    each one different): cold, warm, and the same site with the blocks removed, so that the
    difference is what the diagrams cost.
@@ -47,16 +47,21 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def build_once(binary: Path, site: Path, cold: bool) -> dict:
-    if cold:
-        shutil.rmtree(site / ".archsite-cache", ignore_errors=True)
+def build_once(binary: Path, site: Path, cache: Path | None) -> dict:
+    """One build of `site` with `cache` as archsite's cache root (None: a new, empty one)."""
+    fresh = cache is None
+    if fresh:
+        cache = Path(tempfile.mkdtemp(prefix="archsite-mermaid-bench-cache-"))
     out = Path(tempfile.mkdtemp(prefix="archsite-mermaid-bench-out-"))
     shutil.rmtree(out)
     t0 = time.perf_counter()
     r = subprocess.run([str(binary), "build", str(site), "--output", str(out), "--timings"],
-                       capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+                       capture_output=True, text=True,
+                       env={**os.environ, "NO_COLOR": "1", "ARCHSITE_CACHE_DIR": str(cache)})
     wall = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(cache, ignore_errors=True)
     if r.returncode != 0:
         raise SystemExit(f"build of {site} failed:\n{r.stderr[-2000:]}")
     stage = re.search(r"diagrams:\s+([\d.]+) ms", r.stderr)
@@ -64,8 +69,10 @@ def build_once(binary: Path, site: Path, cold: bool) -> dict:
 
 
 def series(binary: Path, site: Path, cold: bool, runs: int) -> dict:
-    build_once(binary, site, cold=False)  # warm-up (files in the page cache)
-    rs = [build_once(binary, site, cold) for _ in range(runs)]
+    warm = Path(tempfile.mkdtemp(prefix="archsite-mermaid-bench-cache-"))
+    build_once(binary, site, warm)  # warm-up (files in the page cache, verdicts in `warm`)
+    rs = [build_once(binary, site, None if cold else warm) for _ in range(runs)]
+    shutil.rmtree(warm, ignore_errors=True)
     med = lambda key: statistics.median(r[key] for r in rs if r[key] is not None)  # noqa: E731
     return {"wall_ms": med("wall_ms"), "diagrams_ms": med("diagrams_ms"), "runs": runs}
 

@@ -16,10 +16,14 @@
   2. the tool lays the generated content out the way it wants it (archsite
      takes the generated folder as it is);
   3. one warm-up build (not counted; skipped by --quick);
-  4. RUNS "cold" builds, each into a fresh, empty output folder;
-  5. RUNS "no-change rebuild" builds into the output folder of the last cold
+  4. RUNS "cold" builds, each of a fresh copy of the site, with a new, empty
+     cache folder (ARCHSITE_CACHE_DIR, XDG_CACHE_HOME and HUGO_CACHEDIR point
+     into it), into a fresh, empty output folder: what CI does on a checkout;
+  5. RUNS "warm" builds of the last cold build's copy with its caches (Mermaid
+     verdicts, output manifest), each into a new output folder;
+  6. RUNS "no-change rebuild" builds into the output folder of the last warm
      build, nothing changed in between;
-  6. after every build: exit status 0, and every generated .md has its .html.
+  7. after every build: exit status 0, and every generated .md has its .html.
 
 --mode check — for each size N (see `bench_check`):
   1. `archsite check SITE` on the same generated site: a warm-up, then RUNS
@@ -84,6 +88,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import gensite  # noqa: E402
+import designsite  # noqa: E402
 import peers  # noqa: E402
 import cargo_target  # noqa: E402
 
@@ -258,7 +263,7 @@ def busy_cpu_seconds() -> float | None:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-def measure(cmd: list[str], log: Path, timeout: float) -> dict:
+def measure(cmd: list[str], log: Path, timeout: float, env: dict | None = None) -> dict:
     """Run cmd; wall time, CPU time and peak RSS of the child (and anything
     it waited for) from os.wait4.
 
@@ -269,7 +274,8 @@ def measure(cmd: list[str], log: Path, timeout: float) -> dict:
     harness_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with open(log, "wb") as lf:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT)
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT,
+                             env=env)
         timed_out = []
 
         def kill():
@@ -297,14 +303,14 @@ def measure(cmd: list[str], log: Path, timeout: float) -> dict:
     }
 
 
-def measure_busy(cmd: list[str], log: Path, timeout: float) -> dict:
+def measure_busy(cmd: list[str], log: Path, timeout: float, env: dict | None = None) -> dict:
     """`measure`, plus the load average before and `other_cpus`: the CPUs
     that anything else (another build, a test suite) kept busy meanwhile,
     i.e. the machine's busy CPU time minus the command's own, per second."""
     os.sync()  # flush the previous run's writes so they don't land in this one
     load = os.getloadavg()[0]
     busy0 = busy_cpu_seconds()
-    r = measure(cmd, log, timeout)
+    r = measure(cmd, log, timeout, env)
     busy1 = busy_cpu_seconds()
     r["load_before"] = round(load, 2)
     r["other_cpus"] = (round(max(0.0, (busy1 - busy0) - r["user_s"] - r["sys_s"])
@@ -416,6 +422,21 @@ markdown_files = peers.markdown_files
 # One tool, one size
 # --------------------------------------------------------------------------
 
+def cache_env(cache: Path) -> dict:
+    """The environment of a build whose every cache lives in `cache` (empty for a cold
+    build): archsite's (ARCHSITE_CACHE_DIR; XDG_CACHE_HOME too, for any tool that follows it)
+    and Hugo's (HUGO_CACHEDIR)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    return dict(os.environ, ARCHSITE_CACHE_DIR=str(cache), XDG_CACHE_HOME=str(cache),
+                HUGO_CACHEDIR=str(cache / "hugo"))
+
+
+def fresh_copy(site: Path, dest: Path) -> Path:
+    """A copy of the site for one cold build: what CI builds is a fresh checkout."""
+    shutil.copytree(site, dest, symlinks=True)
+    return dest
+
+
 def summarize(runs: list[dict]) -> dict:
     walls = [r["wall_s"] for r in runs]
     rss = [r["max_rss_kib"] for r in runs]
@@ -448,9 +469,9 @@ def bench_size(tool: Tool, n: int, args, sites_root: Path, out_root: Path) -> li
     errors: list[str] = []
     notes: dict = {}
 
-    def build(out: Path, label: str) -> dict | None:
+    def build(out: Path, label: str, where: Path, cache: Path) -> dict | None:
         log = base / (label + ".log")
-        r = measure_busy(tool.command(site, out), log, args.timeout)
+        r = measure_busy(tool.command(where, out), log, args.timeout, cache_env(cache))
         r["label"] = label
         nlines, head = log_lines(log)
         r["output_lines"] = nlines
@@ -480,21 +501,30 @@ def bench_size(tool: Tool, n: int, args, sites_root: Path, out_root: Path) -> li
                      r["user_s"], r["sys_s"], r["other_cpus"] or 0.0),
                   file=sys.stderr, flush=True)
 
+    modes = ("cold", "warm", "rebuild")
     if args.warmup:
+        # Not counted: it brings the sources into the OS file cache.
         out = base / "warmup"
-        r = build(out, "warmup")
+        r = build(out, "warmup", fresh_copy(site, base / "site-warmup"), base / "cache-warmup")
         progress("warmup", r)
         discard(out)
+        discard(base / "site-warmup")
+        discard(base / "cache-warmup")
         if r is None:
             return [row(tool, n, len(md), mode, [], None, None, errors, notes)
-                    for mode in ("cold", "rebuild")]
+                    for mode in modes]
 
-    cold, prev = [], None
+    # Cold: a fresh copy of the site and an empty cache folder per run (a CI checkout), into
+    # a new output folder.
+    cold, prev, copy, cache = [], None, None, None
     for i in range(args.runs):
         out = base / ("cold-%d" % i)
-        if prev is not None:
-            discard(prev)
-        r = build(out, "cold-%d" % i)
+        for old in (prev, copy, cache):
+            if old is not None:
+                discard(old)
+        copy = fresh_copy(site, base / ("site-%d" % i))
+        cache = base / ("cache-%d" % i)
+        r = build(out, "cold-%d" % i, copy, cache)
         progress("cold-%d" % i, r)
         prev = out
         if r is None:
@@ -505,10 +535,23 @@ def bench_size(tool: Tool, n: int, args, sites_root: Path, out_root: Path) -> li
     if cold_out is not None and fixed_html:
         fixed_bytes = (prev / fixed_html).stat().st_size
 
-    rebuild = []
+    # Warm: the last cold build's copy and caches, into a new output folder each time.
+    warm = []
     if cold_out is not None:
         for i in range(args.runs):
-            r = build(prev, "rebuild-%d" % i)
+            discard(prev)
+            prev = base / ("warm-%d" % i)
+            r = build(prev, "warm-%d" % i, copy, cache)
+            progress("warm-%d" % i, r)
+            if r is None:
+                break
+            warm.append(r)
+
+    # No-change rebuild: into the output folder of the last warm build, nothing changed.
+    rebuild = []
+    if cold_out is not None and len(warm) == args.runs:
+        for i in range(args.runs):
+            r = build(prev, "rebuild-%d" % i, copy, cache)
             progress("rebuild-%d" % i, r)
             if r is None:
                 break
@@ -520,9 +563,8 @@ def bench_size(tool: Tool, n: int, args, sites_root: Path, out_root: Path) -> li
                   markdown_files=len(md)) if cold_out else None
     if not args.keep_output and not errors:
         discard(base)
-    return [row(tool, n, len(md), "cold", cold, output, len(cold) == args.runs, errors, notes),
-            row(tool, n, len(md), "rebuild", rebuild, output, len(rebuild) == args.runs,
-                errors, notes)]
+    return [row(tool, n, len(md), mode, runs, output, len(runs) == args.runs, errors, notes)
+            for mode, runs in zip(modes, (cold, warm, rebuild))]
 
 
 # --------------------------------------------------------------------------
@@ -581,7 +623,9 @@ def bench_check(tool: Archsite, lychee: Lychee | None, n: int, args, sites_root:
         labels = (["warmup"] if args.warmup else []) + ["check-%d" % i for i in range(args.runs)]
         for label in labels:
             log = base / (label + ".log")
-            r = measure_busy(cmd_for(label), log, args.timeout)
+            # Cold: a new, empty cache folder per run (check writes nothing into the site).
+            r = measure_busy(cmd_for(label), log, args.timeout,
+                             cache_env(base / ("cache-" + label)))
             r["label"] = label
             nlines, head = log_lines(log)
             r["output_lines"] = nlines
@@ -645,7 +689,8 @@ def bench_check(tool: Archsite, lychee: Lychee | None, n: int, args, sites_root:
     base.mkdir(parents=True)
     html = base / "html"
     errors, notes, runs = [], {}, []
-    r = measure(tool.command(generated, html), base / "build.log", args.timeout)
+    r = measure(tool.command(generated, html), base / "build.log", args.timeout,
+                cache_env(base / "cache-build"))
     miss = missing_pages(html, [tool.html_for(m) for m in md]) if r["exit"] == 0 else md
     if r["exit"] != 0 or miss:
         errors.append("lychee N=%d: archsite build of the site to check failed (exit %d, "
@@ -726,12 +771,83 @@ def row(tool, n, md_files, mode, runs, output, complete, errors, notes) -> dict:
 
 
 # --------------------------------------------------------------------------
+# The design folder: a writer's first run
+# --------------------------------------------------------------------------
+
+def bench_design(tool: Archsite, args, sites_root: Path, out_root: Path) -> list[dict]:
+    """`archsite check` and `archsite build` of bench/designsite.py's folder (17 pages, 16
+    real-sized diagrams), cold (a fresh copy, no cache) and warm (the caches of the last
+    cold build), interleaved run by run: what a writer waits for on a first run."""
+    site = sites_root / "design"
+    stamp = hashlib.sha256((HERE / "designsite.py").read_bytes()).hexdigest()[:16]
+    if not (site / ".stamp").is_file() or (site / ".stamp").read_text() != stamp:
+        shutil.rmtree(site, ignore_errors=True)
+        summary = designsite.generate(site)
+        (site / ".stamp").write_text(stamp)
+        print("generated %s: %d pages, %d diagrams" % (site, summary["pages"],
+                                                         summary["diagrams"]), file=sys.stderr)
+    base = out_root / "archsite-design"
+    discard(base)
+    base.mkdir(parents=True)
+    runs: dict[str, list[dict]] = {"check-cold": [], "build-cold": [], "build-warm": []}
+    errors: list[str] = []
+    labels = (["warmup"] if args.warmup else []) + [str(i) for i in range(args.runs)]
+    for label in labels:
+        for what in runs:
+            copy = fresh_copy(site, base / ("site-%s-%s" % (what, label)))
+            cache = base / ("cache-%s-%s" % (what, label))
+            out = base / ("out-%s-%s" % (what, label))
+            cmd = ([str(tool.bin), "check", str(copy)] if what.startswith("check")
+                   else tool.command(copy, out))
+            if what == "build-warm":
+                # The caches of a first build of this copy, then the measured one.
+                measure(tool.command(copy, base / ("first-" + label)), base / "first.log",
+                        args.timeout, cache_env(cache))
+            log = base / ("%s-%s.log" % (what, label))
+            r = measure_busy(cmd, log, args.timeout, cache_env(cache))
+            if r["exit"] != 0:
+                errors.append("design %s %s: exit %s (log: %s)" % (what, label, r["exit"], log))
+            elif label != "warmup":
+                runs[what].append(r)
+            print("  archsite design %-10s %-6s %7.3fs  user %5.2fs  others %.2f CPUs"
+                  % (what, label, r["wall_s"], r["user_s"], r["other_cpus"] or 0.0),
+                  file=sys.stderr, flush=True)
+    if not args.keep_output and not errors:
+        discard(base)
+    rows = []
+    for what, rs in runs.items():
+        r = {"tool": "archsite", "size": 17, "markdown_files": 17, "mode": "design " + what,
+             "ok": len(rs) == args.runs and not errors, "runs": rs, "errors": list(errors),
+             "notes": {}, "output": None}
+        if len(rs) == args.runs:
+            r.update(summarize(rs))
+        rows.append(r)
+    return rows
+
+
+def design_table(rows) -> list[str]:
+    lines = ["Design folder (bench/designsite.py: 17 pages, 16 real-sized diagrams), medians:",
+             "", "| command | median s | min s | max s | user s | sys s | peak RSS MiB |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if r.get("median_s"):
+            lines.append("| %s | %.3f | %.3f | %.3f | %.2f | %.2f | %s |"
+                         % (r["mode"][len("design "):], r["median_s"], r["min_s"], r["max_s"],
+                            r["user_median_s"], r["sys_median_s"], fmt_rss(r)))
+        else:
+            lines.append("| %s | FAILED | | | | | |" % r["mode"][len("design "):])
+    lines.append("")
+    return lines
+
+
+# --------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------
 
 BUSY_CPUS = 0.3  # other processes' CPU use during a build above which the report warns
-MODE_NAME = {"cold": "cold", "rebuild": "no-change rebuild", "check": "check"}
-LOG_NAME = {"cold": "a cold build", "rebuild": "a no-change rebuild", "check": "a check"}
+MODE_NAME = {"cold": "cold", "warm": "warm", "rebuild": "no-change rebuild", "check": "check"}
+LOG_NAME = {"cold": "a cold build", "warm": "a warm build", "rebuild": "a no-change rebuild",
+            "check": "a check"}
 
 
 def scaling(rows: list[dict]) -> list[dict]:
@@ -757,8 +873,12 @@ def scaling(rows: list[dict]) -> list[dict]:
 
 def markdown_report(rows, scal, meta) -> str:
     lines = []
+    design = [r for r in rows if r["mode"].startswith("design ")]
+    rows = [r for r in rows if not r["mode"].startswith("design ")]
     builds = [r for r in rows if r["mode"] != "check"]
     checks = [r for r in rows if r["mode"] == "check"]
+    if design:
+        lines += design_table(design)
     if builds:
         lines += build_table(builds)
         if len({r["tool"] for r in builds}) > 1:
@@ -851,7 +971,8 @@ def comparison_table(rows, meta) -> list[str]:
         if r.get("median_s") and r["tool"] not in smallest:
             smallest[r["tool"]] = (r["size"], r["median_s"])
     versions = {k: (v.get("version") or "?") for k, v in meta["tools"].items()}
-    lines = ["Comparison (cold builds of the same generated site, medians):", "",
+    lines = ["Comparison (cold builds of the same generated site, medians; cold = a fresh "
+             "copy of the site and no cache of any tool, as in CI):", "",
              "| tool | version | pages | median s | min–max s | × archsite | "
              "time ÷ time(smallest N) | CPU s | peak RSS MiB | output MB | files |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -1011,6 +1132,9 @@ def main(argv=None) -> int:
                     help="lychee binary for the check mode (default: `lychee` on PATH; "
                          "not used by --quick unless given)")
     ap.add_argument("--no-lychee", action="store_true", help="skip lychee in the check mode")
+    ap.add_argument("--design", action="store_true",
+                    help="also time cold `check` and cold and warm `build` of the design folder "
+                         "(bench/designsite.py: 17 pages, 16 real-sized diagrams)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tools",
                     help="comma-separated: %s (default: archsite plus every peer on PATH; "
@@ -1125,6 +1249,9 @@ def main(argv=None) -> int:
                     rows += bench_size(t, n, args, sites_root, out_root)
         if args.mode in ("check", "all") and n in sizes:
             rows += bench_check(archsite, lychee, n, args, sites_root, out_root)
+
+    if args.design and archsite is not None:
+        rows += bench_design(archsite, args, sites_root, out_root)
 
     empty_trash()
     if not args.keep_output:
