@@ -613,16 +613,16 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         let vars = env(&[(CACHE_ENV, "/elsewhere")]);
         assert_ne!(
-            site_cache_dir(site.path(), &vars),
-            site_cache_dir(other.path(), &vars)
+            site_cache_dir(site.path(), vars),
+            site_cache_dir(other.path(), vars)
         );
         // The same site by another path (relative, `..`) has the same key.
         let dotted = site.path().join("x").join("..");
         std::fs::create_dir(site.path().join("x")).unwrap();
         assert_eq!(
-            site_cache_dir(&dotted, &vars),
-            site_cache_dir(site.path(), &vars)
+            site_cache_dir(&dotted, vars),
+            site_cache_dir(site.path(), vars)
         );
-        assert!(!site_cache_dir(site.path(), &vars).starts_with(site.path()));
+        assert!(!site_cache_dir(site.path(), vars).starts_with(site.path()));
     }
 }
