@@ -27,7 +27,7 @@ const MERMAID_INPUTS: &[&str] = &[
 ];
 
 fn mermaid(out: &mut String, js: &Path) {
-    let mut stamp = String::from("2\n");
+    let mut stamp = String::from("3\n");
     for name in MERMAID_INPUTS {
         let path = js.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
@@ -37,7 +37,12 @@ fn mermaid(out: &mut String, js: &Path) {
     let work = out_dir().join("js");
     let dist = work.join("dist");
     let stamp_file = dist.join("stamp");
-    let artefacts = ["mermaid.min.js", "mermaid-parse.js", "version"];
+    let artefacts = [
+        "mermaid.min.js",
+        "mermaid-parse.js",
+        "assign-with-depth.js",
+        "version",
+    ];
     let fresh = fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str())
         && artefacts.iter().all(|a| dist.join(a).is_file());
     if !fresh {
@@ -57,6 +62,13 @@ fn mermaid(out: &mut String, js: &Path) {
         out,
         "pub const MERMAID_BUNDLE_ID: &str = \"{:016x}\";",
         fnv1a(&bundle)
+    )
+    .unwrap();
+    let original = dist.join("assign-with-depth.js").display().to_string();
+    writeln!(
+        out,
+        "/// mermaid's own `assignWithDepth`, which the tests hold `js/quickjs-env.mjs`'s shortcut to.\n\
+         #[cfg(test)]\npub static MERMAID_ASSIGN_WITH_DEPTH: &str = include_str!({original:?});"
     )
     .unwrap();
     for (name, file) in [
@@ -143,6 +155,9 @@ fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
         fs::write(&installed, &lock).expect("write $OUT_DIR/js/installed-lock");
     }
     fs::create_dir_all(dist).expect("create $OUT_DIR/js/dist");
+    // Bundled readable first, so that `patch_bundle` can find mermaid's code by its text, then
+    // minified.
+    let full = work.join("mermaid-parse.full.js");
     run(
         Command::new(work.join("node_modules/.bin/esbuild"))
             .args([
@@ -151,16 +166,29 @@ fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
                 "--format=iife",
                 "--platform=browser",
                 "--alias:dompurify=./dompurify-stub.mjs",
-                "--minify",
                 "--legal-comments=none",
                 "--log-level=warning",
             ])
+            .arg(format!("--outfile={}", full.display()))
+            .current_dir(work),
+        "esbuild",
+    );
+    let text = fs::read_to_string(&full).expect("read the bundle");
+    let (patched, original_assign) = patch_bundle(&text);
+    let patched_file = work.join("mermaid-parse.patched.js");
+    fs::write(&patched_file, patched).expect("write the patched bundle");
+    fs::write(dist.join("assign-with-depth.js"), original_assign)
+        .expect("write assign-with-depth.js");
+    run(
+        Command::new(work.join("node_modules/.bin/esbuild"))
+            .arg(&patched_file)
+            .args(["--minify", "--legal-comments=none", "--log-level=warning"])
             .arg(format!(
                 "--outfile={}",
                 dist.join("mermaid-parse.js").display()
             ))
             .current_dir(work),
-        "esbuild",
+        "esbuild --minify",
     );
     let package = work.join("node_modules/mermaid");
     fs::copy(
@@ -171,6 +199,72 @@ fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
     let manifest =
         fs::read_to_string(package.join("package.json")).expect("read mermaid's package.json");
     fs::write(dist.join("version"), json_version(&manifest)).expect("write the mermaid version");
+}
+
+/// Splices two shortcuts of `js/quickjs-env.mjs` into the readable bundle, where mermaid's
+/// parse spends most of its time in QuickJS (measured: docs/benchmarks.md): the config merge
+/// `assignWithDepth` into a fresh object (`__archsiteAssignFresh`, ~70 % of a small diagram) and
+/// the jison lexers' rule loop (`__archsiteFirstRule`, one regex instead of up to ~150 per
+/// token). Both give the same results as the code they stand in for, which stays in place for
+/// the cases they decline. Also returns mermaid's own `assignWithDepth`, which the tests compare
+/// the shortcut with. A pattern not found (another mermaid version) leaves that code as it is,
+/// with a warning: slower, never wrong.
+fn patch_bundle(text: &str) -> (String, String) {
+    const ASSIGN: &str =
+        "assignWithDepth = /* @__PURE__ */ __name((dst, src, { depth = 2 } = {}) => {";
+    let mut out = text.to_string();
+    let mut original = String::new();
+    match (out.matches(ASSIGN).count(), out.find(ASSIGN)) {
+        (1, Some(at)) => {
+            let body = &out[at + ASSIGN.len()..];
+            if let Some(end) = body.find("}, \"assignWithDepth\");") {
+                original = format!(
+                    "(dst, src, {{ depth = 2 }} = {{}}) => {{{}}}",
+                    &body[..end].replace("assignWithDepth(", "__original(")
+                );
+            }
+            out.replace_range(
+                at..at + ASSIGN.len(),
+                &format!(
+                    "{ASSIGN}\n        if (depth === 2) {{ const fresh = globalThis.__archsiteAssignFresh(dst, src); \
+                     if (fresh !== void 0) return fresh; }}"
+                ),
+            );
+        }
+        _ => {
+            println!("cargo:warning=mermaid's assignWithDepth not found: its shortcut is not used")
+        }
+    }
+    // jison-lex's `next()`: `var R = this._currentRules(); for (var I = 0; I < R.length; I++) {
+    // tempMatch = this._input.match(this.rules[R[I]]); if (tempMatch && (!M || …)) { M =
+    // tempMatch; X = I; …` with names chosen by esbuild per lexer.
+    let lexer_loop = regex::Regex::new(
+        r"var (\w+) = this\._currentRules\(\);\n(\s*)for \(var (\w+) = 0; (\w+) < (\w+)\.length; (\w+)\+\+\) \{\n\s*tempMatch = this\._input\.match\(this\.rules\[(\w+)\[(\w+)\]\]\);\n\s*if \(tempMatch && \(!(\w+) \|\| tempMatch\[0\]\.length > (\w+)\[0\]\.length\)\) \{\n\s*(\w+) = tempMatch;\n\s*(\w+) = (\w+);",
+    )
+    .expect("the lexer loop pattern");
+    let mut loops = 0;
+    let patched = lexer_loop.replace_all(&out, |c: &regex::Captures| {
+        let (rules, indent, i, matched, index) = (&c[1], &c[2], &c[3], &c[9], &c[12]);
+        let consistent = [&c[5], &c[7]].iter().all(|r| *r == rules)
+            && [&c[4], &c[6], &c[8], &c[13]].iter().all(|v| *v == i)
+            && &c[10] == matched
+            && &c[11] == matched;
+        if !consistent {
+            return c[0].to_string();
+        }
+        loops += 1;
+        let rest = &c[0][format!("var {rules} = this._currentRules();\n{indent}").len()..];
+        format!(
+            "var {rules} = this._currentRules();\n{indent}var firstRule = globalThis.__archsiteFirstRule(this, {rules});\n\
+             {indent}if (firstRule !== void 0) {{ if (firstRule >= 0) {{ {matched} = this._input.match(this.rules[{rules}[firstRule]]); {index} = firstRule; }} }} else\n\
+             {indent}{rest}"
+        )
+    });
+    let patched = patched.into_owned();
+    if loops == 0 {
+        println!("cargo:warning=jison's lexer loop not found in mermaid: its shortcut is not used");
+    }
+    (patched, original)
 }
 
 /// The mermaid version `js/package.json` pins, for the line printed before installing it.

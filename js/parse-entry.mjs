@@ -4,6 +4,8 @@ import './quickjs-env.mjs';
 import mermaid from 'mermaid';
 
 mermaid.initialize({ startOnLoad: false });
+// For the tests of the shortcuts in quickjs-env.mjs (mermaid's real configuration).
+globalThis.__archsiteMermaid = mermaid;
 
 // mermaid.parse() reports lines of the text its parsers see: mermaid's preprocessDiagram
 // (src/preprocess.ts) first drops the front matter, `%%{…}%%` directives and `%%` comment

@@ -109,3 +109,119 @@ String.prototype.match = function (pattern) {
   }
   return match.call(this, pattern);
 };
+
+// Two shortcuts that build.rs splices into the bundle (see `patch_bundle` there). Each gives
+// the same result as the mermaid code it stands in for, or undefined when it does not apply
+// (that code then runs unchanged); tests/it/mermaid.rs holds them to the original code.
+
+// `assignWithDepth(dst, src)` (mermaid's config merge, depth 2) into a fresh empty object: what
+// `getConfig()` does a dozen to thirty times per diagram, 70 % of a small diagram's time in
+// QuickJS. Same keys in the same order, same nesting and sharing (objects two levels down are
+// copied with Object.assign, arrays deduplicated), without a closure, a destructured pair and a
+// property descriptor per key. Only `__proto__` needs defineProperty to become an own key.
+g.__archsiteAssignFresh = function assignFresh(dst, src) {
+  if (dst === null || typeof dst !== 'object' || Array.isArray(dst)
+      || Object.getPrototypeOf(dst) !== Object.prototype || Reflect.ownKeys(dst).length !== 0
+      || !Object.isExtensible(dst)
+      || src === null || typeof src !== 'object' || Array.isArray(src)) {
+    return undefined;
+  }
+  const define = (o, k, v) => {
+    if (k === '__proto__') {
+      Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+    } else {
+      o[k] = v;
+    }
+  };
+  const unique = (into, from) => {
+    from.forEach((s) => { if (!into.includes(s)) into.push(s); });
+    return into;
+  };
+  const entries = Object.entries(src);
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const value = entries[i][1];
+    if (typeof value === 'object') {
+      if (value === null) continue;
+      if (Array.isArray(value)) {
+        define(dst, key, unique([], value));
+        continue;
+      }
+      const level = {};
+      const inner = Object.entries(value);
+      for (let j = 0; j < inner.length; j++) {
+        const k = inner[j][0];
+        const v = inner[j][1];
+        if (typeof v === 'object') {
+          if (v === null) continue;
+          define(level, k, Array.isArray(v) ? unique([], v) : Object.assign({}, v));
+        } else if (typeof level[k] !== 'object') {
+          define(level, k, v);
+        }
+      }
+      define(dst, key, level);
+    } else if (typeof dst[key] !== 'object') {
+      define(dst, key, value);
+    }
+  }
+  return dst;
+};
+
+// The jison lexer's rule loop tries a state's rules one by one (up to ~150 `match` calls per
+// token) and takes the first that matches at the start of the input. One regex of all of them,
+// `(^(?:r1))|(^(?:r2))|…`, sticky, finds the same first rule in one call (an alternation tries
+// its branches in order); the caller then runs that rule's own regex, so the match it keeps is
+// the one the loop would have kept. QuickJS allows 255 capture groups per regex, so the rules
+// are combined in chunks, tried in order. Returns the rule's position in `rules`, -1 when none
+// matches, undefined when the shortcut does not apply (flex or backtracking lexers, rules
+// without `^`, other flags, back-references).
+const MAX_GROUPS = 200;
+const combined = new WeakMap();
+function combine(lexer, rules) {
+  const patterns = rules.map((r) => lexer.rules[r]);
+  const flags = patterns.length ? patterns[0].flags : '';
+  const usable = patterns.length > 0 && patterns.every((p) => p instanceof RegExp
+    && p.flags === flags && !/[gmy]/.test(flags)
+    && p.source.charCodeAt(0) === 94 /* ^ */ && !/\\[1-9k]/.test(p.source));
+  if (!usable) return null;
+  const chunks = [];
+  let chunk = null;
+  patterns.forEach((p, i) => {
+    // `p|` always matches, so its result has one slot per group of p.
+    const groups = new RegExp(p.source + '|', flags).exec('').length - 1;
+    if (groups + 1 > MAX_GROUPS) throw new Error('too many groups');
+    if (chunk === null || chunk.group + groups + 1 > MAX_GROUPS) {
+      chunk = { first: i, sources: [], starts: [], group: 1 };
+      chunks.push(chunk);
+    }
+    chunk.sources.push('(' + p.source + ')');
+    chunk.starts.push(chunk.group);
+    chunk.group += groups + 1;
+  });
+  return chunks.map((c) => ({ first: c.first, starts: c.starts,
+    all: new RegExp(c.sources.join('|'), flags + 'y') }));
+}
+g.__archsiteFirstRule = function firstRule(lexer, rules) {
+  if (lexer.options && (lexer.options.flex || lexer.options.backtrack_lexer)) return undefined;
+  let plan = combined.get(rules);
+  if (plan === undefined) {
+    try {
+      plan = combine(lexer, rules);
+    } catch (e) {
+      plan = null;
+    }
+    combined.set(rules, plan);
+  }
+  if (plan === null) return undefined;
+  const input = lexer._input;
+  for (const chunk of plan) {
+    chunk.all.lastIndex = 0;
+    const m = chunk.all.exec(input);
+    if (m === null) continue;
+    for (let i = 0; i < chunk.starts.length; i++) {
+      if (m[chunk.starts[i]] !== undefined) return chunk.first + i;
+    }
+    return undefined;
+  }
+  return -1;
+};

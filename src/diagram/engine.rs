@@ -201,4 +201,188 @@ mod tests {
         assert!(!bad.ok);
         assert!(bad.message.contains("No diagram type"), "{}", bad.message);
     }
+
+    /// Runs `code` (which ends with a string expression) in the engine's context.
+    fn eval_string(e: &Engine, code: &str) -> String {
+        e.context.with(|ctx| {
+            ctx.eval::<String, _>(code)
+                .map_err(|err| exception_text(&ctx, err))
+                .expect("the script runs")
+        })
+    }
+
+    /// `js/quickjs-env.mjs`'s `__archsiteAssignFresh` against mermaid's own `assignWithDepth`
+    /// into a fresh object: the same keys in the same order, the same property attributes and
+    /// prototypes, the same values, and the same objects shared with the source (none of the
+    /// two copied levels, the same ones below), on mermaid's real configuration and on random
+    /// objects with awkward keys and values.
+    #[test]
+    fn the_config_merge_shortcut_equals_mermaids_own() {
+        let original = crate::theme::MERMAID_ASSIGN_WITH_DEPTH;
+        assert!(
+            !original.is_empty(),
+            "build.rs found no assignWithDepth in the bundle"
+        );
+        let e = engine();
+        let script = format!(
+            r#"
+const __original = {original};
+function describe(x, inSource) {{
+  if (x === null || (typeof x !== 'object' && typeof x !== 'function')) {{
+    return [typeof x, Object.is(x, -0) ? '-0' : String(x)];
+  }}
+  if (typeof x === 'function') return ['function', inSource.has(x)];
+  const proto = Object.getPrototypeOf(x);
+  return {{
+    shared: inSource.has(x),
+    proto: proto === Object.prototype ? 'Object' : proto === Array.prototype ? 'Array'
+      : proto === null ? 'null' : inSource.has(proto) ? 'an object of the source' : 'another object',
+    keys: Reflect.ownKeys(x).map((k) => {{
+      const d = Object.getOwnPropertyDescriptor(x, k);
+      return [String(k), d.writable, d.enumerable, d.configurable, describe(d.value, inSource)];
+    }}),
+  }};
+}}
+function reachable(x, seen = new Set()) {{
+  if (x !== null && (typeof x === 'object' || typeof x === 'function') && !seen.has(x)) {{
+    seen.add(x);
+    if (typeof x === 'object') for (const k of Reflect.ownKeys(x)) reachable(x[k], seen);
+  }}
+  return seen;
+}}
+let seed = 12345;
+const random = () => {{ seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; }};
+const pick = (xs) => xs[Math.floor(random() * xs.length)];
+const KEYS = ['a', 'b', 'theme', 'flowchart', '__proto__', 'constructor', 'toString', '0', '1', 'length', 'x-y', '한글'];
+const shared = {{ deep: [1, 2] }};
+function value(depth) {{
+  const r = random();
+  if (depth > 3 || r < 0.35) return pick([0, -0, 1.5, NaN, '', 'text', true, false, null, undefined, () => 1, shared]);
+  if (r < 0.55) {{
+    const xs = [];
+    const n = Math.floor(random() * 5);
+    for (let i = 0; i < n; i++) xs.push(random() < 0.3 && xs.length ? xs[0] : value(depth + 1));
+    if (random() < 0.2) xs[n + 2] = 'after a hole';
+    return xs;
+  }}
+  const o = {{}};
+  const n = Math.floor(random() * 6);
+  for (let i = 0; i < n; i++) {{
+    Object.defineProperty(o, pick(KEYS), {{ value: value(depth + 1), writable: true, enumerable: random() < 0.9, configurable: true }});
+  }}
+  return o;
+}}
+const inputs = [globalThis.__archsiteMermaid.mermaidAPI.getConfig(), globalThis.__archsiteMermaid.mermaidAPI.getSiteConfig(), {{}}];
+for (let i = 0; i < 400; i++) {{ const v = value(0); if (v && typeof v === 'object' && !Array.isArray(v)) inputs.push(v); }}
+const differ = [];
+inputs.forEach((src, i) => {{
+  const inSource = reachable(src);
+  const mine = JSON.stringify(describe(globalThis.__archsiteAssignFresh({{}}, src), inSource));
+  const theirs = JSON.stringify(describe(__original({{}}, src), inSource));
+  if (mine !== theirs) differ.push(i + ': ' + mine.slice(0, 300) + ' <> ' + theirs.slice(0, 300));
+}});
+// Cases the shortcut must leave to mermaid's code.
+const declined = [[{{ a: 1 }}, {{}}], [[], {{}}], [{{}}, []], [Object.create(null), {{}}], [{{}}, null]]
+  .filter(([d, s]) => globalThis.__archsiteAssignFresh(d, s) !== undefined).length;
+JSON.stringify({{ inputs: inputs.length, differ, declined }});
+"#
+        );
+        let report: serde_json::Value = serde_json::from_str(&eval_string(&e, &script)).unwrap();
+        assert!(report["inputs"].as_u64().unwrap() > 100, "{report}");
+        assert_eq!(report["differ"], serde_json::json!([]), "{report}");
+        assert_eq!(report["declined"], 0, "{report}");
+    }
+
+    /// The bundle with its shortcuts (`js/quickjs-env.mjs`, spliced in by build.rs) and without
+    /// them (mermaid's own code, which they stand in for, runs when they are switched off) give
+    /// the same verdict, message, place and expected tokens for every oracle diagram and for
+    /// broken variants of them (characters cut, tokens inserted, lines repeated).
+    #[test]
+    fn the_shortcuts_change_no_verdict() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mermaid-oracle");
+        let mut sources: Vec<String> = ["valid", "invalid"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(dir.join(d)).unwrap())
+            .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+            .collect();
+        sources.sort();
+        let pieces = [
+            "-->",
+            "---",
+            "-.->",
+            "[",
+            "]",
+            "(",
+            ")",
+            "{",
+            "}",
+            "\"",
+            "|",
+            "&",
+            ":",
+            ";",
+            "\n",
+            "end",
+            "subgraph X",
+            "%%",
+            "<br/>",
+            "->>",
+            "+",
+            "-",
+            "@{",
+            "#",
+            "`",
+            "한글",
+            "😀",
+        ];
+        let mut state: u64 = 7;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as usize) % n.max(1)
+        };
+        let originals = sources.len();
+        for _ in 0..80 {
+            let mut s: Vec<char> = sources[next(originals)].chars().collect();
+            for _ in 0..1 + next(3) {
+                let at = next(s.len() + 1);
+                match next(3) {
+                    0 => s
+                        .splice(at..at, pieces[next(pieces.len())].chars())
+                        .for_each(drop),
+                    1 => {
+                        let to = (at + 1 + next(8)).min(s.len());
+                        s.drain(at..to).for_each(drop)
+                    }
+                    _ => {
+                        let line: String = s
+                            .iter()
+                            .collect::<String>()
+                            .lines()
+                            .nth(next(8))
+                            .unwrap_or("")
+                            .to_string();
+                        s.splice(at..at, format!("\n{line}\n").chars())
+                            .for_each(drop)
+                    }
+                }
+            }
+            sources.push(s.into_iter().collect());
+        }
+        let e = engine();
+        let with: Vec<RawVerdict> = sources.iter().map(|s| e.parse(s)).collect();
+        eval_string(
+            &e,
+            "globalThis.__archsiteAssignFresh = () => undefined; \
+             globalThis.__archsiteFirstRule = () => undefined; 'off'",
+        );
+        let mut rejected = 0;
+        for (s, with) in sources.iter().zip(&with) {
+            let without = e.parse(s);
+            assert_eq!(with, &without, "{s}");
+            rejected += usize::from(!without.ok);
+        }
+        assert!(rejected > 40 && rejected < sources.len(), "{rejected}");
+    }
 }
