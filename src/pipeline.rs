@@ -160,11 +160,24 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     diags.extend(data_diags);
     lap(&mut b, "load");
 
+    // A build without a preview's cache has its own validator, made now so that mermaid's
+    // engines load while pages are parsed (`Validator::saw_diagrams`).
+    let own_validator = match cache.is_some() {
+        true => None,
+        false => Some(Validator::new(Some(&config.cache_dir))),
+    };
+    let saw_diagrams = |n: usize| {
+        if let Some(v) = &own_validator {
+            v.saw_diagrams(n);
+        }
+    };
+    saw_diagrams(loaded.diagrams.len());
     let (mut pages, drafts) = parse_all(
         loaded.markdown,
         config.drafts,
         cache.as_deref_mut(),
         &mut diags,
+        &saw_diagrams,
     );
     pages.extend(
         loaded
@@ -174,15 +187,12 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     );
     lap(&mut b, "parse");
 
-    let own_validator;
-    let validator = match cache.as_deref_mut() {
-        Some(c) => &*c
+    let validator = match (cache.as_deref_mut(), &own_validator) {
+        (Some(c), _) => &*c
             .diagrams
             .get_or_insert_with(|| Validator::new(Some(&config.cache_dir))),
-        None => {
-            own_validator = Validator::new(Some(&config.cache_dir));
-            &own_validator
-        }
+        (None, Some(own)) => own,
+        (None, None) => unreachable!("a build without a cache has its own validator"),
     };
     let (verdicts, diagram_diags) = diagram::check_pages(&pages, validator);
     diags.extend(diagram_diags);
@@ -235,34 +245,35 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     // Read under the output folder's lock (taken by the staging): another build may have
     // changed the folder until then.
     let kept = staging.as_ref().map(output::Staging::kept_pages);
-    match Templates::load(&theme_files) {
-        Ok(templates) => {
-            let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
-            ctx.kept = kept.as_ref();
-            ctx.staging = staging.as_ref();
-            ctx.content_cache = cache.as_deref().map(|c| &c.content);
-            ctx.data = Some(&tables);
-            ctx.diagrams = Some(&verdicts);
-            if matches!(mode, Mode::Build | Mode::Preview) && !failing {
-                let (out, render_diags) = render_site(&ctx, &theme_files);
-                diags.extend(render_diags);
-                b.output = out;
-            } else {
-                diags.extend(validate_templates(&ctx));
+    // The search index needs nothing from rendering: the two are made side by side (rayon),
+    // each using the cores the other leaves idle.
+    let rendering = || {
+        let rendered = match Templates::load(&theme_files) {
+            Ok(templates) => {
+                let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
+                ctx.kept = kept.as_ref();
+                ctx.staging = staging.as_ref();
+                ctx.content_cache = cache.as_deref().map(|c| &c.content);
+                ctx.data = Some(&tables);
+                ctx.diagrams = Some(&verdicts);
+                if matches!(mode, Mode::Build | Mode::Preview) && !failing {
+                    Ok(render_site(&ctx, &theme_files))
+                } else {
+                    Ok((Output::default(), validate_templates(&ctx)))
+                }
             }
+            Err(template_diags) => Err(template_diags),
+        };
+        if let Some(c) = cache.as_deref() {
+            c.content.finish_build();
         }
-        Err(template_diags) => diags.extend(place_template_errors(
-            template_diags,
-            &config,
-            &theme_files,
-            &mut b.sources,
-        )),
-    }
-    if let Some(c) = cache.as_deref() {
-        c.content.finish_build();
-    }
-    lap(&mut b, "render");
-    if mode == Mode::Build && config.search {
+        rendered
+    };
+    let indexing = || {
+        if !(mode == Mode::Build && config.search) {
+            return None;
+        }
+        let clock = std::time::Instant::now();
         let salt = crate::model::hash_of(&format!("{config:?}"));
         let plan = crate::search::plan(&pages, &resolved, Some(&tables), salt);
         // A build that writes keeps the index already in the output when nothing it depends
@@ -270,7 +281,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         let kept = staging
             .as_ref()
             .and_then(|s| s.kept_group(crate::search::DIR, plan.key));
-        let files = match kept {
+        let files: Vec<(String, output::OutputFile)> = match kept {
             Some(paths) => paths
                 .into_iter()
                 .map(|p| (p, output::OutputFile::Same))
@@ -288,11 +299,29 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                 },
             ),
         };
+        Some((files, plan.key, clock.elapsed()))
+    };
+    let (rendered, indexed) = rayon::join(rendering, indexing);
+    match rendered {
+        Ok((out, render_diags)) => {
+            diags.extend(render_diags);
+            b.output = out;
+        }
+        Err(template_diags) => diags.extend(place_template_errors(
+            template_diags,
+            &config,
+            &theme_files,
+            &mut b.sources,
+        )),
+    }
+    lap(&mut b, "render");
+    if let Some((files, key, took)) = indexed {
         for (path, file) in files {
             b.output.insert(path, file);
         }
-        b.output.set_group(crate::search::DIR, plan.key);
-        lap(&mut b, "search");
+        b.output.set_group(crate::search::DIR, key);
+        // Its own time, spent beside `render` (whose lap is the wall time of both).
+        b.timings.push(("search", took));
     }
     if mode == (Mode::Check { external: true }) {
         diags.extend(check_external_links(&config, &pages, &resolved));
@@ -324,6 +353,7 @@ fn parse_all(
     include_drafts: bool,
     mut cache: Option<&mut Cache>,
     diags: &mut Vec<Diagnostic>,
+    saw_diagrams: &(dyn Fn(usize) + Sync),
 ) -> (Vec<Page>, Vec<String>) {
     if let Some(c) = cache.as_deref_mut() {
         if c.drafts != include_drafts {
@@ -343,6 +373,9 @@ fn parse_all(
                 None => {
                     let rel = file.rel.clone();
                     let (page, d) = parse::parse_page(file, text.clone(), include_drafts);
+                    if let Some(p) = &page {
+                        saw_diagrams(p.diagrams.len());
+                    }
                     Parsed::Fresh(rel, Box::new((text, page, d)))
                 }
             }
@@ -406,7 +439,13 @@ pub fn search_index(
     let config = Config::discover(args, &mut sources).ok()?;
     let (loaded, _) = load::load(&config, &mut sources, None);
     let (data, _) = data::load(&loaded, &mut sources);
-    let (mut pages, drafts) = parse_all(loaded.markdown, config.drafts, None, &mut Vec::new());
+    let (mut pages, drafts) = parse_all(
+        loaded.markdown,
+        config.drafts,
+        None,
+        &mut Vec::new(),
+        &|_| {},
+    );
     pages.extend(
         loaded
             .diagrams

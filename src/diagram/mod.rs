@@ -35,6 +35,11 @@ pub struct Validator {
     disk: Option<PathBuf>,
     /// Engines that failed to load (reported once).
     broken: Mutex<Option<String>>,
+    /// No verdict known at the start (a cold build): engines start loading as soon as `parse`
+    /// finds diagrams (`saw_diagrams`).
+    cold: bool,
+    /// Diagrams found so far by `parse`, for `saw_diagrams`.
+    seen: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Validator {
@@ -55,19 +60,46 @@ struct Worker {
     jobs: mpsc::Sender<Job>,
 }
 
-/// A batch this size or larger is shared among more engines (each costs a load).
-const DIAGRAMS_PER_EXTRA_ENGINE: usize = 24;
+/// A batch this size or larger is shared among more engines. An engine costs ~70 ms of CPU to
+/// load and a diagram 10–50 ms to parse (docs/benchmarks.md): from a handful of diagrams on, a
+/// second core's engine shortens the stage.
+const DIAGRAMS_PER_EXTRA_ENGINE: usize = 6;
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
 
 impl Validator {
     /// `cache_dir`: where verdicts persist between processes (`None`: memory only).
     pub fn new(cache_dir: Option<&Path>) -> Validator {
         let disk = cache_dir.map(|d| d.join("mermaid-verdicts.json"));
-        let memo = disk.as_deref().map(read_disk_cache).unwrap_or_default();
+        let memo: HashMap<u64, RawVerdict> =
+            disk.as_deref().map(read_disk_cache).unwrap_or_default();
         Validator {
+            cold: memo.is_empty(),
             memo: Mutex::new(memo),
             workers: Mutex::new(Vec::new()),
             disk,
             broken: Mutex::new(None),
+            seen: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Told by `parse` (on any thread) of `n` more diagrams found. A validator with no verdict
+    /// at all, as in a cold build, starts loading the engines `run` will want now, so that they
+    /// load while the rest of the site is parsed; with verdicts on disk it waits to know which
+    /// diagrams are new.
+    pub fn saw_diagrams(&self, n: usize) {
+        if !self.cold || n == 0 {
+            return;
+        }
+        let seen = self.seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+        let wanted = (seen / DIAGRAMS_PER_EXTRA_ENGINE + 1).min(cores());
+        let mut workers = self.workers.lock().expect("validator lock");
+        while workers.len() < wanted {
+            workers.push(Worker::spawn());
         }
     }
 
@@ -111,11 +143,7 @@ impl Validator {
     }
 
     fn run(&self, missing: Vec<(u64, Arc<str>)>) -> Vec<(u64, RawVerdict)> {
-        let engines = (missing.len() / DIAGRAMS_PER_EXTRA_ENGINE + 1).min(
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
-        );
+        let engines = (missing.len() / DIAGRAMS_PER_EXTRA_ENGINE + 1).min(cores());
         let (tx, rx) = mpsc::channel();
         let total = missing.len();
         {
@@ -124,6 +152,8 @@ impl Validator {
                 workers.push(Worker::spawn());
             }
             // Round-robin: neighbouring diagrams tend to be alike in size.
+            // Engines started early (`saw_diagrams`) all take a share.
+            let engines = workers.len().max(engines);
             let mut batches: Vec<Vec<(u64, Arc<str>)>> = vec![Vec::new(); engines];
             for (i, item) in missing.into_iter().enumerate() {
                 batches[i % engines].push(item);
