@@ -185,6 +185,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
             .into_iter()
             .map(|(file, text)| parse::parse_diagram_page(file, text)),
     );
+    parse::title_diagram_pages(&mut pages);
     lap(&mut b, "parse");
 
     let validator = match (cache.as_deref_mut(), &own_validator) {
@@ -456,6 +457,7 @@ pub fn search_index(
             .into_iter()
             .map(|(file, text)| parse::parse_diagram_page(file, text)),
     );
+    parse::title_diagram_pages(&mut pages);
     let (resolved, _) = resolve::resolve(&config, &pages, &loaded.assets, &drafts, None);
     let (tables, _) = data::resolve(&data, &pages, &resolved, &drafts);
     Some(crate::search::build_index(

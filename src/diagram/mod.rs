@@ -12,7 +12,7 @@ mod engine;
 mod verdict;
 
 pub use engine::RawVerdict;
-pub use verdict::{interpret, DiagramError, Verdict};
+pub use verdict::{interpret, renumber_lines, DiagramError, Verdict};
 
 use crate::diag::codes;
 use crate::diag::Diagnostic;

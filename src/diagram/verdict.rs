@@ -68,22 +68,58 @@ const TYPES: &[&str] = &[
     "treemap-beta",
 ];
 
+/// Rewrites the line numbers in mermaid's own message ("Parse error on line 4:", "Lexer error
+/// on line 3, column 14") with `line`, so that the message and archsite's own words count
+/// lines the same way.
+pub fn renumber_lines(detail: &str, line: impl Fn(usize) -> usize) -> String {
+    const MARK: &str = "on line ";
+    let mut out = String::with_capacity(detail.len() + 8);
+    let mut rest = detail;
+    while let Some(at) = rest.find(MARK) {
+        let (before, after) = rest.split_at(at + MARK.len());
+        out.push_str(before);
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&line(n).to_string()),
+            Err(_) => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The verdict on a diagram from mermaid's answer; every line number in it, mermaid's message
+/// included, is a line of the diagram's source (mermaid counts the lines of the text it sees
+/// after dropping front matter, directives and comments).
 pub fn interpret(raw: &RawVerdict, source: &str) -> Verdict {
+    let lines = source.lines().count();
+    match interpret_lines(raw, source) {
+        Verdict::Invalid(mut e) => {
+            e.detail = renumber_lines(&e.detail, |n| source_line(raw, lines, n));
+            Verdict::Invalid(e)
+        }
+        valid => valid,
+    }
+}
+
+/// A line of the text mermaid's parser saw, as a line of the source.
+fn source_line(raw: &RawVerdict, lines: usize, cleaned: usize) -> usize {
+    raw.lines
+        .as_ref()
+        .and_then(|map| map.get(cleaned.saturating_sub(1)).copied())
+        .unwrap_or(cleaned)
+        .clamp(1, lines.max(1))
+}
+
+fn interpret_lines(raw: &RawVerdict, source: &str) -> Verdict {
     if raw.ok {
         return Verdict::Valid {
             kind: raw.diagram_type.clone().unwrap_or_default(),
         };
     }
     let lines: Vec<&str> = source.lines().collect();
-    let last_line = lines.len().max(1);
-    // A line of the text mermaid's parser saw, as a line of the source.
-    let source_line = |cleaned: usize| -> usize {
-        raw.lines
-            .as_ref()
-            .and_then(|map| map.get(cleaned.saturating_sub(1)).copied())
-            .unwrap_or(cleaned)
-            .clamp(1, last_line)
-    };
+    let source_line = |cleaned: usize| source_line(raw, lines.len(), cleaned);
     let detail = raw.message.trim().to_string();
     let first_line = first_statement_line(&lines);
 
@@ -459,6 +495,12 @@ mod tests {
         ));
         assert_eq!(e.line, 4);
         assert_eq!(e.message, "Mermaid syntax error: unexpected `-`");
+        // mermaid's own message counts the same lines as archsite's.
+        assert!(
+            e.detail.starts_with("Parse error on line 4:\n"),
+            "{}",
+            e.detail
+        );
     }
 
     #[test]

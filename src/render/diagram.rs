@@ -5,7 +5,7 @@
 
 use super::i18n::Words;
 use crate::base::escape_html;
-use crate::diagram::Verdict;
+use crate::diagram::{renumber_lines, Verdict};
 
 /// What a diagram figure shows besides the diagram.
 #[derive(Default)]
@@ -18,6 +18,9 @@ pub struct FigureExtras<'a> {
     pub download: Option<(&'a str, &'a str)>,
     /// Keep the source open (a diagram page is about its source too).
     pub source_open: bool,
+    /// The line of the page's file where the diagram's first line is (1 for a `.mmd` file),
+    /// so that an error box speaks the file's numbering, as the terminal does.
+    pub first_line: usize,
 }
 
 pub fn figure(
@@ -29,42 +32,10 @@ pub fn figure(
     let escaped = escape_html(source);
     let mut out = String::with_capacity(source.len() * 2 + 600);
     match verdict {
-        Some(Verdict::Invalid(e)) => {
-            out.push_str("<figure class=\"diagram diagram-invalid\">\n");
-            out.push_str(&format!(
-                "<div class=\"diagram-error\" role=\"note\"><p><strong>{}</strong> ({} {}): {}</p>",
-                words.diagram_error,
-                words.diagram_line,
-                e.line,
-                escape_html(&e.message),
-            ));
-            if let Some(help) = &e.help {
-                out.push_str(&format!(
-                    "<p class=\"diagram-error-help\">{}</p>",
-                    escape_html(help)
-                ));
-            }
-            out.push_str(&format!(
-                "<pre class=\"diagram-error-detail\">{}</pre></div>\n",
-                escape_html(&e.detail)
-            ));
-            out.push_str("<pre class=\"code diagram-error-source\"><code>");
-            for (i, line) in source.lines().enumerate() {
-                let text = escape_html(line);
-                if i + 1 == e.line {
-                    out.push_str(&format!(
-                        "<mark class=\"diagram-error-line\">{text}</mark>\n"
-                    ));
-                } else {
-                    out.push_str(&text);
-                    out.push('\n');
-                }
-            }
-            out.push_str("</code></pre>\n");
-        }
+        Some(Verdict::Invalid(e)) => error_box(&mut out, source, e, words, extras.first_line),
         _ => {
             out.push_str(&format!(
-                "<figure class=\"diagram\" data-diagram data-zoom-in=\"{}\" data-zoom-out=\"{}\" data-reset=\"{}\" data-fullscreen=\"{}\" data-close=\"{}\" data-label=\"{}\" data-render-error=\"{}\">\n",
+                "<figure class=\"diagram\" data-diagram data-zoom-in=\"{}\" data-zoom-out=\"{}\" data-reset=\"{}\" data-fullscreen=\"{}\" data-close=\"{}\" data-label=\"{}\" data-render-error=\"{}\" data-pan-hint=\"{}\">\n",
                 words.diagram_zoom_in,
                 words.diagram_zoom_out,
                 words.diagram_reset,
@@ -72,6 +43,7 @@ pub fn figure(
                 words.diagram_close,
                 words.diagram_label,
                 words.diagram_render_error,
+                words.diagram_pan_hint,
             ));
             out.push_str(&format!(
                 "<div class=\"diagram-canvas\"><pre class=\"mermaid\">{escaped}</pre></div>\n"
@@ -107,6 +79,55 @@ pub fn figure(
     }
     out.push_str("</figure>\n");
     out
+}
+
+/// mermaid's error in place of the drawing, and the source with the file's line numbers and
+/// the line to fix marked. Every number is a line of the file (`first_line` is the
+/// diagram's first).
+fn error_box(
+    out: &mut String,
+    source: &str,
+    e: &crate::diagram::DiagramError,
+    words: &Words,
+    first_line: usize,
+) {
+    let offset = first_line.max(1) - 1;
+    out.push_str("<figure class=\"diagram diagram-invalid\">\n");
+    out.push_str(&format!(
+        "<div class=\"diagram-error\" role=\"note\"><p><strong>{}</strong> ({} {}): {}</p>",
+        words.diagram_error,
+        words.diagram_line,
+        e.line + offset,
+        escape_html(&e.message),
+    ));
+    if let Some(help) = &e.help {
+        out.push_str(&format!(
+            "<p class=\"diagram-error-help\">{}</p>",
+            escape_html(help)
+        ));
+    }
+    out.push_str(&format!(
+        "<pre class=\"diagram-error-detail\">{}</pre></div>\n",
+        escape_html(&renumber_lines(&e.detail, |n| n + offset))
+    ));
+    out.push_str("<pre class=\"code diagram-error-source\"><code>");
+    for (i, line) in source.lines().enumerate() {
+        let number = format!(
+            "<span class=\"line-number\" aria-hidden=\"true\">{}</span>",
+            i + 1 + offset
+        );
+        let text = escape_html(line);
+        if i + 1 == e.line {
+            out.push_str(&format!(
+                "<mark class=\"diagram-error-line\">{number}{text}</mark>\n"
+            ));
+        } else {
+            out.push_str(&number);
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    out.push_str("</code></pre>\n");
 }
 
 #[cfg(test)]
@@ -145,21 +166,37 @@ mod tests {
             help: Some("mermaid expected an arrow".into()),
             detail: "Parse error on line 2: <script>".into(),
         });
-        let html = figure(
-            "graph TB\n  B -> C\n",
-            Some(&verdict),
-            &words,
-            &FigureExtras::default(),
-        );
+        // The diagram starts at line 7 of its Markdown file: every number is the file's.
+        let extras = FigureExtras {
+            first_line: 7,
+            ..FigureExtras::default()
+        };
+        let html = figure("graph TB\n  B -> C\n", Some(&verdict), &words, &extras);
         assert!(
-            html.contains("<mark class=\"diagram-error-line\">  B -&gt; C</mark>"),
+            html.contains("<mark class=\"diagram-error-line\"><span class=\"line-number\" aria-hidden=\"true\">8</span>  B -&gt; C</mark>"),
             "{html}"
         );
-        assert!(html.contains("(줄 2)"));
-        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("<span class=\"line-number\" aria-hidden=\"true\">7</span>graph TB"));
+        assert!(html.contains("(줄 8)"), "{html}");
+        assert!(
+            html.contains("Parse error on line 8: &lt;script&gt;"),
+            "{html}"
+        );
         assert!(
             !html.contains("class=\"mermaid\""),
             "no diagram to draw: {html}"
+        );
+    }
+
+    #[test]
+    fn mermaid_line_numbers_are_rewritten() {
+        let shifted = renumber_lines(
+            "Lexer error on line 3, column 14: x. Parse error on line 12: y; on line z",
+            |n| n + 10,
+        );
+        assert_eq!(
+            shifted,
+            "Lexer error on line 13, column 14: x. Parse error on line 22: y; on line z"
         );
     }
 }

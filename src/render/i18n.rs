@@ -13,6 +13,7 @@ pub struct Words {
     pub search_loading: &'static str,
     pub search_failed: &'static str,
     pub search_incomplete: &'static str,
+    pub scroll_hint: &'static str,
     pub backlinks: &'static str,
     pub related: &'static str,
     pub no_backlinks: &'static str,
@@ -46,6 +47,7 @@ pub struct Words {
     pub diagram_close: &'static str,
     pub diagram_label: &'static str,
     pub diagram_render_error: &'static str,
+    pub diagram_pan_hint: &'static str,
 }
 
 pub fn words(lang: Lang) -> Words {
@@ -59,6 +61,7 @@ pub fn words(lang: Lang) -> Words {
             search_loading: "검색 색인을 불러오는 중…",
             search_failed: "검색 색인을 불러오지 못했습니다.",
             search_incomplete: "일부 결과를 불러오지 못했습니다.",
+            scroll_hint: "옆으로 밀어서 더 보기",
             backlinks: "이 문서를 참조하는 문서",
             related: "관련 문서",
             no_backlinks: "이 문서를 참조하는 문서가 없습니다.",
@@ -92,6 +95,7 @@ pub fn words(lang: Lang) -> Words {
             diagram_close: "닫기",
             diagram_label: "다이어그램",
             diagram_render_error: "다이어그램을 그리지 못했습니다",
+            diagram_pan_hint: "끌거나 화살표 키로 옮겨 보기",
         },
         Lang::En => Words {
             toc: "On this page",
@@ -102,6 +106,7 @@ pub fn words(lang: Lang) -> Words {
             search_loading: "Loading the search index…",
             search_failed: "The search index could not be loaded.",
             search_incomplete: "Some results could not be loaded.",
+            scroll_hint: "Scroll sideways for more",
             backlinks: "Referenced by",
             related: "Related",
             no_backlinks: "No page links here yet.",
@@ -135,6 +140,7 @@ pub fn words(lang: Lang) -> Words {
             diagram_close: "Close",
             diagram_label: "Diagram",
             diagram_render_error: "The diagram could not be drawn",
+            diagram_pan_hint: "Drag or use the arrow keys to see the rest",
         },
     }
 }

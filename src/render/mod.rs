@@ -301,7 +301,13 @@ impl<'a> RenderContext<'a> {
                         .collect()
                 })
         };
-        let draw = |source: &str| self.figure(source, &diagram::FigureExtras::default());
+        let draw = |source: &str| {
+            let extras = diagram::FigureExtras {
+                first_line: first_line_of(page, source),
+                ..Default::default()
+            };
+            self.figure(source, &extras)
+        };
         let embedded = |link: &crate::model::ResolvedLink| match link.target {
             LinkTarget::Page { page, .. } if self.pages[page].kind == PageKind::Diagram => {
                 Some(page)
@@ -318,6 +324,7 @@ impl<'a> RenderContext<'a> {
             let extras = diagram::FigureExtras {
                 caption: Some(caption),
                 page_link: Some((&link.href, self.words.diagram_page)),
+                first_line: 1,
                 ..Default::default()
             };
             self.figure(source, &extras)
@@ -342,6 +349,7 @@ impl<'a> RenderContext<'a> {
                 let extras = diagram::FigureExtras {
                     download: Some((&raw, self.words.diagram_download)),
                     source_open: true,
+                    first_line: 1,
                     ..Default::default()
                 };
                 self.figure(&page.text, &extras)
@@ -684,4 +692,13 @@ pub fn render_site(
         output.insert(rel.clone(), OutputFile::Copy(abs.clone()));
     }
     (output, diags)
+}
+
+/// The line of `page`'s file where the diagram with this source starts (its first diagram of
+/// that text; 1 when it is not found).
+fn first_line_of(page: &Page, source: &str) -> usize {
+    page.diagrams
+        .iter()
+        .find(|d| &*d.source == source)
+        .map_or(1, |d| page.text[..d.start].matches('\n').count() + 1)
 }

@@ -123,12 +123,18 @@ fn a_broken_diagram_still_builds_its_page_with_the_error_in_place() {
         page.contains("<div class=\"diagram-error\" role=\"note\">"),
         "{page}"
     );
+    // One numbering, the file's, as in the terminal (index.md:9): the heading of the box,
+    // mermaid's own message and the numbered source.
     assert!(
-        page.contains("(줄 4)"),
-        "the error names the diagram's line: {page}"
+        page.contains("(줄 9)"),
+        "the error names the file's line: {page}"
     );
     assert!(
-        page.contains("<mark class=\"diagram-error-line\">    B -&gt; C</mark>"),
+        page.contains("Parse error on line 9:"),
+        "mermaid's message counts the same lines: {page}"
+    );
+    assert!(
+        page.contains("<mark class=\"diagram-error-line\"><span class=\"line-number\" aria-hidden=\"true\">9</span>    B -&gt; C</mark>"),
         "{page}"
     );
     assert!(

@@ -1,16 +1,17 @@
 /* archsite diagrams: draws every figure[data-diagram] with the mermaid.js served by the site
-   itself (no CDN: works offline and from file://), fits it to the page width, and adds pan and
-   zoom (buttons, Ctrl+wheel, drag, keyboard), a full-screen view, and redraws when the site's
-   light/dark theme changes or the page is printed. Loaded only by pages with a diagram. */
+   itself (no CDN: works offline and from file://), at a size whose text stays readable (a
+   diagram wider than the page at that size is panned, not shrunk), and adds pan and zoom
+   (buttons, Ctrl+wheel, drag, keyboard, sideways wheel), a full-screen view, and redraws when
+   the site's light/dark theme changes or the page is printed. Loaded only by pages with a
+   diagram. */
 (function () {
   "use strict";
 
   var doc = document;
   var html = doc.documentElement;
-  var figures = [].slice.call(doc.querySelectorAll("figure[data-diagram]"));
-  if (!figures.length || typeof window.mermaid === "undefined") {
+  if (!doc.querySelector("figure[data-diagram]") || typeof window.mermaid === "undefined") {
     // Nothing to draw (e.g. every diagram was rejected at build time): ready() still answers.
-    window.archsiteDiagrams = { ready: function () { return Promise.resolve(); } };
+    window.archsiteDiagrams = { ready: function () { return Promise.resolve(); }, refresh: function () { return Promise.resolve(); } };
     return;
   }
   var mermaid = window.mermaid;
@@ -18,6 +19,10 @@
   var printing = false;
   var counter = 0;
   var MIN = 0.2, MAX = 8, STEP = 1.25;
+  // The smallest text size (CSS px) a diagram is drawn at before zooming: mermaid writes its
+  // labels at 16 px, so a drawing is never shown below 11/16 of its size; a wider one is
+  // panned instead. Full screen may enlarge a small drawing up to FULL_MAX.
+  var MIN_TEXT = 11, FULL_MAX = 2;
 
   function isDark() {
     if (printing) return false;
@@ -54,6 +59,10 @@
     var self = this;
     var pre = figure.querySelector("pre.mermaid");
     this.figure = figure;
+    // What the figure was before it was drawn: the live preview keeps a drawn figure whose
+    // new HTML is the same, instead of drawing it again.
+    figure.archsiteHtml = figure.outerHTML;
+    figure.archsiteDiagram = this;
     this.source = pre ? pre.textContent : "";
     this.canvas = figure.querySelector(".diagram-canvas");
     this.stage = doc.createElement("div");
@@ -64,10 +73,17 @@
     this.canvas.setAttribute("role", "group");
     this.canvas.setAttribute("aria-label", figure.getAttribute("data-label") || "diagram");
     this.scale = 1; this.x = 0; this.y = 0;
+    this.base = 1; this.homeX = 0;
 
+    // The toolbar is a bar of its own above the drawing: it never covers a node.
     var d = figure.dataset;
     var bar = doc.createElement("div");
     bar.className = "diagram-toolbar";
+    bar.setAttribute("data-archsite-ui", "");
+    this.hint = doc.createElement("span");
+    this.hint.className = "diagram-hint";
+    this.hint.textContent = d.panHint || "";
+    bar.appendChild(this.hint);
     bar.appendChild(button(figure, "zoomIn", d.zoomIn, function () { self.zoom(STEP); }));
     bar.appendChild(button(figure, "zoomOut", d.zoomOut, function () { self.zoom(1 / STEP); }));
     bar.appendChild(button(figure, "reset", d.reset, function () { self.reset(); }));
@@ -77,11 +93,21 @@
 
     // Ctrl/⌘ + wheel (and trackpad pinch, which sends ctrlKey) zooms at the pointer; a plain
     // wheel scrolls the page as usual, except in full screen where there is nothing to scroll.
+    // A sideways wheel (trackpad, Shift+wheel) pans a drawing wider than its frame.
     this.canvas.addEventListener("wheel", function (e) {
-      if (!(e.ctrlKey || e.metaKey || self.full)) return;
-      e.preventDefault();
       var rect = self.canvas.getBoundingClientRect();
-      self.zoom(e.deltaY < 0 ? STEP : 1 / STEP, e.clientX - rect.left, e.clientY - rect.top);
+      if (e.ctrlKey || e.metaKey || self.full) {
+        e.preventDefault();
+        self.zoom(e.deltaY < 0 ? STEP : 1 / STEP, e.clientX - rect.left, e.clientY - rect.top);
+        return;
+      }
+      var dx = e.shiftKey && !e.deltaX ? e.deltaY : e.deltaX;
+      if (Math.abs(dx) <= Math.abs(e.shiftKey ? 0 : e.deltaY)) return;
+      var room = self.room();
+      if ((dx > 0 && !room.right) || (dx < 0 && !room.left)) return;
+      e.preventDefault();
+      self.x -= dx;
+      self.apply();
     }, { passive: false });
 
     var drag = null;
@@ -124,8 +150,72 @@
 
   Diagram.prototype.apply = function () {
     this.stage.style.transform = "translate(" + this.x + "px," + this.y + "px) scale(" + this.scale + ")";
-    this.figure.classList.toggle("is-zoomed", this.scale !== 1 || this.x !== 0 || this.y !== 0);
+    this.figure.classList.toggle("is-zoomed", this.scale !== 1 || this.x !== this.homeX || this.y !== 0);
+    this.showRoom();
   };
+
+  // Which sides of the drawing are cut off by the frame: those edges fade out and the toolbar
+  // says the drawing can be moved.
+  Diagram.prototype.room = function () {
+    var svg = this.stage.querySelector("svg");
+    if (!svg) return { left: false, right: false, up: false, down: false };
+    var frame = this.canvas.getBoundingClientRect(), drawing = svg.getBoundingClientRect();
+    return {
+      left: drawing.left < frame.left - 1,
+      right: drawing.right > frame.right + 1,
+      up: drawing.top < frame.top - 1,
+      down: drawing.bottom > frame.bottom + 1
+    };
+  };
+
+  Diagram.prototype.showRoom = function () {
+    var room = this.room(), c = this.canvas.classList;
+    c.toggle("more-left", room.left);
+    c.toggle("more-right", room.right);
+    c.toggle("more-up", room.up);
+    c.toggle("more-down", room.down);
+    this.figure.classList.toggle("can-pan", room.left || room.right || room.up || room.down);
+  };
+
+  // The drawing's size at zoom 1: as large as fits the frame, but never so small that its
+  // text is drawn below MIN_TEXT px, and never larger than mermaid drew it (FULL_MAX in full
+  // screen). Sets the svg's width and height; the zoom is a transform on top.
+  Diagram.prototype.fit = function () {
+    var svg = this.stage.querySelector("svg");
+    if (!svg) return;
+    var box = svg.viewBox && svg.viewBox.baseVal;
+    var width = box && box.width, height = box && box.height;
+    if (!width || !height) return;
+    if (this.smallest == null) this.smallest = smallestText(svg);
+    var style = getComputedStyle(this.canvas);
+    var room = this.canvas.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    var fit = room / width, most = 1;
+    if (this.full) {
+      var tall = this.canvas.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      fit = Math.min(fit, tall / height);
+      most = FULL_MAX;
+    }
+    var least = Math.min(1, MIN_TEXT / this.smallest);
+    this.base = Math.max(least, Math.min(fit, most));
+    svg.style.maxWidth = "none";
+    svg.style.width = width * this.base + "px";
+    svg.style.height = height * this.base + "px";
+    // A drawing wider than its frame starts with its middle in view (where a top-down
+    // diagram begins), not its left edge.
+    this.homeX = Math.min(0, (room - width * this.base) / 2);
+  };
+
+  // The smallest font size (in the drawing's own units) of the drawing's text.
+  function smallestText(svg) {
+    var least = 16;
+    var texts = svg.querySelectorAll("text, foreignObject div, foreignObject span, foreignObject p");
+    for (var i = 0; i < texts.length; i++) {
+      if (!texts[i].textContent.trim()) continue;
+      var size = parseFloat(getComputedStyle(texts[i]).fontSize);
+      if (size > 0 && size < least) least = size;
+    }
+    return least;
+  }
 
   // Zooms by `factor` keeping the point (px, py) of the canvas where it is (the centre by default).
   Diagram.prototype.zoom = function (factor, px, py) {
@@ -140,7 +230,7 @@
   };
 
   Diagram.prototype.reset = function () {
-    this.scale = 1; this.x = 0; this.y = 0;
+    this.scale = 1; this.x = this.homeX; this.y = 0;
     this.apply();
   };
 
@@ -153,6 +243,7 @@
     this.fullButton.setAttribute("aria-label", label);
     this.fullButton.title = label;
     this.fullButton.innerHTML = this.full ? ICONS.close : ICONS.fullscreen;
+    this.fit();
     this.reset();
     (this.full ? this.canvas : this.fullButton).focus();
   };
@@ -171,6 +262,11 @@
         }
       }
       if (result.bindFunctions) result.bindFunctions(self.stage);
+      self.smallest = null;
+      var home = self.x === self.homeX && self.y === 0 && self.scale === 1;
+      self.fit();
+      // A fresh drawing starts at its home view; a redraw (theme) keeps the reader's view.
+      if (home) self.reset(); else self.apply();
       self.figure.classList.remove("diagram-failed");
       self.figure.setAttribute("data-rendered", "");
       self.figure.setAttribute("data-drawn-theme", isDark() ? "dark" : "light");
@@ -195,9 +291,9 @@
     });
   };
 
-  var diagrams = figures.map(function (f) { return new Diagram(f); });
+  var diagrams = [];
 
-  function drawAll() {
+  function configure() {
     var dark = isDark();
     mermaid.initialize({
       startOnLoad: false,
@@ -208,19 +304,56 @@
       themeVariables: dark ? { edgeLabelBackground: "#1d242d" } : {},
       fontFamily: getComputedStyle(doc.body).fontFamily
     });
-    // One after another: mermaid's renderer keeps global state between calls.
-    return diagrams.reduce(function (done, d) {
+  }
+
+  // One after another: mermaid's renderer keeps global state between calls.
+  function drawEach(list) {
+    return list.reduce(function (done, d) {
       return done.then(function () { return d.draw(); });
     }, Promise.resolve());
   }
 
-  var drawn = drawAll();
+  function drawAll() {
+    configure();
+    return drawEach(diagrams);
+  }
+
+  // Takes in the figures the page has now: those not drawn yet (new ones, after the live
+  // preview swapped new content in) are drawn; figures that left the page are forgotten.
+  function refresh() {
+    diagrams = diagrams.filter(function (d) { return doc.contains(d.figure); });
+    var fresh = [].slice.call(doc.querySelectorAll("figure[data-diagram]"))
+      .filter(function (f) { return !f.archsiteDiagram; })
+      .map(function (f) { return new Diagram(f); });
+    diagrams = diagrams.concat(fresh);
+    drawn = drawn.then(function () {
+      if (!fresh.length) return;
+      configure();
+      return drawEach(fresh);
+    });
+    return drawn;
+  }
+
+  var drawn = Promise.resolve();
+  refresh();
   var lastDark = isDark();
   function redrawIfThemeChanged() {
     if (isDark() === lastDark) return;
     lastDark = isDark();
     drawn = drawn.then(drawAll);
   }
+  // A new width (window, phone turned) changes how large the drawings may be.
+  var resizeTimer;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      diagrams.forEach(function (d) {
+        var home = d.x === d.homeX && d.y === 0 && d.scale === 1;
+        d.fit();
+        if (home) d.reset(); else d.apply();
+      });
+    }, 150);
+  });
   new MutationObserver(redrawIfThemeChanged).observe(html, { attributes: true, attributeFilter: ["data-theme"] });
   if (darkQuery && darkQuery.addEventListener) darkQuery.addEventListener("change", redrawIfThemeChanged);
   window.addEventListener("beforeprint", function () { printing = true; redrawIfThemeChanged(); });
@@ -229,5 +362,5 @@
     if (e.key !== "Escape") return;
     diagrams.forEach(function (d) { if (d.full) d.toggleFull(); });
   });
-  window.archsiteDiagrams = { ready: function () { return drawn; } };
+  window.archsiteDiagrams = { ready: function () { return drawn; }, refresh: refresh };
 })();
