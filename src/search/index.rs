@@ -208,8 +208,45 @@ struct Count {
     term: u32,
     tf: f32,
     section: u16,
-    /// The term is in the section's heading (or the page title).
-    heading: bool,
+    /// Whether the term is in the section's heading (or the page title), and how much of it
+    /// (`Heading`).
+    heading: u8,
+}
+
+/// How much of a section's heading a term is: `NONE` (not in it), `PART` of a heading of three
+/// words or more, `HALF` of a two-word heading, `ALL` of it (`4.2 Redis`: section numbers do
+/// not count). A search for `Redis` then ranks the section named Redis above one that names
+/// it in passing (`Azure Cache for Redis`).
+struct Heading;
+impl Heading {
+    const NONE: u8 = 0;
+    const PART: u8 = 1;
+    const HALF: u8 = 2;
+    const ALL: u8 = 3;
+
+    fn of(words: usize) -> u8 {
+        match words {
+            0 => Self::NONE,
+            1 => Self::ALL,
+            2 => Self::HALF,
+            _ => Self::PART,
+        }
+    }
+}
+
+/// The words of a section's heading (and page title) that are not section numbers.
+fn heading_words(section: &Section, buf: &mut String) -> usize {
+    let mut n = 0;
+    for (field, text) in &section.parts {
+        if matches!(field, Field::Title | Field::Heading) {
+            each_word(text, buf, |word, _| {
+                if !word.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                    n += 1;
+                }
+            });
+        }
+    }
+    n
 }
 
 /// The hash a word or term is interned by (`flag`: Hangul for a word, bigram for a term).
@@ -297,7 +334,7 @@ struct Scratch {
     /// Per term of the page, by its id in the page: the term, and its (weighted count, in the
     /// heading) in the current section.
     page_terms: Vec<u32>,
-    acc: Vec<(f32, bool)>,
+    acc: Vec<(f32, u8)>,
     touched: Vec<u32>,
     /// Words' entries, bigrams' entries.
     entries: [Vec<Count>; 2],
@@ -353,9 +390,14 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
     let mut lens = Vec::with_capacity(page.sections.len());
     for (section, s) in page.sections.iter().enumerate() {
         let mut len = 0.0;
+        let in_heading = Heading::of(heading_words(s, buf));
         for (field, text) in &s.parts {
             let weight = field.weight();
-            let heading = matches!(field, Field::Title | Field::Heading);
+            let heading = if matches!(field, Field::Title | Field::Heading) {
+                in_heading
+            } else {
+                Heading::NONE
+            };
             each_word(text, buf, |word, hangul| {
                 len += weight;
                 let (id, new) = words.intern(text_hash(word, hangul), word, hangul);
@@ -378,7 +420,7 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
                     if seen.0 != page_number {
                         *seen = (page_number, page_terms.len() as u32);
                         page_terms.push(term);
-                        acc.push((0.0, false));
+                        acc.push((0.0, Heading::NONE));
                     }
                     let local = seen.1;
                     let a = &mut acc[local as usize];
@@ -386,7 +428,7 @@ fn count_page_with(scratch: &mut Scratch, page: &PageInput, technique: Technique
                         touched.push(local);
                     }
                     a.0 += weight;
-                    a.1 |= heading;
+                    a.1 = a.1.max(heading);
                 }
             });
         }
@@ -466,14 +508,20 @@ fn bigram_slices(word: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The quantised weight: BM25's saturating term frequency on 1..=21, plus 10 when the term is
-/// in the section's heading (or the page title), which saturation alone would not tell apart
-/// from a term repeated in the prose.
-fn impact(tf: f32, len: f32, avg: f32, heading: bool) -> u8 {
+/// The quantised weight: BM25's saturating term frequency on 1..=19, plus 9 to 12 when the
+/// term is in the section's heading (or the page title), more the more of the heading it is
+/// (`Heading`): saturation alone would not tell a heading apart from a term repeated in the
+/// prose, nor the section about a thing from one that names it among others.
+fn impact(tf: f32, len: f32, avg: f32, heading: u8) -> u8 {
     let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg.max(1.0)));
-    let q = round(norm / (K1 + 1.0) * 21.0).clamp(1.0, 21.0);
-    let q = if heading { q + 10.0 } else { q };
-    q.min(f32::from(MAX_IMPACT)) as u8
+    let q = round(norm / (K1 + 1.0) * 19.0).clamp(1.0, 19.0);
+    let bonus = match heading {
+        Heading::NONE => 0.0,
+        Heading::PART => 9.0,
+        Heading::HALF => 10.0,
+        _ => 12.0,
+    };
+    (q + bonus).min(f32::from(MAX_IMPACT)) as u8
 }
 
 /// `x.round()` (half away from zero), without the call to libm's `roundf` that `f32::round`
@@ -572,8 +620,7 @@ struct Half {
     /// The terms, by the hash each page computed (`PageCounts::hashes`); ids are positions in
     /// `lists`.
     terms: Interner,
-    /// Per term id: postings as (page delta, section, weighted count × 10 × 2 + in the
-    /// heading).
+    /// Per term id: postings as (page delta, section, weighted count × 10 × 4 + `Heading`).
     lists: Vec<Postings>,
 }
 
@@ -601,7 +648,7 @@ impl Half {
                 self.lists[id as usize].push_raw(
                     page,
                     u32::from(e.section),
-                    tf * 2 + u32::from(e.heading),
+                    tf * 4 + u32::from(e.heading),
                 );
             }
         }
@@ -635,7 +682,7 @@ impl Half {
                     i = next;
                     page += delta;
                     let len = lens[(first_section[page as usize] + section) as usize];
-                    let weight = impact((tf / 2) as f32 / 10.0, len, avg, tf % 2 == 1);
+                    let weight = impact((tf / 4) as f32 / 10.0, len, avg, (tf % 4) as u8);
                     out.push(small_digit(weight));
                 }
                 let list = Postings {
@@ -1084,10 +1131,55 @@ mod tests {
 
     #[test]
     fn impacts_are_quantised_into_one_base32_digit() {
-        assert_eq!(impact(0.0001, 10.0, 10.0, false), 1);
-        assert_eq!(impact(1000.0, 1.0, 10.0, false), 21);
-        assert_eq!(impact(1000.0, 1.0, 10.0, true), MAX_IMPACT);
-        assert!(impact(3.0, 10.0, 10.0, false) > impact(1.0, 10.0, 10.0, false));
-        assert!(impact(1.0, 10.0, 10.0, true) > impact(9.0, 10.0, 10.0, false));
+        assert_eq!(impact(0.0001, 10.0, 10.0, Heading::NONE), 1);
+        assert_eq!(impact(1000.0, 1.0, 10.0, Heading::NONE), 19);
+        assert_eq!(impact(1000.0, 1.0, 10.0, Heading::ALL), MAX_IMPACT);
+        assert!(impact(3.0, 10.0, 10.0, Heading::NONE) > impact(1.0, 10.0, 10.0, Heading::NONE));
+        assert!(impact(1.0, 10.0, 10.0, Heading::PART) > impact(9.0, 10.0, 10.0, Heading::NONE));
+        assert!(impact(1.0, 10.0, 10.0, Heading::ALL) > impact(1.0, 10.0, 10.0, Heading::HALF));
+        assert!(impact(1.0, 10.0, 10.0, Heading::HALF) > impact(1.0, 10.0, 10.0, Heading::PART));
+    }
+
+    #[test]
+    fn a_section_named_by_the_query_ranks_above_one_naming_it_in_passing() {
+        // The sample's case: the glossary entry is short and names Redis in its heading and
+        // twice in its text; the dev document's section is called Redis and is longer.
+        let heading = |url: &str, title: &str, text: &str| PageInput {
+            url: url.into(),
+            title: url.into(),
+            sections: vec![Section {
+                anchor: title.into(),
+                title: title.into(),
+                parts: vec![
+                    (Field::Heading, title.to_string()),
+                    (Field::Body, text.to_string()),
+                ],
+            }],
+        };
+        let index = build(
+            vec![
+                heading(
+                    "glossary.html",
+                    "Azure Cache for Redis",
+                    "Azure의 관리형 Redis입니다.",
+                ),
+                heading(
+                    "dev.html",
+                    "4.2 Redis",
+                    "redis:7 단일 Pod, 영속화 없음. 캐시이므로 원본에서 다시 채웁니다. \
+                     메모리 256Mi, 요청 100m, 노드풀 system에 배치합니다.",
+                ),
+            ],
+            Technique::StemsBigrams,
+        );
+        assert_eq!(urls(&index, "Redis"), ["dev.html", "glossary.html"]);
+        let mut buf = String::new();
+        let section = |t: &str| Section {
+            anchor: String::new(),
+            title: t.into(),
+            parts: vec![(Field::Heading, t.into())],
+        };
+        assert_eq!(heading_words(&section("4.2 Redis"), &mut buf), 1);
+        assert_eq!(heading_words(&section("2.1 환경별 특성 비교"), &mut buf), 3);
     }
 }
