@@ -142,6 +142,33 @@ describe('sample site: search', { timeout: 180_000 }, () => {
     assert.equal(describeProblems(problems), '');
   });
 
+  test('the opened page marks the words the query matched, not words that share a part of it', async () => {
+    const { page, problems } = await site.open();
+    // The master compares 운영환경 with 개발환경: a search for 운영환경의 must mark neither
+    // 개발환경 nor a bare 환경.
+    await gotoAndSettle(page, at('index.html?hl=' + encodeURIComponent('운영환경의')));
+    await page.waitForSelector('mark.search-hit');
+    const marks = await page.$$eval('article mark.search-hit', (ms) => ms.map((m) => m.textContent));
+    assert.ok(marks.length >= 10, `marks: ${marks.length}`);
+    assert.deepEqual(marks.filter((m) => !m.startsWith('운영환경')), [], 'only 운영환경 and its inflections are marked');
+    const text = await page.locator('article').textContent();
+    assert.ok(text.includes('개발환경') && /(^|\s)환경/.test(text), 'the page has 개발환경 and bare 환경 that could have been marked');
+    // The same words the result list marks: compounds that hold the whole word, and the word
+    // written apart (운영 환경의) are found; words sharing only a part are not.
+    const marked = await page.evaluate(async () => {
+      const m = window.__archsiteSearch.marks;
+      return {
+        apart: await m('운영 환경의 비용과 개발환경의 비용', '운영환경의'),
+        compound: await m('고가용성 구성과 가용 영역, 성능', '가용성'),
+        prefix: await m('Postgres와 PostgreSQL, post', 'postg'),
+      };
+    });
+    assert.deepEqual(marked.apart, ['운영', '환경의']);
+    assert.deepEqual(marked.compound, ['고가용성']);
+    assert.deepEqual(marked.prefix, ['postgres', 'postgresql']);
+    assert.equal(describeProblems(problems), '');
+  });
+
   test('the browser finds what the query set expects', async () => {
     const { page } = await site.open();
     await gotoAndSettle(page, at('index.html'));

@@ -72,17 +72,22 @@
       var expand = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-expanded", expand ? "true" : "false");
       listOf(branch).hidden = !expand;
+      if (expand) openKeys[branch.key] = true; else delete openKeys[branch.key];
     });
     return button;
   }
 
   function listOf(branch) {
     if (!branch.ul) {
-      branch.ul = buildTree(branch.items);
+      branch.ul = buildTree(branch.items, branch.key);
       branch.li.appendChild(branch.ul);
     }
     return branch.ul;
   }
+
+  // Branches the reader opened, by their place in the tree: kept when the live preview
+  // rebuilds the tree from a new nav.js.
+  var openKeys = {};
 
   // The items from the top of the tree down to the current page, which start open.
   function pathTo(items) {
@@ -100,15 +105,16 @@
 
   var openPath = [];
 
-  function buildTree(items) {
+  function buildTree(items, parentKey) {
     var ul = el("ul");
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
       var li = el("li");
       var row = el("div", "nav-row");
       var isCurrent = item.u != null && item.u === current;
-      var branch = item.c && item.c.length ? { li: li, items: item.c, ul: null } : null;
-      var open = openPath.indexOf(item) >= 0;
+      var key = (parentKey || "") + "/" + (item.u != null ? item.u : item.t);
+      var branch = item.c && item.c.length ? { li: li, items: item.c, ul: null, key: key } : null;
+      var open = openPath.indexOf(item) >= 0 || openKeys[key] === true;
       li.appendChild(row);
 
       if (item.u != null) {
@@ -133,16 +139,31 @@
 
   var sidebar = doc.getElementById("sidebar");
   var treeHost = doc.getElementById("sidebar-tree");
-  if (treeHost && window.ARCHSITE_NAV && window.ARCHSITE_NAV.length) {
+
+  function showTree() {
     openPath = pathTo(window.ARCHSITE_NAV) || [];
     var tree = buildTree(window.ARCHSITE_NAV);
     tree.className = "nav-tree";
     treeHost.appendChild(tree);
-    var active = tree.querySelector('[aria-current="page"]');
+    return tree;
+  }
+
+  if (treeHost && window.ARCHSITE_NAV && window.ARCHSITE_NAV.length) {
+    var active = showTree().querySelector('[aria-current="page"]');
     if (active && sidebar) {
       var offset = active.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
       if (offset > sidebar.clientHeight * 0.7) sidebar.scrollTop = offset - sidebar.clientHeight / 3;
     }
+  }
+
+  // The live preview loaded a new nav.js (a title changed, a page came or went): the tree is
+  // built again with the same branches open and the sidebar at the same place.
+  function rebuildNav() {
+    if (!treeHost || !window.ARCHSITE_NAV) return;
+    var top = sidebar ? sidebar.scrollTop : 0;
+    treeHost.textContent = "";
+    if (window.ARCHSITE_NAV.length) showTree();
+    if (sidebar) sidebar.scrollTop = top;
   }
 
   /* ---------- drawer menu (phones) ---------- */
@@ -178,15 +199,21 @@
 
   /* ---------- table of contents ---------- */
 
-  var toc = doc.querySelector(".toc details");
-  if (toc) {
-    // Above the article a long TOC would push the text below the fold: start collapsed there.
-    var syncToc = function () { if (wideQuery) toc.open = wideQuery.matches; };
-    syncToc();
-    on(wideQuery, syncToc);
-    toc.querySelector("summary").addEventListener("click", function (event) {
-      if (wideQuery && wideQuery.matches) event.preventDefault();
-    });
+  // Above the article a long TOC would push the text below the fold: it starts collapsed
+  // there. The live preview swaps a new TOC in: `setUpToc` runs again for it.
+  var tocObserver = null;
+  function setUpToc() {
+    if (tocObserver) { tocObserver.disconnect(); tocObserver = null; }
+    var toc = doc.querySelector(".toc details");
+    if (!toc) return;
+    if (!toc.hasAttribute("data-archsite-toc")) {
+      toc.setAttribute("data-archsite-toc", "");
+      if (wideQuery) toc.open = wideQuery.matches;
+      on(wideQuery, function () { toc.open = wideQuery.matches; });
+      toc.querySelector("summary").addEventListener("click", function (event) {
+        if (wideQuery && wideQuery.matches) event.preventDefault();
+      });
+    }
 
     var links = toc.querySelectorAll('a[href^="#"]');
     var byId = {};
@@ -207,11 +234,11 @@
         if (!chosen) return; // between headings: keep the last one highlighted
         for (var key in byId) byId[key].classList.toggle("is-active", key === chosen);
       };
-      var observer = new IntersectionObserver(function (entries) {
+      tocObserver = new IntersectionObserver(function (entries) {
         entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
         markActive();
       }, { rootMargin: "-56px 0px -60% 0px" });
-      headings.forEach(function (h) { observer.observe(h); });
+      headings.forEach(function (h) { tocObserver.observe(h); });
     }
   }
 
@@ -245,24 +272,38 @@
     });
   }
 
-  var blocks = doc.querySelectorAll("pre.code");
-  Array.prototype.forEach.call(blocks, function (pre) {
-    var code = pre.querySelector("code") || pre;
-    var button = el("button", "copy-code", copyWord);
-    button.type = "button";
-    button.addEventListener("click", function () {
-      copyText(code.textContent.replace(/\n$/, "")).then(function () {
-        button.textContent = copiedWord;
-        button.classList.add("is-copied");
-        clearTimeout(button._timer);
-        button._timer = setTimeout(function () {
-          button.textContent = copyWord;
-          button.classList.remove("is-copied");
-        }, 1600);
-      }, function () { /* nothing useful to show: the text stays selectable */ });
+  // Elements made here, not in the page's HTML, carry `data-archsite-ui`: the live preview
+  // keeps them when it swaps a new version of the page in.
+  function uiElement(tag, className, text) {
+    var node = el(tag, className, text);
+    node.setAttribute("data-archsite-ui", "");
+    return node;
+  }
+
+  function flash(button, label) {
+    button.textContent = copiedWord;
+    button.classList.add("is-copied");
+    clearTimeout(button._timer);
+    button._timer = setTimeout(function () {
+      button.textContent = label;
+      button.classList.remove("is-copied");
+    }, 1600);
+  }
+
+  function addCopyButtons(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("pre.code"), function (pre) {
+      if (pre.querySelector(":scope > .copy-code")) return;
+      var button = uiElement("button", "copy-code", copyWord);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        // The code element of the moment: the preview may have swapped it since.
+        var code = pre.querySelector("code") || pre;
+        copyText(code.textContent.replace(/\n$/, "")).then(function () { flash(button, copyWord); },
+          function () { /* nothing useful to show: the text stays selectable */ });
+      });
+      pre.appendChild(button);
     });
-    pre.appendChild(button);
-  });
+  }
 
   /* ---------- data tables: copy as CSV or Markdown ---------- */
 
@@ -307,47 +348,81 @@
     return out.join("\n") + "\n";
   }
 
-  Array.prototype.forEach.call(doc.querySelectorAll("figure.data-table"), function (figure) {
-    var table = figure.querySelector("table");
-    if (!table) return;
-    var bar = figure.querySelector(".table-actions");
-    if (!bar) {
-      bar = el("p", "table-actions");
-      figure.appendChild(bar);
-    }
-    // Inserted at the front in turn, so the bar reads CSV, Markdown, then the links.
-    [["Markdown", toMarkdown], ["CSV", toCsv]].forEach(function (format) {
-      var label = korean ? format[0] + " 복사" : "Copy " + format[0];
-      var button = el("button", "table-copy", label);
-      button.type = "button";
-      button.setAttribute("data-format", format[0].toLowerCase());
-      button.addEventListener("click", function () {
-        copyText(format[1](tableRows(table))).then(function () {
-          button.textContent = copiedWord;
-          button.classList.add("is-copied");
-          clearTimeout(button._timer);
-          button._timer = setTimeout(function () {
-            button.textContent = label;
-            button.classList.remove("is-copied");
-          }, 1600);
-        }, function () { /* the table stays selectable */ });
+  function addTableButtons(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("figure.data-table"), function (figure) {
+      if (!figure.querySelector("table") || figure.querySelector(".table-copy")) return;
+      var bar = figure.querySelector(".table-actions");
+      if (!bar) {
+        bar = uiElement("p", "table-actions");
+        figure.appendChild(bar);
+      }
+      // Inserted at the front in turn, so the bar reads CSV, Markdown, then the links.
+      [["Markdown", toMarkdown], ["CSV", toCsv]].forEach(function (format) {
+        var label = korean ? format[0] + " 복사" : "Copy " + format[0];
+        var button = uiElement("button", "table-copy", label);
+        button.type = "button";
+        button.setAttribute("data-format", format[0].toLowerCase());
+        button.addEventListener("click", function () {
+          copyText(format[1](tableRows(figure.querySelector("table")))).then(function () { flash(button, label); },
+            function () { /* the table stays selectable */ });
+        });
+        bar.insertBefore(button, bar.firstChild);
       });
-      bar.insertBefore(button, bar.firstChild);
     });
-  });
+  }
+
+  /* ---------- wide tables and code: keyboard scrolling, the scroll cue ---------- */
+
+  var scrollHint = body.getAttribute("data-scroll-hint") || "";
+
+  function trackEnd(wrap) {
+    wrap.classList.toggle("is-at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 2);
+  }
 
   // Keyboard users must be able to scroll wide code, tables and diagrams (and axe checks it).
+  // A table wider than its column also gets a sticky first column, a fade on the cut edge and
+  // a line saying it scrolls (archsite.css), from the widths as laid out.
   function markScrollable() {
     var boxes = doc.querySelectorAll("pre.code > code, .table-wrap, pre.mermaid");
     Array.prototype.forEach.call(boxes, function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
-      else box.removeAttribute("tabindex");
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide) box.setAttribute("tabindex", "0");
+      else if (!box.hasAttribute("role")) box.removeAttribute("tabindex");
+      if (!box.classList.contains("table-wrap")) return;
+      box.classList.toggle("is-overflowing", wide);
+      var hint = box.nextElementSibling;
+      var hasHint = hint && hint.classList.contains("scroll-hint");
+      if (wide && !hasHint && scrollHint) {
+        hint = uiElement("p", "scroll-hint", scrollHint);
+        hint.setAttribute("aria-hidden", "true");
+        box.parentNode.insertBefore(hint, box.nextSibling);
+      } else if (!wide && hasHint) {
+        hint.parentNode.removeChild(hint);
+      }
+      if (wide && !box._archsiteScroll) {
+        box._archsiteScroll = true;
+        box.addEventListener("scroll", function () { trackEnd(box); }, { passive: true });
+      }
+      trackEnd(box);
     });
   }
-  markScrollable();
+
   var resizeTimer;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(markScrollable, 150);
   });
+
+  // Everything the page's content gets from this script; run again (idempotent) by the live
+  // preview after it swapped a new version of the content in.
+  function enhance() {
+    var scope = doc.getElementById("content") || body;
+    setUpToc();
+    addCopyButtons(scope);
+    addTableButtons(scope);
+    markScrollable();
+  }
+  enhance();
+
+  window.archsite = { enhance: enhance, rebuildNav: rebuildNav };
 })();

@@ -130,7 +130,10 @@
     });
   }
 
-  // Whether a word of the text matches a query word (for highlighting).
+  // Whether a word of the text matches a query word (for highlighting): the word itself or a
+  // longer word it begins (its stem), or, for Korean, a compound that holds the whole query
+  // word (고가용성 for 가용성). Words that only share a part with it do not: a search for
+  // 운영환경의 must not mark 개발환경 or 환경 on a page that compares exactly those.
   function wordMatches(w, q, suffixes) {
     // A stem is a prefix of its word: a word that does not start with the query's term cannot
     // match it, and is not stemmed (a hundred suffixes to try, for every word of a snippet).
@@ -138,12 +141,34 @@
       var t = w.hangul ? stem(w.text, suffixes) : w.text;
       if (t === q.term || (q.prefix && t.indexOf(q.term) === 0)) return true;
     }
-    for (var i = 0; i < q.grams.length; i++) if (w.text.indexOf(q.grams[i]) >= 0) return true;
-    return false;
+    return w.hangul && q.grams.length > 0 && w.text.indexOf(q.term) > 0;
+  }
+
+  // Words of a Korean query word written apart (운영 환경의 for 운영환경의): runs of words with
+  // only spaces between them that spell the query's term. Adds them to `hit`.
+  function spelledApart(text, list, q, hit) {
+    if (!q.grams.length) return;
+    for (var i = 0; i < list.length; i++) {
+      // Only a word shorter than the term starts such a run (a longer one matches by itself).
+      var spelled = list[i].text;
+      if (!list[i].hangul || spelled.length >= q.term.length || q.term.indexOf(spelled) !== 0) continue;
+      for (var j = i + 1; j < list.length && list[j].hangul; j++) {
+        if (/\S/.test(text.slice(list[j - 1].end, list[j].start))) break;
+        spelled += list[j].text;
+        if (spelled.indexOf(q.term) === 0) {
+          for (var k = i; k <= j; k++) hit[k] = true;
+          break;
+        }
+        if (q.term.indexOf(spelled) !== 0) break;
+      }
+    }
   }
 
   function matching(text, qs, suffixes) {
-    return words(text, suffixes).filter(function (w) {
+    var list = words(text, suffixes), hit = [];
+    for (var i = 0; i < qs.length; i++) spelledApart(text, list, qs[i], hit);
+    return list.filter(function (w, k) {
+      if (hit[k]) return true;
       for (var i = 0; i < qs.length; i++) if (wordMatches(w, qs[i], suffixes)) return true;
       return false;
     });
@@ -374,6 +399,13 @@
     });
   }
   api.query = query;
+  // The words of `text` a query marks (what the result list and the opened page highlight).
+  api.marks = function (text, q) {
+    return loadMeta().then(function (meta) {
+      var qs = queryWords(q, meta.suffixes).filter(function (x) { return x.term || x.grams.length; });
+      return matching(text, qs, meta.suffixes).map(function (w) { return w.text; });
+    });
+  };
   api.analyze = function (text) {
     return loadMeta().then(function (meta) {
       return words(text, meta.suffixes).map(function (w) { return w.hangul ? stem(w.text, meta.suffixes) : w.text; });
@@ -533,6 +565,27 @@
     });
   }
 
+  // On a phone the box opens from a button in the header (archsite.css); there, and on any
+  // touch screen, the placeholder is the short word: no keyboard, no shortcut to show.
+  var toggle = doc.getElementById("search-toggle");
+  var header = box && box.closest(".site-header");
+  function setSearching(on) {
+    if (!toggle || !header) return;
+    header.classList.toggle("is-searching", on);
+    toggle.setAttribute("aria-expanded", on ? "true" : "false");
+  }
+  if (input && window.matchMedia && window.matchMedia("(hover: none), (pointer: coarse)").matches) {
+    var touchWord = input.getAttribute("data-placeholder-touch");
+    if (touchWord) input.setAttribute("placeholder", touchWord);
+  }
+  if (toggle && header && input) {
+    toggle.addEventListener("click", function () {
+      var on = !header.classList.contains("is-searching");
+      setSearching(on);
+      if (on) input.focus();
+    });
+  }
+
   if (box && input && panel && list && status) {
     input.addEventListener("focus", function () {
       loadMeta().catch(function () { /* reported when a query runs */ });
@@ -543,7 +596,11 @@
     panel.addEventListener("mousedown", function (e) { e.preventDefault(); });
     // The list stays open while focus is in the search box or the list (which keyboard users
     // may tab to and scroll); it closes when focus leaves both.
-    box.addEventListener("focusout", function (e) { if (!box.contains(e.relatedTarget)) open(false); });
+    box.addEventListener("focusout", function (e) {
+      if (box.contains(e.relatedTarget)) return;
+      open(false);
+      if (e.relatedTarget !== toggle) setSearching(false);
+    });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" || e.key === "Down") {
         e.preventDefault();
@@ -558,17 +615,16 @@
       } else if (e.key === "Escape" || e.key === "Esc") {
         if (!panel.hidden) { e.preventDefault(); e.stopPropagation(); open(false); }
         else if (input.value) { input.value = ""; run(); }
+        else if (header && header.classList.contains("is-searching")) { setSearching(false); toggle.focus(); }
       }
     });
     doc.addEventListener("keydown", function (e) {
       var t = e.target;
       var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
-      if ((e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey) && !e.altKey) {
+      if (((e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey) && !e.altKey) ||
+          (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
         e.preventDefault();
-        input.focus();
-        input.select();
-      } else if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
-        e.preventDefault();
+        setSearching(true);
         input.focus();
         input.select();
       }
