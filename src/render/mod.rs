@@ -562,6 +562,9 @@ fn content_key(
 ) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    // The body may name its own file (a diagram page's download link): two files with the
+    // same text must not share a body.
+    page.file.rel.hash(&mut h);
     page.text.hash(&mut h);
     page.body_start.hash(&mut h);
     anchor_label.hash(&mut h);
