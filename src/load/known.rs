@@ -62,7 +62,7 @@ impl Walk {
         };
         let mut files = HashSet::new();
         for path in changed {
-            let path = canonical(path)?;
+            let path = super::rules::canonical(path);
             // The content folder itself or a folder above it (the watcher's "everything may
             // have changed").
             if self.canonical.starts_with(&path) {
@@ -96,15 +96,6 @@ impl Walk {
         }
         Some(files)
     }
-}
-
-/// `path` with its folder's symlinks resolved; the file itself may no longer exist.
-fn canonical(path: &Path) -> Option<PathBuf> {
-    if let Ok(p) = path.canonicalize() {
-        return Some(p);
-    }
-    let parent = path.parent()?.canonicalize().ok()?;
-    Some(parent.join(path.file_name()?))
 }
 
 #[cfg(test)]

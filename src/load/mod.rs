@@ -16,11 +16,15 @@ use std::sync::Arc;
 use walkdir::WalkDir;
 
 mod known;
+pub mod rules;
 
-/// The texts of the last load, by path, with the size and modification time their files had: a
-/// file that still has them is not read again. `serve` keeps one between rebuilds, so that a
-/// rebuild reads only what changed (reading and checking the UTF-8 of every file was a quarter
-/// of a 10,000-page rebuild).
+/// The texts of the last load, by path, with the size and modification time their files had.
+/// `serve` keeps one between rebuilds, so that a rebuild reads only what changed (reading and
+/// checking the UTF-8 of every file was a quarter of a 10,000-page rebuild): a file the watcher
+/// named (or a folder above it) is read again; any other is taken from the cache while its size
+/// and modification time are unchanged. The watcher decides, not the times: tools that keep
+/// modification times (`cp -p`, `tar x`, coarse-mtime file systems) change a file's text
+/// without changing either.
 #[derive(Debug, Default)]
 pub struct TextCache {
     files: std::sync::Mutex<Texts>,
@@ -45,24 +49,35 @@ impl TextCache {
         }
     }
 
+    /// The paths noted since the last load (`None`: nobody said; everything may have changed).
+    fn take_changes(&self) -> Option<Vec<PathBuf>> {
+        self.changes.lock().ok()?.take()
+    }
+
     /// The last walk's files and diagnostics, and which of its files changed, when the changes
     /// noted since cannot have added or removed a file.
     fn reuse_walk(
         &self,
         config: &Config,
+        changes: Option<&[PathBuf]>,
     ) -> Option<(known::Walk, std::collections::HashSet<String>)> {
-        let changes = self.changes.lock().ok()?.take()?;
         let walk = self.walk.lock().ok()?.clone()?;
-        let changed = walk.changed_files(&changes, &config.content_dir, &config.output_dir)?;
+        let changed = walk.changed_files(changes?, &config.content_dir, &config.output_dir)?;
         Some((walk, changed))
     }
 
-    /// The file's text (from the cache when unchanged), recorded in `fresh`.
-    fn read(&self, path: &Path, fresh: &std::sync::Mutex<Texts>) -> Result<Arc<str>, Unreadable> {
+    /// The file's text (from the cache when unchanged and not `named` by the watcher), recorded
+    /// in `fresh`.
+    fn read(
+        &self,
+        path: &Path,
+        named: bool,
+        fresh: &std::sync::Mutex<Texts>,
+    ) -> Result<Arc<str>, Unreadable> {
         let id = std::fs::metadata(path)
             .ok()
             .and_then(|m| Some((m.len(), m.modified().ok()?)));
-        let hit = id.and_then(|(len, time)| {
+        let hit = id.filter(|_| !named).and_then(|(len, time)| {
             let files = self.files.lock().ok()?;
             let (l, t, text) = files.get(path)?;
             (*l == len && *t == time).then(|| text.clone())
@@ -84,7 +99,13 @@ pub fn load(
     texts: Option<&TextCache>,
 ) -> (Loaded, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let reused = texts.and_then(|c| c.reuse_walk(config));
+    let changes = texts.and_then(TextCache::take_changes);
+    let reused = texts.and_then(|c| c.reuse_walk(config, changes.as_deref()));
+    // Which files to read again whatever their size and time say.
+    let mut named = match &changes {
+        Some(paths) => rules::Changed::of(paths, &config.content_dir),
+        None => rules::Changed::All,
+    };
     let (files, changed) = match reused {
         Some((walk, changed)) => {
             diags.extend(walk.diags);
@@ -93,6 +114,10 @@ pub fn load(
         None => {
             let mut walk_diags = Vec::new();
             let (files, saw_symlinks) = walk_content(config, &mut walk_diags);
+            // Behind a symlink a file has two paths, and the watcher may name the other one.
+            if saw_symlinks {
+                named = rules::Changed::All;
+            }
             if let Some(cache) = texts {
                 let walk = known::Walk::new(
                     files.clone(),
@@ -137,7 +162,7 @@ pub fn load(
             let unchanged = changed.as_ref().is_some_and(|c| !c.contains(&f.rel));
             let text = match texts {
                 Some(_) if unchanged && known.contains_key(&f.abs) => Ok(known[&f.abs].2.clone()),
-                Some(cache) => cache.read(&f.abs, &fresh),
+                Some(cache) => cache.read(&f.abs, named.covers(&f.rel), &fresh),
                 None => read_text(&f.abs),
             };
             (text, diagram, f)
@@ -205,7 +230,7 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
         }
         saw_symlinks |= e.path_is_symlink();
         let name = e.file_name().to_string_lossy();
-        if name.starts_with('.') || name.ends_with('~') {
+        if rules::skips(&name, e.depth(), bare_folder) {
             return false;
         }
         if e.path_is_symlink()
@@ -228,20 +253,10 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
         }
         // Only a folder can be the output folder; resolving every file's path would cost a
         // `realpath` per file on every rebuild.
-        if e.file_type().is_dir()
+        !(e.file_type().is_dir()
             && output
                 .as_deref()
-                .is_some_and(|out| e.path().canonicalize().is_ok_and(|p| p == out))
-        {
-            return false;
-        }
-        // In a bare folder the site's own config and theme folders sit beside the content.
-        !(bare_folder
-            && e.depth() == 1
-            && matches!(
-                &*name,
-                "archsite.yaml" | "templates" | "themes" | "static" | "node_modules"
-            ))
+                .is_some_and(|out| e.path().canonicalize().is_ok_and(|p| p == out)))
     });
     for entry in walker {
         let entry = match entry {
@@ -480,14 +495,44 @@ mod tests {
         std::fs::write(&path, "# one\n").unwrap();
         let cache = TextCache::default();
         let fresh = std::sync::Mutex::new(Texts::default());
-        let first = cache.read(&path, &fresh).ok().unwrap();
+        let first = cache.read(&path, false, &fresh).ok().unwrap();
         *cache.files.lock().unwrap() = fresh.into_inner().unwrap();
         let fresh = std::sync::Mutex::new(Texts::default());
-        let again = cache.read(&path, &fresh).ok().unwrap();
+        let again = cache.read(&path, false, &fresh).ok().unwrap();
         assert!(Arc::ptr_eq(&first, &again), "unchanged: not read again");
         *cache.files.lock().unwrap() = fresh.into_inner().unwrap();
         std::fs::write(&path, "# two, longer\n").unwrap();
         let fresh = std::sync::Mutex::new(Texts::default());
-        assert_eq!(&*cache.read(&path, &fresh).ok().unwrap(), "# two, longer\n");
+        assert_eq!(
+            &*cache.read(&path, false, &fresh).ok().unwrap(),
+            "# two, longer\n"
+        );
+    }
+
+    /// `cp -p`, `tar x`: new text, same size and modification time. Only the watcher knows.
+    #[test]
+    fn a_named_file_is_read_again_whatever_its_time_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "# one\n").unwrap();
+        let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let cache = TextCache::default();
+        let fresh = std::sync::Mutex::new(Texts::default());
+        cache.read(&path, false, &fresh).ok().unwrap();
+        *cache.files.lock().unwrap() = fresh.into_inner().unwrap();
+        std::fs::write(&path, "# two\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+        let fresh = std::sync::Mutex::new(Texts::default());
+        assert_eq!(
+            &*cache.read(&path, false, &fresh).ok().unwrap(),
+            "# one\n",
+            "unnamed: trusted"
+        );
+        assert_eq!(&*cache.read(&path, true, &fresh).ok().unwrap(), "# two\n");
     }
 }

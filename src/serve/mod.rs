@@ -5,7 +5,8 @@
 //! - `guard`: which requests are answered (the `Host` and `Origin` checks against DNS
 //!   rebinding);
 //! - `http`: request → response over the in-memory site (no URL reaches the disk by its path);
-//! - `watch`: debounced file events, filtered;
+//! - `watch`: debounced file events, filtered by the rules the build's walk applies;
+//! - `rebuild`: a build per batch of changes, swapped in when it has no errors;
 //! - `live`: Server-Sent Events to every open page, and the script that listens to them.
 //!
 //! A rebuild runs the whole pipeline with a `pipeline::Cache`, so unchanged pages are neither
@@ -15,21 +16,22 @@
 pub mod guard;
 pub mod http;
 pub mod live;
+mod rebuild;
 pub mod server;
 pub mod watch;
 
-use crate::config::{display_path, SiteArgs};
-use crate::diag::{json_value, render_human, ColorMode, Diagnostic, Severity};
+use crate::config::SiteArgs;
+use crate::diag::{render_human, ColorMode};
+use crate::load::rules::Inputs;
 use crate::output::Output;
-use crate::pipeline::{build_preview, search_output, Build, Cache, SearchInputs};
+use crate::pipeline::{build_preview, search_output, Cache};
 use http::{Response as Reply, INTERNAL};
 use live::{event, Hub};
 use server::Request;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 
 pub struct ServeOptions {
     pub bind: String,
@@ -141,7 +143,7 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
     };
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot {
-            errors: overlay_payload(&first),
+            errors: rebuild::overlay_payload(&first),
             output: Arc::new(first.output),
             search: Arc::new(search),
             site: Arc::new(SiteSettings::of(&config, &hosts)),
@@ -167,19 +169,23 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
     }
 
     let (changes_tx, changes_rx) = mpsc::channel();
-    let ignored = vec![config.output_dir.clone(), config.cache_dir.clone()];
-    let _watcher = watch::watch(&config.site_root, ignored, changes_tx)?;
-    {
-        let shared = shared.clone();
-        let (color, timings) = (options.color, options.timings);
-        let (index_tx, index_rx) = mpsc::channel();
-        let index_shared = shared.clone();
-        let index_cache = cache.search_cache();
-        std::thread::spawn(move || index_loop(index_rx, &index_cache, &index_shared));
-        std::thread::spawn(move || {
-            rebuild_loop(args, cache, changes_rx, index_tx, shared, color, timings)
-        });
-    }
+    let watcher = watch::Watcher::new(Inputs::of(&config), changes_tx.clone())?;
+    let (index_tx, index_rx) = mpsc::channel();
+    let index_shared = shared.clone();
+    let index_cache = cache.search_cache();
+    std::thread::spawn(move || rebuild::index_loop(index_rx, &index_cache, &index_shared));
+    let rebuilds = rebuild::Rebuilds {
+        args,
+        cache,
+        changes: changes_rx,
+        again: changes_tx,
+        watcher,
+        to_index: index_tx,
+        shared: shared.clone(),
+        color: options.color,
+        timings: options.timings,
+    };
+    std::thread::spawn(move || rebuilds.run());
 
     server::run(listener, Arc::new(move |request| handle(&shared, request)));
     Ok(())
@@ -206,6 +212,12 @@ fn handle(shared: &Shared, request: Request) {
         .map(str::to_string);
     match internal.as_deref() {
         Some("events") => stream_events(shared, &snapshot, request),
+        Some("files") => answer_bytes(
+            request,
+            200,
+            "application/json",
+            served_files(&snapshot).into_bytes(),
+        ),
         Some("live.js") => answer_bytes(
             request,
             200,
@@ -254,217 +266,6 @@ fn listen_error(options: &ServeOptions, error: &str) -> String {
     }
 }
 
-/// Waits for changes, folds every change that arrived meanwhile into one rebuild, swaps the
-/// site in when the build succeeded and tells the browsers.
-fn rebuild_loop(
-    args: SiteArgs,
-    mut cache: Cache,
-    changes: Receiver<Vec<PathBuf>>,
-    to_index: mpsc::Sender<SearchInputs>,
-    shared: Arc<Shared>,
-    color: ColorMode,
-    timings: bool,
-) {
-    let mut last_report = String::new();
-    while let Ok(mut paths) = changes.recv() {
-        // A checkout or a formatter touches many files over a while: wait until the events
-        // stop, so that the burst is one rebuild.
-        while let Ok(more) = changes.recv_timeout(watch::settle_after(paths.len())) {
-            paths.extend(more);
-        }
-        let start = Instant::now();
-        cache.note_changes(&paths);
-        let mut build = build_preview(&args, &mut cache);
-        let took = start.elapsed();
-        if timings {
-            let stages: Vec<String> = build
-                .timings
-                .iter()
-                .map(|(stage, t)| format!("{stage} {:.1} ms", t.as_secs_f64() * 1000.0))
-                .collect();
-            eprintln!("  {}", stages.join(", "));
-        }
-        // Repeating the same warnings after every save would bury what changed.
-        let text = render_human(&build.diagnostics, &build.sources, color);
-        if text != last_report {
-            eprint!("{text}");
-            last_report = text;
-        }
-        let search_inputs = build.search_inputs.take();
-        let previous = shared.snapshot.read().expect("snapshot lock").clone();
-        let errors = overlay_payload(&build);
-        let had_errors = previous.errors.is_some();
-        let next = match (&errors, &build.config) {
-            (None, Some(config)) => Snapshot {
-                site: Arc::new(SiteSettings::of(config, &shared.hosts)),
-                output: Arc::new(build.output),
-                search: previous.search.clone(),
-                errors: None,
-            },
-            // Keep serving the last good pages under the overlay.
-            _ => Snapshot {
-                output: previous.output.clone(),
-                search: previous.search.clone(),
-                errors: errors.clone(),
-                site: previous.site.clone(),
-            },
-        };
-        let changed = if errors.is_none() {
-            changed_files(&previous.output, &next.output)
-        } else {
-            Vec::new()
-        };
-        {
-            // The indexing thread may have swapped in a newer index meanwhile: keep it.
-            let mut current = shared.snapshot.write().expect("snapshot lock");
-            *current = Arc::new(Snapshot {
-                search: current.search.clone(),
-                ..next
-            });
-        }
-        let shown: Vec<String> = paths.iter().take(3).map(|p| display_path(p)).collect();
-        match &errors {
-            Some(payload) => {
-                eprintln!(
-                    "Rebuild failed in {} ms ({}): the last good site is still served",
-                    took.as_millis(),
-                    shown.join(", ")
-                );
-                shared.hub.broadcast(&event("errors", payload));
-            }
-            None => {
-                eprintln!(
-                    "Rebuilt in {} ms ({}): {} files changed",
-                    took.as_millis(),
-                    shown.join(", "),
-                    changed.len()
-                );
-                if had_errors {
-                    shared.hub.broadcast(&event("ok", ""));
-                }
-                if !changed.is_empty() {
-                    let list = serde_json::to_string(&changed).unwrap_or_else(|_| "[]".into());
-                    shared.hub.broadcast(&event("reload", &list));
-                }
-            }
-        }
-        // The edited page is already on its way to the browser; the search index follows on
-        // its own thread, so that the next save does not wait for it.
-        if let Some(inputs) = search_inputs {
-            if to_index.send(inputs).is_err() {
-                return;
-            }
-        }
-        // The last build is gone: its memory goes back now rather than during the next one.
-        drop(previous);
-        crate::alloc::release_free_memory();
-    }
-}
-
-/// Builds the search index of each successful rebuild, newest first: builds that arrive while
-/// one is being indexed replace each other, and only the last is indexed.
-///
-/// Indexing runs on threads of its own at the lowest CPU priority: on a 2-core laptop the index
-/// of 10,000 pages takes as long as a rebuild, and the next save's rebuild must not share the
-/// CPU with it.
-fn index_loop(builds: Receiver<SearchInputs>, cache: &crate::search::IndexCache, shared: &Shared) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .thread_name(|_| "archsite-index".into())
-        .start_handler(|_| lowest_priority())
-        .build();
-    lowest_priority();
-    while let Ok(mut inputs) = builds.recv() {
-        while let Ok(newer) = builds.try_recv() {
-            inputs = newer;
-        }
-        let index = || search_output(&inputs, cache);
-        let search = Arc::new(match &pool {
-            Ok(pool) => pool.install(index),
-            Err(_) => index(),
-        });
-        drop(inputs);
-        let replaced = {
-            let mut current = shared.snapshot.write().expect("snapshot lock");
-            let next = Arc::new(Snapshot {
-                output: current.output.clone(),
-                search,
-                errors: current.errors.clone(),
-                site: current.site.clone(),
-            });
-            std::mem::replace(&mut *current, next)
-        };
-        drop(replaced);
-        crate::alloc::release_free_memory();
-    }
-}
-
-/// Lowers the calling thread's CPU priority to nice 19 (Linux gives threads their own).
-fn lowest_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain system calls on the calling thread's id; no memory is shared.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
-    }
-}
-
-/// Output paths whose bytes differ between two builds (added and removed ones included). Both
-/// outputs iterate in path order, so one merge pass compares them (lookups of 20,000 paths cost
-/// a fifth of a rebuild).
-pub fn changed_files(old: &Output, new: &Output) -> Vec<String> {
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    let mut changed = Vec::new();
-    let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
-    loop {
-        match (old.peek(), new.peek()) {
-            (None, None) => break,
-            (Some((path, _)), None) => {
-                changed.push((*path).clone());
-                old.next();
-            }
-            (None, Some((path, _))) => {
-                changed.push((*path).clone());
-                new.next();
-            }
-            (Some((a, fa)), Some((b, fb))) => match a.cmp(b) {
-                Less => {
-                    changed.push((*a).clone());
-                    old.next();
-                }
-                Greater => {
-                    changed.push((*b).clone());
-                    new.next();
-                }
-                Equal => {
-                    if fa != fb {
-                        changed.push((*b).clone());
-                    }
-                    old.next();
-                    new.next();
-                }
-            },
-        }
-    }
-    changed
-}
-
-fn overlay_payload(build: &Build) -> Option<String> {
-    let errors: Vec<&Diagnostic> = build
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if errors.is_empty() && build.config.is_some() {
-        return None;
-    }
-    let values: Vec<serde_json::Value> = errors
-        .iter()
-        .map(|d| json_value(d, &build.sources))
-        .collect();
-    Some(serde_json::Value::Array(values).to_string())
-}
-
 /// Holds the connection open and writes every event of the hub to it (on the connection's
 /// own thread). Only pages of the preview's own origin may listen.
 fn stream_events(shared: &Shared, snapshot: &Snapshot, request: Request) {
@@ -503,6 +304,24 @@ fn stream_events(shared: &Shared, snapshot: &Snapshot, request: Request) {
             .and_then(|_| writer.flush())
             .is_ok();
     }
+}
+
+/// What the preview serves, as JSON: `{"errors": N, "files": [output paths]}` (the errors of the
+/// latest build, whose pages are not served; the files of the last good one). For tests and
+/// tools that compare the preview with a build.
+fn served_files(snapshot: &Snapshot) -> String {
+    let mut files: Vec<&String> = snapshot
+        .output
+        .iter()
+        .chain(snapshot.search.iter())
+        .map(|(path, _)| path)
+        .collect();
+    files.sort();
+    files.dedup();
+    let errors = snapshot.errors.as_deref().map_or(0, |e| {
+        serde_json::from_str::<Vec<serde_json::Value>>(e).map_or(1, |list| list.len().max(1))
+    });
+    serde_json::json!({ "errors": errors, "files": files }).to_string()
 }
 
 /// A page or asset of the site, else a file of the search index.
@@ -566,44 +385,4 @@ fn answer_bytes(request: Request, status: u16, content_type: &str, body: Vec<u8>
         body
     };
     request.respond(status, &headers, &body);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::output::OutputFile;
-
-    fn output(files: &[(&str, &str)]) -> Output {
-        let mut out = Output::default();
-        for (path, text) in files {
-            out.insert(
-                path.to_string(),
-                OutputFile::Bytes(text.as_bytes().to_vec()),
-            );
-        }
-        out
-    }
-
-    #[test]
-    fn changed_files_lists_added_removed_and_edited_paths_in_order() {
-        let old = output(&[
-            ("a.html", "1"),
-            ("b.html", "2"),
-            ("c.html", "3"),
-            ("e.html", "5"),
-        ]);
-        let new = output(&[
-            ("b.html", "2!"),
-            ("c.html", "3"),
-            ("d.html", "4"),
-            ("f.html", "6"),
-        ]);
-        assert_eq!(
-            changed_files(&old, &new),
-            ["a.html", "b.html", "d.html", "e.html", "f.html"]
-        );
-        assert!(changed_files(&new, &new).is_empty());
-        assert_eq!(changed_files(&Output::default(), &old).len(), 4);
-        assert_eq!(changed_files(&old, &Output::default()).len(), 4);
-    }
 }

@@ -1,12 +1,18 @@
 //! File watching for the preview: notify with a debouncer (bursts of saves, editors that write
-//! a temporary file and rename it), reduced by a pure filter to "something that matters
-//! changed". Every rebuild reads the site afresh, so the kind of change does not matter, only
-//! whether one happened.
+//! a temporary file and rename it), reduced to the changed paths that a build reads. Which
+//! paths those are is decided by `load::rules::Inputs`, the rules the build's walk applies, so
+//! the preview sees every file the build publishes and nothing else (not the output folder
+//! that `archsite build` writes while the preview runs).
+//!
+//! The inputs follow the config: when `content:`, `output:` or `theme:` change, the watcher
+//! starts watching the new folders.
 
+use crate::load::rules::Inputs;
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Short enough that a save reaches the browser well under 100 ms after the debounce, long
@@ -32,72 +38,81 @@ pub fn settle_after(paths: usize) -> Duration {
     }
 }
 
-pub type Watcher = Debouncer<RecommendedWatcher, RecommendedCache>;
+/// Watches the inputs of one site and sends the changed input paths of each debounced batch.
+pub struct Watcher {
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    inputs: Arc<RwLock<Inputs>>,
+    roots: Vec<PathBuf>,
+}
 
-/// Watches `root` and sends the relevant changed paths of each debounced batch to `changes`.
-pub fn watch(
-    root: &Path,
-    ignored: Vec<PathBuf>,
-    changes: Sender<Vec<PathBuf>>,
-) -> Result<Watcher, String> {
-    let root_for_filter = root.to_path_buf();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        // Events were lost (the kernel's queue overflowed, say): the whole site may have
-        // changed, so report its root, which makes the next build walk and read everything.
-        let Ok(events) = result else {
-            let _ = changes.send(vec![root_for_filter.clone()]);
-            return;
-        };
-        let paths: Vec<PathBuf> = events
-            .iter()
-            // The rebuild itself opens and reads every file: reads must not trigger rebuilds.
-            .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-            .flat_map(|e| e.paths.iter())
-            .filter(|p| is_relevant(p, &root_for_filter, &ignored))
-            .cloned()
-            .collect();
-        if !paths.is_empty() {
-            let _ = changes.send(paths);
+impl Watcher {
+    pub fn new(inputs: Inputs, changes: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
+        let roots = inputs.roots();
+        let inputs = Arc::new(RwLock::new(inputs));
+        let filter = inputs.clone();
+        let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+            let Ok(inputs) = filter.read() else { return };
+            // Events were lost (the kernel's queue overflowed, say): the whole site may have
+            // changed, so report the watched folders, which makes the next build walk and read
+            // everything.
+            let Ok(events) = result else {
+                let _ = changes.send(inputs.roots());
+                return;
+            };
+            let paths: Vec<PathBuf> = events
+                .iter()
+                // The rebuild itself opens and reads every file: reads must not trigger rebuilds.
+                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                .flat_map(|e| e.paths.iter())
+                .filter(|p| inputs.is_input(p))
+                .cloned()
+                .collect();
+            if !paths.is_empty() {
+                let _ = changes.send(paths);
+            }
+        })
+        .map_err(|e| format!("cannot watch files: {e}"))?;
+        for root in &roots {
+            debouncer
+                .watch(root, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch `{}`: {e}", root.display()))?;
         }
-    })
-    .map_err(|e| format!("cannot watch files: {e}"))?;
-    debouncer
-        .watch(root, RecursiveMode::Recursive)
-        .map_err(|e| format!("cannot watch `{}`: {e}", root.display()))?;
-    Ok(debouncer)
-}
-
-/// Whether a changed path can change the site: not in the output folder (or another ignored
-/// one), not hidden, not an editor's temporary or backup file.
-pub fn is_relevant(path: &Path, root: &Path, ignored: &[PathBuf]) -> bool {
-    if ignored.iter().any(|i| path.starts_with(i)) {
-        return false;
+        Ok(Watcher {
+            debouncer,
+            inputs,
+            roots,
+        })
     }
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let hidden = rel
-        .components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-    let name = rel
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    !(hidden
-        || is_temporary(&name)
-        || rel
-            .components()
-            .any(|c| matches!(c.as_os_str().to_str(), Some("target" | "node_modules"))))
-}
 
-fn is_temporary(name: &str) -> bool {
-    name.ends_with('~')
-        || name == "4913" // vim checks that it may create files in the folder
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with("___jb_tmp___")
-        || name.ends_with("___jb_old___")
-        || name.starts_with(".#")
-        || (name.starts_with('#') && name.ends_with('#'))
+    /// Follows a change of the site's inputs (its config changed) and returns whether they
+    /// changed. Until now the old inputs filtered the events, so a change to a new input since
+    /// the build that read the new config was not reported: the caller then builds once more,
+    /// reading everything.
+    pub fn follow(&mut self, inputs: Inputs) -> Result<bool, String> {
+        let same = self.inputs.read().is_ok_and(|current| *current == inputs);
+        if same {
+            return Ok(false);
+        }
+        let roots = inputs.roots();
+        if let Ok(mut current) = self.inputs.write() {
+            *current = inputs;
+        }
+        for gone in self.roots.iter().filter(|r| !roots.contains(r)) {
+            let _ = self.debouncer.unwatch(gone);
+        }
+        for root in roots.iter().filter(|r| !self.roots.contains(r)) {
+            self.debouncer
+                .watch(root, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch `{}`: {e}", root.display()))?;
+        }
+        self.roots = roots;
+        Ok(true)
+    }
+
+    /// The folders watched: reported as changed, they make the next build read everything.
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
 }
 
 #[cfg(test)]
@@ -110,25 +125,5 @@ mod tests {
         assert_eq!(settle_after(2), SETTLE);
         assert_eq!(settle_after(BURST), BURST_SETTLE);
         assert_eq!(settle_after(200), BURST_SETTLE);
-    }
-
-    #[test]
-    fn filters_output_hidden_and_editor_files() {
-        let root = Path::new("/site");
-        let ignored = vec![PathBuf::from("/site/public")];
-        let relevant = |p: &str| is_relevant(Path::new(p), root, &ignored);
-        assert!(relevant("/site/content/index.md"));
-        assert!(relevant("/site/archsite.yaml"));
-        assert!(relevant("/site/templates/page.html"));
-        assert!(relevant("/site/content/data/cost.yaml"));
-        assert!(!relevant("/site/public/index.html"));
-        assert!(!relevant("/site/.git/index"));
-        assert!(!relevant("/site/content/.index.md.swp"));
-        assert!(!relevant("/site/content/index.md~"));
-        assert!(!relevant("/site/content/4913"));
-        assert!(!relevant("/site/content/index.md___jb_tmp___"));
-        assert!(!relevant("/site/content/#index.md#"));
-        assert!(!relevant("/site/target/debug/x"));
-        assert!(!relevant("/site/.archsite-cache/external-links.json"));
     }
 }

@@ -12,6 +12,7 @@ mod hostile;
 mod lints;
 mod mermaid;
 mod output_safety;
+mod preview_equals_build;
 mod search;
 mod serve;
 mod serve_attack;

@@ -30,10 +30,21 @@ pub(super) fn start(site: &Path) -> Server {
 
 /// `archsite serve` on a free port with extra arguments.
 pub(super) fn start_with(site: &Path, args: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_archsite"))
-        .args(["serve", "--port", "0"])
-        .args(args)
-        .arg(site)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_archsite"));
+    command.args(["serve", "--port", "0"]).args(args).arg(site);
+    spawn(command)
+}
+
+/// `archsite serve` on a free port, run in `cwd` without a path: the site is `.`, as a writer
+/// types it in the site's folder.
+pub(super) fn start_in(cwd: &Path) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_archsite"));
+    command.args(["serve", "--port", "0"]).current_dir(cwd);
+    spawn(command)
+}
+
+fn spawn(mut command: Command) -> Server {
+    let mut child = command
         .env("NO_COLOR", "1")
         .stderr(Stdio::piped())
         .spawn()
