@@ -370,9 +370,15 @@ fn parse_all(
     let parsed: Vec<Parsed> = markdown
         .into_par_iter()
         .map(|(file, text)| {
-            let unchanged = previous
-                .and_then(|p| p.get_key_value(&file.rel))
-                .filter(|(_, (old, _, _))| Arc::ptr_eq(old, &text) || *old == text);
+            // Same text at the same place: a content folder moved (`content:`) leaves the
+            // paths of the last parse in its pages and diagnostics.
+            let unchanged =
+                previous
+                    .and_then(|p| p.get_key_value(&file.rel))
+                    .filter(|(_, (old, page, _))| {
+                        (Arc::ptr_eq(old, &text) || *old == text)
+                            && page.as_ref().is_none_or(|p| p.file.abs == file.abs)
+                    });
             match unchanged {
                 Some((rel, entry)) => Parsed::Cached(rel, entry),
                 None => {
