@@ -306,9 +306,9 @@ fn stream_events(shared: &Shared, snapshot: &Snapshot, request: Request) {
     }
 }
 
-/// What the preview serves, as JSON: `{"errors": N, "files": [output paths]}` (the errors of the
-/// latest build, whose pages are not served; the files of the last good one). For tests and
-/// tools that compare the preview with a build.
+/// What the preview serves, as JSON: `{"errors": [...], "files": [...]}`, the errors of the
+/// latest build (as the overlay shows them; its pages are not served then) and the output paths
+/// of the last good one. For tests and tools that compare the preview with a build.
 fn served_files(snapshot: &Snapshot) -> String {
     let mut files: Vec<&String> = snapshot
         .output
@@ -318,9 +318,11 @@ fn served_files(snapshot: &Snapshot) -> String {
         .collect();
     files.sort();
     files.dedup();
-    let errors = snapshot.errors.as_deref().map_or(0, |e| {
-        serde_json::from_str::<Vec<serde_json::Value>>(e).map_or(1, |list| list.len().max(1))
-    });
+    let errors = snapshot
+        .errors
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+        .unwrap_or_else(|| serde_json::json!([]));
     serde_json::json!({ "errors": errors, "files": files }).to_string()
 }
 

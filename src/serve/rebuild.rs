@@ -118,6 +118,10 @@ impl Rebuilds {
                 if self.to_index.send(job).is_err() {
                     return;
                 }
+            }
+            // A build with errors read its config too: its folders are the ones to watch, or
+            // the edit that fixes the errors would go unseen.
+            if let Some(config) = &build.config {
                 self.follow(config);
             }
             // The last build is gone: its memory goes back now rather than during the next one.

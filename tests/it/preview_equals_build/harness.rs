@@ -1,8 +1,8 @@
 //! A running `archsite serve` of a site folder, compared with a fresh `archsite build` of the
 //! same files: after each step, every file the preview serves, and the list of them, must be
 //! the build's (pages with the preview's reload script added, which `build` never writes); when
-//! the build fails, the preview must show errors (it keeps serving the last good site under
-//! its overlay, as `build` leaves `public/` as it was).
+//! the build fails, the preview must show the build's errors, at the same places (it keeps
+//! serving the last good site under its overlay, as `build` leaves `public/` as it was).
 
 use crate::serve::{start, Server};
 use crate::support::archsite;
@@ -33,8 +33,43 @@ pub struct Differential {
 /// What the preview says it serves (`__archsite/files`).
 #[derive(Debug, PartialEq, Eq)]
 struct Served {
-    errors: usize,
+    errors: Vec<Place>,
     files: Vec<String>,
+}
+
+/// Where an error is, and what: code, absolute file, line, column.
+type Place = (String, PathBuf, u64, u64);
+
+/// The errors among JSON diagnostics, by place; relative files are taken from `cwd`.
+fn places<'a>(diagnostics: impl Iterator<Item = &'a serde_json::Value>, cwd: &Path) -> Vec<Place> {
+    let mut places: Vec<Place> = diagnostics
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                normal(&cwd.join(d["file"].as_str().unwrap_or(""))),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    places.sort();
+    places
+}
+
+/// `path` without `.` and `..` (lexically: the files named exist, in folders without symlinks).
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl Differential {
@@ -84,11 +119,17 @@ impl Differential {
                 self.root.to_str().unwrap(),
                 "--output",
                 out.to_str().unwrap(),
+                "--format",
+                "json",
             ],
         );
+        let diagnostics: Vec<serde_json::Value> = String::from_utf8_lossy(&build.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
         let expected = match build.status.code() {
-            Some(0) => Some(read_tree(&out)),
-            Some(1) => None,
+            Some(0) => Ok(read_tree(&out)),
+            Some(1) => Err(places(diagnostics.iter(), self.tmp.path())),
             other => panic!(
                 "{}archsite build exited with {other:?}:\n{}",
                 self.context(),
@@ -99,7 +140,7 @@ impl Differential {
         let deadline = Instant::now() + CATCH_UP;
         while let Err(last) = self.compare(&base, expected.as_ref()) {
             if Instant::now() > deadline {
-                let build_log = crate::support::stderr(&build);
+                let build_log = String::from_utf8_lossy(&build.stdout);
                 let serve_log = self.server.log.lock().unwrap().join("\n");
                 panic!(
                     "{}the preview does not serve what `build` publishes after {CATCH_UP:?}:\n{last}\n\n\
@@ -138,24 +179,27 @@ impl Differential {
         )
     }
 
-    /// `Ok` when the preview serves exactly `expected` (or shows errors when it is `None`),
-    /// else what differs.
+    /// `Ok` when the preview serves exactly the files `expected` (or shows exactly the errors
+    /// of a failed build), else what differs.
     fn compare(
         &self,
         base: &str,
-        expected: Option<&BTreeMap<String, Vec<u8>>>,
+        expected: Result<&BTreeMap<String, Vec<u8>>, &Vec<Place>>,
     ) -> Result<(), String> {
         let served = self.served(base)?;
-        let Some(expected) = expected else {
-            return if served.errors > 0 {
-                Ok(())
-            } else {
-                Err("the build failed, but the preview shows no errors".into())
-            };
+        let expected = match expected {
+            Err(errors) if served.errors == *errors => return Ok(()),
+            Err(errors) => {
+                return Err(format!(
+                    "the build failed with the errors\n  {errors:?}\nbut the preview shows\n  {:?}",
+                    served.errors
+                ))
+            }
+            Ok(files) => files,
         };
-        if served.errors > 0 {
+        if !served.errors.is_empty() {
             return Err(format!(
-                "the build succeeded, but the preview shows {} errors",
+                "the build succeeded, but the preview shows errors: {:?}",
                 served.errors
             ));
         }
@@ -193,7 +237,11 @@ impl Differential {
         let value: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| format!("files: {e}"))?;
         Ok(Served {
-            errors: value["errors"].as_u64().unwrap_or(0) as usize,
+            // The preview shows paths as it was given them (absolute here).
+            errors: places(
+                value["errors"].as_array().into_iter().flatten(),
+                Path::new("/"),
+            ),
             files: value["files"]
                 .as_array()
                 .map(|list| {

@@ -259,11 +259,15 @@ fn base_url_and_content_changes_apply_live() {
     site.check("base_url moved to /handbook/");
     set_config(&site.root, "base_url", None);
     site.check("no base_url");
+    // With an error in a page, so that its place is compared too.
+    let page = site.path("content/index.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n[Gone](missing.md)\n")).unwrap();
+    site.check("a broken link");
     std::fs::rename(site.path("content"), site.path("pages")).unwrap();
     set_config(&site.root, "content", Some("pages"));
-    site.check("content: pages");
+    site.check("content: pages (the error is now in pages/index.md)");
     let page = site.path("pages/index.md");
-    let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(
         &page,
         format!("{text}\nEdited in the new content folder.\n"),
@@ -343,6 +347,12 @@ fn a_build_into_public_while_serving_causes_no_rebuild() {
         let changed: Vec<String> = serde_json::from_str(&events.next_named("reload")).unwrap();
         let html = page.trim_start_matches("content/").replace(".md", ".html");
         assert!(changed.contains(&html), "{changed:?}");
+        // The terminal's line may come after the event: wait for it, and for no other.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while rebuilds().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(300));
         assert_eq!(rebuilds().len(), 1, "{:?}", rebuilds());
     }
 }
