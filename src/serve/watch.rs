@@ -12,7 +12,6 @@ use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Short enough that a save reaches the browser well under 100 ms after the debounce, long
@@ -40,23 +39,25 @@ pub fn settle_after(paths: usize) -> Duration {
 
 /// Watches the inputs of one site and sends the changed input paths of each debounced batch.
 pub struct Watcher {
-    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
-    inputs: Arc<RwLock<Inputs>>,
+    /// Kept for its drop, which stops the watching.
+    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    inputs: Inputs,
     roots: Vec<PathBuf>,
+    changes: Sender<Vec<PathBuf>>,
 }
 
 impl Watcher {
     pub fn new(inputs: Inputs, changes: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
         let roots = inputs.roots();
-        let inputs = Arc::new(RwLock::new(inputs));
         let filter = inputs.clone();
+        let sender = changes.clone();
         let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-            let Ok(inputs) = filter.read() else { return };
+            let inputs = &filter;
             // Events were lost (the kernel's queue overflowed, say): the whole site may have
             // changed, so report the watched folders, which makes the next build walk and read
             // everything.
             let Ok(events) = result else {
-                let _ = changes.send(inputs.roots());
+                let _ = sender.send(inputs.roots());
                 return;
             };
             let paths: Vec<PathBuf> = events
@@ -68,7 +69,7 @@ impl Watcher {
                 .cloned()
                 .collect();
             if !paths.is_empty() {
-                let _ = changes.send(paths);
+                let _ = sender.send(paths);
             }
         })
         .map_err(|e| format!("cannot watch files: {e}"))?;
@@ -78,9 +79,10 @@ impl Watcher {
                 .map_err(|e| format!("cannot watch `{}`: {e}", root.display()))?;
         }
         Ok(Watcher {
-            debouncer,
+            _debouncer: debouncer,
             inputs,
             roots,
+            changes,
         })
     }
 
@@ -88,24 +90,16 @@ impl Watcher {
     /// changed. Until now the old inputs filtered the events, so a change to a new input since
     /// the build that read the new config was not reported: the caller then builds once more,
     /// reading everything.
+    ///
+    /// The watching starts afresh rather than adding and removing folders: the kernel watches
+    /// folders, not paths, so a content folder moved from outside the site into it
+    /// (`content: ../docs` to `content: docs`) keeps its old watch, reported under its old path,
+    /// and removing the old path would stop the watching of the new one.
     pub fn follow(&mut self, inputs: Inputs) -> Result<bool, String> {
-        let same = self.inputs.read().is_ok_and(|current| *current == inputs);
-        if same {
+        if self.inputs == inputs {
             return Ok(false);
         }
-        let roots = inputs.roots();
-        if let Ok(mut current) = self.inputs.write() {
-            *current = inputs;
-        }
-        for gone in self.roots.iter().filter(|r| !roots.contains(r)) {
-            let _ = self.debouncer.unwatch(gone);
-        }
-        for root in roots.iter().filter(|r| !self.roots.contains(r)) {
-            self.debouncer
-                .watch(root, RecursiveMode::Recursive)
-                .map_err(|e| format!("cannot watch `{}`: {e}", root.display()))?;
-        }
-        self.roots = roots;
+        *self = Watcher::new(inputs, self.changes.clone())?;
         Ok(true)
     }
 

@@ -191,6 +191,40 @@ fn a_content_folder_outside_the_site_folder_is_watched() {
     site.check("a page added to ../docs");
 }
 
+/// Folders are watched, not paths: a content folder moved from outside the site into it, and a
+/// folder renamed inside it, are followed, and edits in them are seen.
+#[test]
+fn moved_and_renamed_folders_are_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(&fixture("basic/site/content"), &tmp.path().join("docs"));
+    write(
+        &tmp.path().join("site/archsite.yaml"),
+        "title: Moving\ncontent: ../docs\n",
+    );
+    let mut site = Differential::start(tmp);
+    site.check("as started with content: ../docs");
+    std::fs::rename(site.tmp.path().join("docs"), site.path("docs")).unwrap();
+    set_config(&site.root, "content", Some("docs"));
+    site.check("the content folder moved into the site, content: docs");
+    for page in ["docs/index.md", "docs/env/prod.md"] {
+        let path = site.path(page);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\nEdited after the move.\n")).unwrap();
+        site.check(&format!("{page} edited"));
+    }
+    std::fs::rename(site.path("docs/env"), site.path("docs/environments")).unwrap();
+    site.check("a folder renamed");
+    let path = site.path("docs/environments/prod.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\nEdited in the renamed folder.\n")).unwrap();
+    site.check("a page of the renamed folder edited");
+    write(&site.path("docs/environments/new/deep.md"), "# Deep\n");
+    site.check("a new folder in the renamed folder");
+    let path = site.path("docs/environments/new/deep.md");
+    std::fs::write(&path, "# Deep, edited\n").unwrap();
+    site.check("a page of the new folder edited");
+}
+
 /// Gap 4: tools that keep modification times (`cp -p`, `tar x`) and file systems with coarse
 /// times change a file without changing its size or time; the watcher's word decides, on an
 /// in-place edit and on a rebuild that walks the folder again (a new file in the same burst).
