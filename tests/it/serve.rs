@@ -17,6 +17,19 @@ pub(super) struct Server {
     pub(super) log: Arc<Mutex<Vec<String>>>,
 }
 
+impl Server {
+    /// The terminal lines that report a rebuild ("Rebuilt in…", "Rebuild failed…").
+    pub(super) fn rebuilds(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("Rebuil"))
+            .cloned()
+            .collect()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -402,14 +415,7 @@ fn a_burst_of_saves_is_one_or_two_rebuilds() {
     }
     assert_eq!(get(&server.addr, "/notes/generated-199.html").status, 200);
     std::thread::sleep(Duration::from_millis(300));
-    let rebuilds: Vec<String> = server
-        .log
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|l| l.starts_with("Rebuil"))
-        .cloned()
-        .collect();
+    let rebuilds = server.rebuilds();
     assert!(
         rebuilds.len() <= 2,
         "{} rebuilds for one burst: {rebuilds:?}",

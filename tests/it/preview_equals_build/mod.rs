@@ -106,6 +106,23 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Adds a line (with a blank line before it) to the end of a text file.
+fn append(path: &Path, line: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, format!("{text}\n{line}\n")).unwrap();
+}
+
+/// A site whose `archsite.yaml` says `content: ../docs`, with the basic fixture's pages there.
+fn content_outside(title: &str) -> Differential {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(&fixture("basic/site/content"), &tmp.path().join("docs"));
+    write(
+        &tmp.path().join("site/archsite.yaml"),
+        &format!("title: {title}\ncontent: ../docs\n"),
+    );
+    Differential::start(tmp)
+}
+
 /// Found by the random edits: two diagram files with the same text once shared one rendered
 /// body in the preview, the first one's download link included.
 #[test]
@@ -153,8 +170,7 @@ fn files_named_like_editor_temporaries_are_published_as_the_build_does() {
     site.check("as started");
     write(&site.path("content/notes.tmp"), "kept notes");
     let index = site.path("content/index.md");
-    let text = std::fs::read_to_string(&index).unwrap();
-    std::fs::write(&index, format!("{text}\n[Notes](notes.tmp)\n")).unwrap();
+    append(&index, "[Notes](notes.tmp)");
     site.check("notes.tmp, and a link to it");
     for (name, text) in [
         ("notes.tmp", "kept notes, edited"),
@@ -174,18 +190,11 @@ fn files_named_like_editor_temporaries_are_published_as_the_build_does() {
 /// watches it too.
 #[test]
 fn a_content_folder_outside_the_site_folder_is_watched() {
-    let tmp = tempfile::tempdir().unwrap();
-    crate::support::copy_dir(&fixture("basic/site/content"), &tmp.path().join("docs"));
-    write(
-        &tmp.path().join("site/archsite.yaml"),
-        "title: Outside\ncontent: ../docs\n",
-    );
-    let mut site = Differential::start(tmp);
+    let mut site = content_outside("Outside");
     site.check("as started");
     let docs = site.tmp.path().join("docs");
     let page = docs.join("env/prod.md");
-    let text = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, format!("{text}\nEdited outside the site folder.\n")).unwrap();
+    append(&page, "Edited outside the site folder.");
     site.check("a page of ../docs edited");
     write(&docs.join("new.md"), "# New\n\n[Home](index.md)\n");
     site.check("a page added to ../docs");
@@ -195,28 +204,20 @@ fn a_content_folder_outside_the_site_folder_is_watched() {
 /// folder renamed inside it, are followed, and edits in them are seen.
 #[test]
 fn moved_and_renamed_folders_are_followed() {
-    let tmp = tempfile::tempdir().unwrap();
-    crate::support::copy_dir(&fixture("basic/site/content"), &tmp.path().join("docs"));
-    write(
-        &tmp.path().join("site/archsite.yaml"),
-        "title: Moving\ncontent: ../docs\n",
-    );
-    let mut site = Differential::start(tmp);
+    let mut site = content_outside("Moving");
     site.check("as started with content: ../docs");
     std::fs::rename(site.tmp.path().join("docs"), site.path("docs")).unwrap();
     set_config(&site.root, "content", Some("docs"));
     site.check("the content folder moved into the site, content: docs");
     for page in ["docs/index.md", "docs/env/prod.md"] {
         let path = site.path(page);
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("{text}\nEdited after the move.\n")).unwrap();
+        append(&path, "Edited after the move.");
         site.check(&format!("{page} edited"));
     }
     std::fs::rename(site.path("docs/env"), site.path("docs/environments")).unwrap();
     site.check("a folder renamed");
     let path = site.path("docs/environments/prod.md");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, format!("{text}\nEdited in the renamed folder.\n")).unwrap();
+    append(&path, "Edited in the renamed folder.");
     site.check("a page of the renamed folder edited");
     write(&site.path("docs/environments/new/deep.md"), "# Deep\n");
     site.check("a new folder in the renamed folder");
@@ -240,8 +241,7 @@ fn a_rewrite_that_keeps_size_and_time_is_read_again() {
         std::fs::write(&page, text.replacen(from, to, 1)).unwrap();
         set_modified(&page, time);
     };
-    let text = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, format!("{text}\nRetention: 30 days.\n")).unwrap();
+    append(&page, "Retention: 30 days.");
     site.check("a sentence added");
     same_size("30 days", "90 days");
     site.check("an in-place rewrite keeping size and time");
@@ -273,8 +273,7 @@ fn search_switched_off_withdraws_the_index() {
     set_config(&site.root, "search", Some("false"));
     site.check("search: false");
     let page = site.path("content/index.md");
-    let text = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, format!("{text}\nSearchable words.\n")).unwrap();
+    append(&page, "Searchable words.");
     site.check("an edit without search");
     set_config(&site.root, "search", Some("true"));
     site.check("search: true again");
@@ -295,19 +294,17 @@ fn base_url_and_content_changes_apply_live() {
     site.check("no base_url");
     // With an error in a page, so that its place is compared too.
     let page = site.path("content/index.md");
-    let text = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, format!("{text}\n[Gone](missing.md)\n")).unwrap();
+    append(&page, "[Gone](missing.md)");
     site.check("a broken link");
     std::fs::rename(site.path("content"), site.path("pages")).unwrap();
     set_config(&site.root, "content", Some("pages"));
     site.check("content: pages (the error is now in pages/index.md)");
     let page = site.path("pages/index.md");
-    std::fs::write(
-        &page,
-        format!("{text}\nEdited in the new content folder.\n"),
-    )
-    .unwrap();
-    site.check("a page of the new content folder edited");
+    let fixed = std::fs::read_to_string(&page)
+        .unwrap()
+        .replace("[Gone](missing.md)", "Edited in the new content folder.");
+    std::fs::write(&page, fixed).unwrap();
+    site.check("the error fixed in the new content folder");
     write(&site.path("pages/new.md"), "# New\n\n[Home](index.md)\n");
     site.check("a page added to the new content folder");
 }
@@ -352,16 +349,6 @@ fn a_build_into_public_while_serving_causes_no_rebuild() {
         let root = tmp.path().join("site");
         // Started in the site folder without a path, as a writer types it.
         let server = start_in(&root);
-        let rebuilds = || {
-            server
-                .log
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|l| l.starts_with("Rebuil"))
-                .cloned()
-                .collect::<Vec<_>>()
-        };
         let mut events = Events::open(&server.addr, "/");
         assert_eq!(events.next().0, "hello");
         for _ in 0..2 {
@@ -371,22 +358,21 @@ fn a_build_into_public_while_serving_causes_no_rebuild() {
         assert!(root.join("public/index.html").is_file());
         std::thread::sleep(Duration::from_millis(500));
         assert_eq!(
-            rebuilds(),
+            server.rebuilds(),
             Vec::<String>::new(),
             "no rebuild for public/ ({page})"
         );
         let path = root.join(page);
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("{text}\nEdited.\n")).unwrap();
+        append(&path, "Edited.");
         let changed: Vec<String> = serde_json::from_str(&events.next_named("reload")).unwrap();
         let html = page.trim_start_matches("content/").replace(".md", ".html");
         assert!(changed.contains(&html), "{changed:?}");
         // The terminal's line may come after the event: wait for it, and for no other.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while rebuilds().is_empty() && Instant::now() < deadline {
+        while server.rebuilds().is_empty() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
         std::thread::sleep(Duration::from_millis(300));
-        assert_eq!(rebuilds().len(), 1, "{:?}", rebuilds());
+        assert_eq!(server.rebuilds().len(), 1, "{:?}", server.rebuilds());
     }
 }
