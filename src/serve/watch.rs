@@ -1,18 +1,22 @@
-//! File watching for the preview: notify with a debouncer (bursts of saves, editors that write
-//! a temporary file and rename it), reduced to the changed paths that a build reads. Which
-//! paths those are is decided by `load::rules::Inputs`, the rules the build's walk applies, so
-//! the preview sees every file the build publishes and nothing else (not the output folder
-//! that `archsite build` writes while the preview runs).
+//! File watching for the preview: notify's events, gathered into batches (bursts of saves,
+//! editors that write a temporary file and rename it) and reduced to the changed paths that a
+//! build reads. Which paths those are is decided by `load::rules::Inputs`, the rules the build's
+//! walk applies, so the preview sees every file the build publishes and nothing else (not the
+//! output folder that `archsite build` writes while the preview runs).
 //!
-//! The inputs follow the config: when `content:`, `output:` or `theme:` change, the watcher
-//! starts watching the new folders.
+//! The batches name every path that had an event, as the kernel reported it. A debouncer that
+//! merges events by what they mean loses paths: vim's save renames `a.md` to `a.md~`, writes
+//! `a.md` anew and removes the backup, and when `a.md` was then deleted in the same moment,
+//! notify-debouncer-full reported only "`a.md~` removed", a path the build does not read.
+//!
+//! The inputs follow the config: when `content:`, `output:` or `theme:` change, the watching
+//! starts afresh on the new folders.
 
 use crate::load::rules::Inputs;
-use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
+use notify::{self, Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use std::path::PathBuf;
-use std::sync::mpsc::Sender;
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
 
 /// Short enough that a save reaches the browser well under 100 ms after the debounce, long
 /// enough to fold an editor's write-rename-chmod sequence into one event.
@@ -37,49 +41,39 @@ pub fn settle_after(paths: usize) -> Duration {
     }
 }
 
-/// Watches the inputs of one site and sends the changed input paths of each debounced batch.
+/// Watches the inputs of one site and sends the changed input paths of each batch.
 pub struct Watcher {
-    /// Kept for its drop, which stops the watching.
-    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    /// Kept for its drop, which stops the watching (and the batching thread with it).
+    _watcher: RecommendedWatcher,
     inputs: Inputs,
     roots: Vec<PathBuf>,
     changes: Sender<Vec<PathBuf>>,
 }
 
+/// The longest a batch waits while events keep coming (a file written to without pause must
+/// not hold back the rebuild for ever).
+const LONGEST_BATCH: Duration = Duration::from_millis(500);
+
 impl Watcher {
     pub fn new(inputs: Inputs, changes: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
         let roots = inputs.roots();
-        let filter = inputs.clone();
-        let sender = changes.clone();
-        let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-            let inputs = &filter;
-            // Events were lost (the kernel's queue overflowed, say): the whole site may have
-            // changed, so report the watched folders, which makes the next build walk and read
-            // everything.
-            let Ok(events) = result else {
-                let _ = sender.send(inputs.roots());
-                return;
-            };
-            let paths: Vec<PathBuf> = events
-                .iter()
-                // The rebuild itself opens and reads every file: reads must not trigger rebuilds.
-                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-                .flat_map(|e| e.paths.iter())
-                .filter(|p| inputs.is_input(p))
-                .cloned()
-                .collect();
-            if !paths.is_empty() {
-                let _ = sender.send(paths);
-            }
+        let (raw_tx, raw_rx) = mpsc::channel();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = raw_tx.send(event);
         })
         .map_err(|e| format!("cannot watch files: {e}"))?;
         for root in &roots {
-            debouncer
+            watcher
                 .watch(root, RecursiveMode::Recursive)
                 .map_err(|e| format!("cannot watch `{}`: {e}", root.display()))?;
         }
+        let (filter, sender) = (inputs.clone(), changes.clone());
+        std::thread::Builder::new()
+            .name("archsite-watch".into())
+            .spawn(move || batches(&raw_rx, &filter, &sender))
+            .map_err(|e| format!("cannot watch files: {e}"))?;
         Ok(Watcher {
-            _debouncer: debouncer,
+            _watcher: watcher,
             inputs,
             roots,
             changes,
@@ -107,6 +101,49 @@ impl Watcher {
     pub fn roots(&self) -> &[PathBuf] {
         &self.roots
     }
+}
+
+/// Gathers notify's events into batches, `DEBOUNCE` after the last one, and sends the input
+/// paths among them; ends when the watcher is dropped.
+fn batches(raw: &Receiver<notify::Result<Event>>, inputs: &Inputs, changes: &Sender<Vec<PathBuf>>) {
+    while let Ok(first) = raw.recv() {
+        let began = Instant::now();
+        let mut paths = Vec::new();
+        let mut lost = take(first, inputs, &mut paths);
+        while began.elapsed() < LONGEST_BATCH {
+            match raw.recv_timeout(DEBOUNCE) {
+                Ok(event) => lost |= take(event, inputs, &mut paths),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        // Events were lost (the kernel's queue overflowed, say): the whole site may have
+        // changed, so report the watched folders, which makes the next build walk and read
+        // everything.
+        if lost {
+            paths.extend(inputs.roots());
+        }
+        paths.sort();
+        paths.dedup();
+        if !paths.is_empty() && changes.send(paths).is_err() {
+            return;
+        }
+    }
+}
+
+/// Adds the input paths of one event to `paths`; true when events were lost.
+fn take(event: notify::Result<Event>, inputs: &Inputs, paths: &mut Vec<PathBuf>) -> bool {
+    let Ok(event) = event else {
+        return true;
+    };
+    if event.need_rescan() {
+        return true;
+    }
+    // The rebuild itself opens and reads every file: reads must not trigger rebuilds.
+    if !matches!(event.kind, EventKind::Access(_)) {
+        paths.extend(event.paths.into_iter().filter(|p| inputs.is_input(p)));
+    }
+    false
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub struct Differential {
     steps: Vec<String>,
     /// The seed of a random sequence, for the failure report.
     pub seed: Option<u64>,
+    /// The base path of the last build without errors: a preview whose latest build failed
+    /// still serves the last good site there.
+    good_base: String,
 }
 
 /// What the preview says it serves (`__archsite/files`).
@@ -77,6 +80,7 @@ impl Differential {
     pub fn start(tmp: tempfile::TempDir) -> Differential {
         let root = tmp.path().join("site");
         let server = start(&root);
+        let good_base = base_path(&root);
         Differential {
             tmp,
             root,
@@ -84,6 +88,7 @@ impl Differential {
             scratch: tempfile::tempdir().unwrap(),
             steps: Vec::new(),
             seed: None,
+            good_base,
         }
     }
 
@@ -136,7 +141,10 @@ impl Differential {
                 crate::support::stderr(&build)
             ),
         };
-        let base = base_path(&self.root);
+        let base = match &expected {
+            Ok(_) => base_path(&self.root),
+            Err(_) => self.good_base.clone(),
+        };
         let deadline = Instant::now() + CATCH_UP;
         while let Err(last) = self.compare(&base, expected.as_ref()) {
             if Instant::now() > deadline {
@@ -160,6 +168,7 @@ impl Differential {
             std::thread::sleep(Duration::from_millis(40));
         }
         let _ = std::fs::remove_dir_all(&out);
+        self.good_base = base;
     }
 
     fn context(&self) -> String {

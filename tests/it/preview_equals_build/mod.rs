@@ -136,6 +136,24 @@ fn diagram_files_with_the_same_text_keep_their_own_pages() {
     site.check("a third one in a folder");
 }
 
+/// Found by the random edits: vim saves `a.md` by renaming it to `a.md~`, writing `a.md` anew
+/// and removing the backup; deleted at once after that, the page was still served (the
+/// debouncer then in use reported only the backup's removal).
+#[test]
+fn a_page_saved_by_vim_and_deleted_at_once_is_gone() {
+    let mut site = Differential::of_copy(&fixture("basic/site"));
+    site.check("as started");
+    write(&site.path("content/env/extra.md"), "# Extra\n");
+    site.check("a new page");
+    let page = site.path("content/env/extra.md");
+    let backup = site.path("content/env/extra.md~");
+    std::fs::rename(&page, &backup).unwrap();
+    std::fs::write(&page, "# Extra, saved\n").unwrap();
+    std::fs::remove_file(&backup).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    site.check("saved by vim, then deleted");
+}
+
 /// Gap 1: "target architecture" is a common folder name in architecture documents, and
 /// `node_modules` may hold documents too: the build publishes both, so the preview must see
 /// them.
