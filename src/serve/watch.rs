@@ -113,8 +113,8 @@ fn batches(raw: &Receiver<notify::Result<Event>>, inputs: &Inputs, changes: &Sen
         while began.elapsed() < LONGEST_BATCH {
             match raw.recv_timeout(DEBOUNCE) {
                 Ok(event) => lost |= take(event, inputs, &mut paths),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
+                // (Disconnected: the watcher is gone; this batch is the last.)
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
             }
         }
         // Events were lost (the kernel's queue overflowed, say): the whole site may have
@@ -149,6 +149,59 @@ fn take(event: notify::Result<Event>, inputs: &Inputs, paths: &mut Vec<PathBuf>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_names_every_input_path_of_its_events() {
+        use notify::event::{AccessKind, ModifyKind, RenameMode};
+        let tmp = tempfile::tempdir().unwrap();
+        let site = crate::load::rules::canonical(tmp.path());
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        let args = crate::config::SiteArgs {
+            path: Some(site.clone()),
+            ..Default::default()
+        };
+        let config =
+            crate::config::Config::discover(&args, &mut crate::diag::SourceMap::default()).unwrap();
+        let inputs = Inputs::of(&config);
+        let (raw_tx, raw_rx) = mpsc::channel();
+        let (tx, rx) = mpsc::channel();
+        let page = site.join("content/a.md");
+        let backup = site.join("content/a.md~");
+        // vim's save: the page renamed to its backup, written anew, the backup removed; and
+        // a read, which is no change; then the page removed.
+        let events = [
+            Event::new(EventKind::Modify(ModifyKind::Name(RenameMode::Both)))
+                .add_path(page.clone())
+                .add_path(backup.clone()),
+            Event::new(EventKind::Create(notify::event::CreateKind::File)).add_path(page.clone()),
+            Event::new(EventKind::Access(AccessKind::Any)).add_path(site.join("content/b.md")),
+            Event::new(EventKind::Remove(notify::event::RemoveKind::File)).add_path(backup),
+            Event::new(EventKind::Remove(notify::event::RemoveKind::File)).add_path(page.clone()),
+            Event::new(EventKind::Create(notify::event::CreateKind::File))
+                .add_path(site.join("public/index.html")),
+        ];
+        for event in events {
+            raw_tx.send(Ok(event)).unwrap();
+        }
+        drop(raw_tx);
+        batches(&raw_rx, &inputs, &tx);
+        assert_eq!(rx.try_recv().unwrap(), [page]);
+        assert!(rx.try_recv().is_err());
+
+        // Lost events: everything is named.
+        let (raw_tx, raw_rx) = mpsc::channel();
+        raw_tx
+            .send(Ok(
+                Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan)
+            ))
+            .unwrap();
+        raw_tx
+            .send(Err(notify::Error::generic("queue overflow")))
+            .unwrap();
+        drop(raw_tx);
+        batches(&raw_rx, &inputs, &tx);
+        assert_eq!(rx.try_recv().unwrap(), inputs.roots());
+    }
 
     #[test]
     fn a_save_settles_briefly_a_burst_longer() {

@@ -4,7 +4,7 @@
 //! copies of the sample and of the fixture sites (`edits`), and over fixed scenarios: the six
 //! ways the preview once differed from the build, and a build into `public/` while it runs.
 //!
-//! `ARCHSITE_DIFF_STEPS=N` sets the steps per site (default 8: about a minute of test time in
+//! `ARCHSITE_DIFF_STEPS=N` sets the steps per site (default 16: about a minute of test time in
 //! all on a 2-core machine); `ARCHSITE_DIFF_SEED=S` replays a run (the seed is printed, and
 //! every failure says it).
 
@@ -22,7 +22,7 @@ fn steps() -> usize {
     std::env::var("ARCHSITE_DIFF_STEPS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(8)
+        .unwrap_or(16)
 }
 
 /// The seed of this run: `ARCHSITE_DIFF_SEED`, or a new one each run (more sequences are tried
