@@ -59,6 +59,7 @@ pub(super) fn start_in(cwd: &Path) -> Server {
 fn spawn(mut command: Command) -> Server {
     let mut child = command
         .env("NO_COLOR", "1")
+        .env(archsite::config::CACHE_ENV, test_cache_root())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start archsite serve");
