@@ -314,9 +314,24 @@ impl CopiedFiles {
     }
 }
 
-/// A hash of a file's bytes (0 when it cannot be read: it is served as missing then too).
+/// A hash of a file's bytes, read a piece at a time (a published video need not be held in
+/// memory); 0 when it cannot be read: it is served as missing then too.
 fn hash_file(path: &std::path::Path) -> u64 {
-    std::fs::read(path).map_or(0, |bytes| crate::model::hash_of(&bytes))
+    use std::hash::Hasher;
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return hasher.finish(),
+            Ok(n) => hasher.write(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return 0,
+        }
+    }
 }
 
 pub(super) fn overlay_payload(build: &Build) -> Option<String> {
