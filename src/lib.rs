@@ -28,7 +28,6 @@ pub mod alloc;
 pub mod base;
 pub mod cli;
 pub mod config;
-pub mod data;
 pub mod diag;
 pub mod diagram;
 pub mod external;

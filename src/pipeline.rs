@@ -14,7 +14,8 @@ use crate::model::{LinkTarget, Resolved};
 use crate::output::{self, Output, Protected, WriteStats};
 use crate::render::{render_site, validate_templates, RenderContext, Templates};
 use crate::resolve::dest_span;
-use crate::{data, lint, load, parse, resolve, theme};
+use crate::render::tables::Drawn;
+use crate::{lint, load, parse, render, resolve, theme};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -41,7 +42,7 @@ pub struct Build {
 pub struct SearchInputs {
     pages: Vec<Page>,
     resolved: Resolved,
-    tables: data::Rendered,
+    tables: Drawn,
 }
 
 impl Build {
@@ -122,7 +123,7 @@ pub fn search_output(inputs: &SearchInputs, cache: &crate::search::IndexCache) -
     for (path, bytes) in crate::search::index_files(
         &inputs.pages,
         &inputs.resolved,
-        Some(&inputs.tables),
+        Some(&inputs.tables.pages),
         Some(cache),
     ) {
         out.insert(path, crate::output::OutputFile::Bytes(bytes));
@@ -156,8 +157,6 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     let (loaded, load_diags) =
         load::load(&config, &mut b.sources, cache.as_deref().map(|c| &c.texts));
     diags.extend(load_diags);
-    let (data, data_diags) = data::load(&loaded, &mut b.sources);
-    diags.extend(data_diags);
     lap(&mut b, "load");
 
     // A build without a preview's cache has its own validator, made now so that mermaid's
@@ -172,6 +171,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         }
     };
     saw_diagrams(loaded.diagrams.len());
+    let (data, data_diags) = parse::data::parse_files(&loaded.data);
+    diags.extend(data_diags);
     let (mut pages, drafts) = parse_all(
         loaded.markdown,
         config.drafts,
@@ -218,7 +219,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         resolved: &resolved,
     };
     diags.extend(lint::check(&site, cache.as_deref().map(|c| &c.lints)));
-    let (tables, table_diags) = data::resolve(&data, &pages, &resolved, &drafts);
+    diags.extend(resolve::tables::check_data(&data));
+    let (tables, table_diags) = resolve::tables::resolve(&data, &pages, &resolved, &drafts);
     diags.extend(table_diags);
     lap(&mut b, "resolve");
 
@@ -250,16 +252,29 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     // Read under the output folder's lock (taken by the staging): another build may have
     // changed the folder until then.
     let kept = staging.as_ref().map(output::Staging::kept_pages);
+    // The data tables are drawn first: the pages and the search index both read them.
+    let templates = Templates::load(&theme_files);
+    let drawn = match &templates {
+        Ok(t) => match render::tables::draw(t, &tables.pages, tables.diff.as_ref()) {
+            Ok(d) => Some(d),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    let drawn_tables = drawn.as_ref().map(|d| d.pages.as_slice());
     // The search index needs nothing from rendering: the two are made side by side (rayon),
     // each using the cores the other leaves idle.
     let rendering = || {
-        let rendered = match Templates::load(&theme_files) {
+        let rendered = match &templates {
             Ok(templates) => {
-                let mut ctx = RenderContext::new(&config, &pages, &resolved, &templates);
+                let mut ctx = RenderContext::new(&config, &pages, &resolved, templates);
                 ctx.kept = kept.as_ref();
                 ctx.staging = staging.as_ref();
                 ctx.content_cache = cache.as_deref().map(|c| &c.content);
-                ctx.data = Some(&tables);
+                ctx.data = drawn.as_ref();
                 ctx.diagrams = Some(&verdicts);
                 if matches!(mode, Mode::Build | Mode::Preview) && !failing {
                     Ok(render_site(&ctx, &theme_files))
@@ -267,7 +282,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                     Ok((Output::default(), validate_templates(&ctx)))
                 }
             }
-            Err(template_diags) => Err(template_diags),
+            Err(template_diags) => Err(template_diags.clone()),
         };
         if let Some(c) = cache.as_deref() {
             c.content.finish_build();
@@ -280,7 +295,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         }
         let clock = std::time::Instant::now();
         let salt = crate::model::hash_of(&format!("{config:?}"));
-        let plan = crate::search::plan(&pages, &resolved, Some(&tables), salt);
+        let plan = crate::search::plan(&pages, &resolved, drawn_tables, salt);
         // A build that writes keeps the index already in the output when nothing it depends
         // on changed, and otherwise stages each file as it is made, as `render` does pages.
         let kept = staging
@@ -295,7 +310,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                 &plan,
                 &pages,
                 &resolved,
-                Some(&tables),
+                drawn_tables,
                 // Only the preview keeps analyses between builds, and it indexes afterwards.
                 None,
                 |path, bytes| match &staging {
@@ -338,12 +353,13 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         b.search_inputs = Some(SearchInputs {
             pages,
             resolved,
-            tables,
+            tables: drawn.unwrap_or_default(),
         });
+        std::thread::spawn(move || drop((tables, data)));
     } else {
         // Freeing 10,000 pages takes ~30 ms that nobody needs to wait for (and the command
         // line exits without waiting at all).
-        std::thread::spawn(move || drop((pages, resolved, tables, data)));
+        std::thread::spawn(move || drop((pages, resolved, tables, drawn, data)));
     }
     b.diagnostics = sorted(diags);
     b.config = Some(config);
@@ -449,7 +465,7 @@ pub fn search_index(
     let mut sources = SourceMap::default();
     let config = Config::discover(args, &mut sources).ok()?;
     let (loaded, _) = load::load(&config, &mut sources, None);
-    let (data, _) = data::load(&loaded, &mut sources);
+    let (data, _) = parse::data::parse_files(&loaded.data);
     let (mut pages, drafts) = parse_all(
         loaded.markdown,
         config.drafts,
@@ -465,11 +481,13 @@ pub fn search_index(
     );
     parse::title_diagram_pages(&mut pages);
     let (resolved, _) = resolve::resolve(&config, &pages, &loaded.assets, &drafts, None);
-    let (tables, _) = data::resolve(&data, &pages, &resolved, &drafts);
+    let (tables, _) = resolve::tables::resolve(&data, &pages, &resolved, &drafts);
+    let templates = Templates::load(&theme::theme_files(&loaded.theme_overrides)).ok()?;
+    let drawn = render::tables::draw(&templates, &tables.pages, tables.diff.as_ref()).ok()?;
     Some(crate::search::build_index(
         &pages,
         &resolved,
-        Some(&tables),
+        Some(&drawn.pages),
         technique,
     ))
 }

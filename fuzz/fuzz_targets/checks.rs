@@ -8,12 +8,12 @@
 
 use archsite::base::slug::{github_slug, SlugCounter};
 use archsite::config::Config;
-use archsite::data::parse_table;
 use archsite::diag::{render_github, render_human, render_json, ColorMode, Diagnostic, SourceMap};
 use archsite::load::is_markdown;
 use archsite::model::{LinkTarget, ResolvedLink, SourceFile};
 use archsite::output::{Output, OutputFile};
 use archsite::parse::parse_page;
+use archsite::parse::table::parse_table;
 use archsite::render::{render_markdown, MarkdownContext};
 use archsite::serve::http::{respond, Response};
 use archsite::serve::server::parse_head;
@@ -158,16 +158,12 @@ pub fn table_directive(data: &[u8]) {
     let (directive, diags) = parse_table(&text, start..text.len() - 1, &file.display);
     let in_text = |r: &std::ops::Range<usize>| r.start <= r.end && r.end <= text.len();
     assert!(in_text(&directive.span));
-    let spans = [
-        &directive.table,
-        &directive.ratio,
-        &directive.diff,
-        &directive.share,
-    ]
-    .into_iter()
-    .flatten()
-    .chain(directive.envs.iter().flatten())
-    .chain(directive.columns.iter().flatten());
+    let spans = directive
+        .table
+        .iter()
+        .chain(directive.derived.iter().map(|(_, s)| s))
+        .chain(directive.envs.iter().flatten())
+        .chain(directive.columns.iter().flatten());
     for s in spans {
         assert!(in_text(&s.span), "{:?} outside {}", s.span, text.len());
     }
@@ -196,22 +192,25 @@ pub fn data_file(data: &[u8]) {
     .into_iter()
     .map(|(rel, text)| (source(rel), Arc::<str>::from(text)))
     .collect();
-    let (data, diags) = archsite::data::parse_files(&files);
+    let (data, mut diags) = archsite::parse::data::parse_files(&files);
+    diags.extend(archsite::resolve::tables::check_data(&data));
     show(&diags, &sources_of(&files));
     // Every value of every table can be looked up (references followed, totals computed).
     for table in data.tables.values() {
         for row in &table.rows {
             for env in &table.envs {
                 if let Some(r) =
-                    archsite::data::Ref::parse(&format!("{}.{}.{env}", table.name, row.id))
+                    archsite::model::data::Ref::parse(&format!("{}.{}.{env}", table.name, row.id))
                 {
-                    let _ = archsite::data::lookup(&data, &r);
+                    let _ = archsite::resolve::tables::lookup(&data, &r);
                 }
             }
         }
         for env in &table.envs {
-            if let Some(r) = archsite::data::Ref::parse(&format!("{}.total.{env}", table.name)) {
-                let _ = archsite::data::lookup(&data, &r);
+            if let Some(r) =
+                archsite::model::data::Ref::parse(&format!("{}.total.{env}", table.name))
+            {
+                let _ = archsite::resolve::tables::lookup(&data, &r);
             }
         }
     }
@@ -256,8 +255,9 @@ pub fn links(data: &[u8]) {
         .filter(|(f, _)| !is_markdown(&f.rel))
         .cloned()
         .collect();
-    let (data, d) = archsite::data::parse_files(&data_files);
+    let (data, d) = archsite::parse::data::parse_files(&data_files);
     diags.extend(d);
+    diags.extend(archsite::resolve::tables::check_data(&data));
     let (resolved, d) = archsite::resolve::resolve(&config, &pages, &assets, &drafts, None);
     diags.extend(d);
     assert_eq!(resolved.links.len(), pages.len());
@@ -268,7 +268,7 @@ pub fn links(data: &[u8]) {
         resolved: &resolved,
     };
     diags.extend(archsite::lint::check(&site, None));
-    let (_, d) = archsite::data::resolve(&data, &pages, &resolved, &drafts);
+    let (_, d) = archsite::resolve::tables::resolve(&data, &pages, &resolved, &drafts);
     diags.extend(d);
     for (file, text) in &files {
         sources.add(file.display.clone(), text.clone());

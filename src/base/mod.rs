@@ -1,6 +1,7 @@
 //! The ground floor: small pure helpers every stage uses, depending on nothing of the pipeline
 //! (no `crate::` import here; `tests/it/architecture.rs` holds it so). HTML escaping, output
-//! URLs and relative hrefs, link paths, GitHub heading ids, the language of a code block.
+//! URLs and relative hrefs, link paths, GitHub heading ids, the language of a code block, the
+//! Markdown dialect, Hangul composition.
 //!
 //! Anything that needs the site model, a diagnostic or the configuration belongs to a stage,
 //! not here.
@@ -8,6 +9,7 @@
 pub mod fence;
 pub mod hangul;
 pub mod html;
+pub mod markdown;
 pub mod slug;
 pub mod urls;
 

@@ -8,6 +8,7 @@ use crate::base::urls::is_diagram_file;
 use crate::config::{display_path, Config};
 use crate::diag::codes;
 use crate::diag::{Diagnostic, SourceMap};
+use crate::model::data::is_data_file;
 use crate::model::{Loaded, SourceFile};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -149,23 +150,26 @@ pub fn load(
         _ => Texts::default(),
     };
     let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
-    // Diagram files are read (they get a page) and stay assets (the source is published too).
+    // Diagram files (they get a page) and data files (they make tables) are read and stay
+    // assets (the source is published too).
     let diagrams = assets.iter().filter(|f| is_diagram_file(&f.rel)).cloned();
+    let data = assets.iter().filter(|f| is_data_file(&f.rel)).cloned();
     let fresh = std::sync::Mutex::new(Texts::default());
     let read: Vec<_> = markdown
         .into_iter()
-        .map(|f| (false, f))
-        .chain(diagrams.map(|f| (true, f)))
+        .map(|f| (Kind::Markdown, f))
+        .chain(diagrams.map(|f| (Kind::Diagram, f)))
+        .chain(data.map(|f| (Kind::Data, f)))
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|(diagram, f)| {
+        .map(|(kind, f)| {
             let unchanged = changed.as_ref().is_some_and(|c| !c.contains(&f.rel));
             let text = match texts {
                 Some(_) if unchanged && known.contains_key(&f.abs) => Ok(known[&f.abs].2.clone()),
                 Some(cache) => cache.read(&f.abs, named.covers(&f.rel), &fresh),
                 None => read_text(&f.abs),
             };
-            (text, diagram, f)
+            (text, kind, f)
         })
         .collect();
     if let (Some(cache), Ok(fresh)) = (texts, fresh.into_inner()) {
@@ -184,15 +188,24 @@ pub fn load(
         assets,
         ..Default::default()
     };
-    for (result, diagram, file) in read {
-        match accept(&file, result, sources) {
-            Ok(text) if diagram => loaded.diagrams.push((file, text)),
-            Ok(text) => loaded.markdown.push((file, text)),
-            Err(diag) => diags.push(diag),
+    for (result, kind, file) in read {
+        match (accept(&file, result, sources), kind) {
+            (Ok(text), Kind::Markdown) => loaded.markdown.push((file, text)),
+            (Ok(text), Kind::Diagram) => loaded.diagrams.push((file, text)),
+            (Ok(text), Kind::Data) => loaded.data.push((file, text)),
+            (Err(diag), _) => diags.push(diag),
         }
     }
     loaded.theme_overrides = theme_overrides(config, &mut diags);
     (loaded, diags)
+}
+
+/// What a file that `load` reads is for.
+#[derive(Clone, Copy)]
+enum Kind {
+    Markdown,
+    Diagram,
+    Data,
 }
 
 pub fn is_markdown(rel: &str) -> bool {
@@ -324,12 +337,6 @@ fn walk_content(config: &Config, diags: &mut Vec<Diagnostic>) -> (Vec<SourceFile
     }
     diags.extend(outside);
     (files, saw_symlinks)
-}
-
-/// Reads one text file of the site (a data file, say) as `load` reads pages: UTF-8, without a
-/// byte-order mark, added to `sources`; or the diagnostic that says why it cannot be.
-pub fn read_source(file: &SourceFile, sources: &mut SourceMap) -> Result<Arc<str>, Diagnostic> {
-    accept(file, read_text(&file.abs), sources)
 }
 
 /// A file's text, registered in `sources` (also when it is not UTF-8, so that the diagnostic

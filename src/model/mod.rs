@@ -4,6 +4,10 @@
 //! computes the whole-site facts (`Resolved`: URLs, links, navigation, backlinks) and `render`
 //! turns both into an `Output`.
 
+pub mod columns;
+pub mod data;
+pub mod decimal;
+
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -29,6 +33,8 @@ pub struct Loaded {
     pub markdown: Vec<(SourceFile, Arc<str>)>,
     /// Mermaid files (`.mmd`) with their text; also listed in `assets`.
     pub diagrams: Vec<(SourceFile, Arc<str>)>,
+    /// Data files (`data/**/*.yaml`) with their text; also listed in `assets`.
+    pub data: Vec<(SourceFile, Arc<str>)>,
     pub assets: Vec<SourceFile>,
     /// Site templates and static files overriding the embedded theme, by theme-relative path
     /// (`templates/page.html`, `static/assets/archsite.css`).
@@ -102,8 +108,8 @@ pub struct Page {
     /// Hangul and Latin letters among the first `LETTER_SAMPLE` of the body, for language
     /// detection.
     pub letters: (usize, usize),
-    /// Data tables and inline values (`data::directive`), in document order.
-    pub data: Arc<[crate::data::DataRef]>,
+    /// Data tables and inline values (`parse/table.rs`), in document order.
+    pub data: Arc<[data::DataRef]>,
     /// Mermaid diagrams, in document order (a `.mmd` page has exactly one: the whole file).
     pub diagrams: Arc<[Diagram]>,
     pub kind: PageKind,

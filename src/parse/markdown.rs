@@ -4,24 +4,16 @@
 
 use super::inline::{html_link_values, merge_text, plain_paths, Context};
 use crate::base::fence::fence_language;
+use crate::base::markdown::markdown_options;
 use crate::base::slug::{github_slug, SlugCounter};
-use crate::data::{DataRef, ValueRef};
 use crate::diag::codes;
 use crate::diag::Diagnostic;
+use crate::model::data::{inline_ref, is_table_fence, DataRef, ValueRef};
 use crate::model::{Diagram, Heading, Link, LinkKind};
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
-
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_GFM
-}
 
 #[derive(Debug, Default)]
 pub struct Scanned {
@@ -32,7 +24,7 @@ pub struct Scanned {
     pub anchors: Vec<String>,
     pub letters: (usize, usize),
     /// Data tables and inline values, in document order.
-    pub data: Vec<crate::data::DataRef>,
+    pub data: Vec<DataRef>,
     /// ```` ```mermaid ```` blocks, in document order.
     pub diagrams: Vec<Diagram>,
     pub diags: Vec<Diagnostic>,
@@ -108,7 +100,7 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                 }
             }
             Event::Code(t) => {
-                if let Some(reference) = crate::data::inline_ref(&t) {
+                if let Some(reference) = inline_ref(&t) {
                     let span = range.clone();
                     out.data.push(DataRef::Value(ValueRef { reference, span }));
                 }
@@ -153,8 +145,8 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                         end: range.end,
                     });
                 }
-                if crate::data::is_table_fence(&info) {
-                    let (directive, diags) = crate::data::parse_table(text, range, file);
+                if is_table_fence(&info) {
+                    let (directive, diags) = super::table::parse_table(text, range, file);
                     out.data.push(DataRef::Table(directive));
                     out.diags.extend(diags);
                 }
@@ -182,7 +174,7 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
         first_block = false;
     }
     out.anchors
-        .extend(crate::data::anchor_ids(&out.data).into_iter().flatten());
+        .extend(super::table::number_anchors(&mut out.data));
     let mut counter = SlugCounter::default();
     let mut explicit_seen = std::collections::HashSet::new();
     for (_, explicit, _, span) in &pending {

@@ -2,12 +2,16 @@
 //! Markdown once to find the title, headings (with GitHub ids), links and raw-HTML anchors,
 //! each with its byte span. Rendering later re-reads the same events in the same order.
 
+pub mod data;
 mod front_matter;
 mod inline;
 mod markdown;
+pub mod table;
+mod yaml;
 
+pub use crate::base::markdown::markdown_options;
 pub use inline::{html_link_values, merge_text, plain_paths, Context};
-pub use markdown::{is_mermaid_fence, markdown_options, section_number};
+pub use markdown::{is_mermaid_fence, section_number};
 
 use crate::diag::Diagnostic;
 use crate::model::{Diagram, Page, PageKind, SourceFile};

@@ -75,7 +75,7 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
             match event {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let table = crate::data::is_table_fence(lang).then(|| data.next());
+                    let table = crate::model::data::is_table_fence(lang).then(|| data.next());
                     match table.flatten() {
                         Some(html) => events.push(Event::Html(html.to_string().into())),
                         None if lang.eq_ignore_ascii_case("mermaid") => {
@@ -193,7 +193,7 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                 events.push(Event::End(TagEnd::Table));
                 events.push(Event::Html("</div>\n".into()));
             }
-            Event::Code(c) if crate::data::inline_ref(&c).is_some() => match data.next() {
+            Event::Code(c) if crate::model::data::inline_ref(&c).is_some() => match data.next() {
                 Some(html) => events.push(Event::InlineHtml(html.to_string().into())),
                 None => events.push(Event::Code(c)),
             },

@@ -9,6 +9,7 @@ pub mod i18n;
 mod markdown;
 mod reuse;
 mod site_files;
+pub mod tables;
 mod templates;
 
 pub use markdown::{render_markdown, MarkdownContext, SectionLink};
@@ -149,7 +150,7 @@ pub struct RenderContext<'a> {
     /// Rendered Markdown of earlier builds (`serve`), by the hash of everything it depends on.
     pub content_cache: Option<&'a ContentCache>,
     /// Data tables and inline values of every page, and the environment-diff page.
-    pub data: Option<&'a crate::data::Rendered>,
+    pub data: Option<&'a tables::Drawn>,
     /// What mermaid's parser said of each diagram.
     pub diagrams: Option<&'a crate::diagram::Verdicts>,
     /// Page keys of the files already in the output folder, by URL (`archsite build` after an
@@ -370,7 +371,7 @@ impl<'a> RenderContext<'a> {
                 .filter_map(|p| self.pages[p].diagrams.first())
                 .map(|d| &*d.source)
                 .collect();
-            crate::data::cache_key(hash_of(&(key, embedded_sources)), ctx.data)
+            tables::cache_key(hash_of(&(key, embedded_sources)), ctx.data)
         };
         // Filled in below, unless the page turns out not to need rendering.
         let content = Content {

@@ -73,7 +73,7 @@ pub fn site_shape(
     site_key: u64,
     pages: &[Page],
     r: &Resolved,
-    data: Option<&crate::data::Rendered>,
+    data: Option<&super::tables::Drawn>,
     verdicts: Option<&crate::diagram::Verdicts>,
 ) -> u64 {
     let mut h = rustc_hash::FxHasher::default();

@@ -4,6 +4,7 @@
 
 mod links;
 mod nav;
+pub mod tables;
 
 pub use links::{dest_span, LinkIndex};
 

@@ -132,7 +132,7 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     flush(&mut buf, &mut current);
-                    let part = if crate::data::is_table_fence(lang) {
+                    let part = if crate::model::data::is_table_fence(lang) {
                         data.next().map(|html| (Field::Table, strip_tags(html)))
                     } else if lang.eq_ignore_ascii_case("mermaid") {
                         Some((Field::Diagram, mermaid::labels(text).join(" · ")))
@@ -181,7 +181,7 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                 None => buf.push_str(&t),
             },
             Event::Code(c) => {
-                let text = match crate::data::inline_ref(&c) {
+                let text = match crate::model::data::inline_ref(&c) {
                     // An inline value reads as part of its sentence: `99.9%입니다`.
                     Some(_) => data
                         .next()

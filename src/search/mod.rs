@@ -37,14 +37,14 @@ pub use shard::DIR;
 pub fn inputs(
     pages: &[Page],
     resolved: &Resolved,
-    data: Option<&crate::data::Rendered>,
+    tables: Option<&[Vec<Arc<str>>]>,
 ) -> Vec<PageInput> {
     let mut order: Vec<usize> = (0..pages.len()).collect();
     order.sort_by(|&a, &b| resolved.urls[a].cmp(&resolved.urls[b]));
     order
         .into_par_iter()
         .map(|id| {
-            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            let tables = tables.and_then(|t| t.get(id)).map_or(&[][..], |v| v);
             PageInput {
                 url: resolved.urls[id].clone(),
                 title: pages[id].title.clone(),
@@ -58,10 +58,10 @@ pub fn inputs(
 pub fn build_index(
     pages: &[Page],
     resolved: &Resolved,
-    data: Option<&crate::data::Rendered>,
+    tables: Option<&[Vec<Arc<str>>]>,
     technique: Technique,
 ) -> Index {
-    index::build(inputs(pages, resolved, data), technique)
+    index::build(inputs(pages, resolved, tables), technique)
 }
 
 /// What one build lends the next in `serve`: each page's analysis, by a hash of everything it
@@ -92,7 +92,7 @@ pub struct Plan {
 pub fn plan(
     pages: &[Page],
     resolved: &Resolved,
-    data: Option<&crate::data::Rendered>,
+    tables: Option<&[Vec<Arc<str>>]>,
     salt: u64,
 ) -> Plan {
     let mut order: Vec<usize> = (0..pages.len()).collect();
@@ -100,7 +100,7 @@ pub fn plan(
     let keys: Vec<u64> = order
         .par_iter()
         .map(|&id| {
-            let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+            let tables = tables.and_then(|t| t.get(id)).map_or(&[][..], |v| v);
             page_key(&pages[id], &resolved.urls[id], tables)
         })
         .collect();
@@ -113,11 +113,11 @@ pub fn plan(
 pub fn index_files(
     pages: &[Page],
     resolved: &Resolved,
-    data: Option<&crate::data::Rendered>,
+    tables: Option<&[Vec<Arc<str>>]>,
     cache: Option<&IndexCache>,
 ) -> Vec<(String, Vec<u8>)> {
-    let plan = plan(pages, resolved, data, 0);
-    let mut files = write_index(&plan, pages, resolved, data, cache, |_, bytes| bytes);
+    let plan = plan(pages, resolved, tables, 0);
+    let mut files = write_index(&plan, pages, resolved, tables, cache, |_, bytes| bytes);
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files
 }
@@ -130,14 +130,14 @@ pub fn write_index<T: Send>(
     plan: &Plan,
     pages: &[Page],
     resolved: &Resolved,
-    data: Option<&crate::data::Rendered>,
+    tables: Option<&[Vec<Arc<str>>]>,
     cache: Option<&IndexCache>,
     emit: impl Fn(&str, Vec<u8>) -> T + Sync,
 ) -> Vec<(String, T)> {
     let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
     // One page: its analysis (from the cache when unchanged), its page file handed to `emit`.
     let one = |position: usize, id: usize| -> (u64, Arc<index::Analyzed>, (String, T)) {
-        let tables = data.and_then(|d| d.pages.get(id)).map_or(&[][..], |v| v);
+        let tables = tables.and_then(|t| t.get(id)).map_or(&[][..], |v| v);
         let key = plan.keys[position];
         let analyzed = match previous.as_ref().and_then(|p| p.get(&key)) {
             Some(hit) => hit.clone(),

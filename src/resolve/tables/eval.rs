@@ -2,10 +2,10 @@
 //! by cell references in the data, by inline values in prose and by the tables themselves, so a
 //! number has one definition wherever it is shown.
 
-use super::compute::{sum, Decimal, Unit};
-use super::model::{Data, Ref, Table, Value};
 use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
+use crate::model::data::{Data, Ref, Row, Table, Value, DATA_DIR};
+use crate::model::decimal::{sum, Decimal, Unit};
 
 /// References may point at references, up to this depth (deeper means a cycle).
 const MAX_DEPTH: usize = 8;
@@ -38,14 +38,14 @@ pub fn table<'a>(data: &'a Data, name: &str) -> Result<&'a Table, RefError> {
         let help = suggest(name, data.tables.keys().map(String::as_str)).or_else(|| {
             Some(format!(
                 "tables are the files of `{}/`: {}",
-                super::DATA_DIR,
+                DATA_DIR,
                 data.tables.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
         });
         err(
             format!(
                 "no data table `{name}` (no file `{}/{name}.yaml`)",
-                super::DATA_DIR
+                DATA_DIR
             ),
             help,
         )
@@ -123,8 +123,7 @@ fn lookup_at(data: &Data, r: &Ref, depth: usize) -> Result<Lookup, RefError> {
                 format!("the table `{}` has no total", t.name),
                 Some(format!(
                     "add `total: true` to `{}/{}.yaml`",
-                    super::DATA_DIR,
-                    t.name
+                    DATA_DIR, t.name
                 )),
             ));
         }
@@ -165,7 +164,7 @@ fn lookup_at(data: &Data, r: &Ref, depth: usize) -> Result<Lookup, RefError> {
     ))
 }
 
-fn row<'a>(t: &'a Table, id: &str) -> Result<&'a super::model::Row, RefError> {
+fn row<'a>(t: &'a Table, id: &str) -> Result<&'a Row, RefError> {
     t.row(id).ok_or_else(|| {
         err(
             format!("the table `{}` has no row `{id}`", t.name),

@@ -1,4 +1,5 @@
-//! Numbers: exact decimals, units, and the formatting rules for the site's language. Pure.
+//! Numbers of data tables: exact decimals, units, and how they read in the site's language.
+//! Pure.
 //!
 //! Rounding rules (also in docs/data.md):
 //! - values and totals are exact decimals: `0.1 + 0.2` is `0.3`; a total shows as many decimal

@@ -1,27 +1,22 @@
-//! Reading the data folder: every `data/**/*.yaml` file of the content folder. The
+//! Parsing the data folder: every `data/**/*.yaml` file of the content folder (`load` reads
+//! them). The
 //! environments come from `data/environments.yaml`; every other file is one table, named by its
 //! path below `data/` without the extension (`data/cost.yaml` → `cost`).
 //!
 //! Raw YAML nodes (with positions) are validated into `model` types here; every problem is a
 //! diagnostic at the exact key or value, and loading goes on to report the next one.
 
-use super::compute::{Decimal, Unit, UNIT_NAMES};
-use super::model::{Cell, Column, Data, Env, Ref, Row, Table, Value};
 use super::yaml::{self, Kind, Node};
-use super::{eval, DATA_DIR, ENVIRONMENTS_FILE};
 use crate::base::slug::github_slug;
 use crate::diag::codes;
-use crate::diag::{closest, Diagnostic, SourceMap};
+use crate::diag::{closest, Diagnostic};
+use crate::model::data::{
+    is_data_file, Cell, Column, Data, Env, Ref, Row, Table, Value, DATA_DIR, ENVIRONMENTS_FILE,
+};
+use crate::model::decimal::{Decimal, Unit, UNIT_NAMES};
 use crate::model::SourceFile;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Is this content-relative path a data file?
-pub fn is_data_file(rel: &str) -> bool {
-    rel.strip_prefix(DATA_DIR)
-        .and_then(|r| r.strip_prefix('/'))
-        .is_some_and(|r| r.ends_with(".yaml") || r.ends_with(".yml"))
-}
 
 /// `data/strategies/network.yaml` → `strategies/network`.
 pub fn table_name(rel: &str) -> String {
@@ -33,23 +28,8 @@ pub fn table_name(rel: &str) -> String {
         .to_string()
 }
 
-/// Reads and validates the data files among `assets`.
-pub fn load(assets: &[SourceFile], sources: &mut SourceMap) -> (Data, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let mut texts = Vec::new();
-    for file in assets.iter().filter(|f| is_data_file(&f.rel)) {
-        match crate::load::read_source(file, sources) {
-            Ok(text) => texts.push((file.clone(), text)),
-            Err(diag) => diags.push(diag),
-        }
-    }
-    let (data, more) = parse_files(&texts);
-    diags.extend(more);
-    (data, diags)
-}
-
-/// Validates data files already read (content-relative path and text): pure, so that fuzzing
-/// and tests reach the loader without a disk.
+/// Validates the data files (content-relative path and text) into tables: pure. References
+/// between values are checked once every table is known (`resolve::tables::check_data`).
 pub fn parse_files(texts: &[(SourceFile, Arc<str>)]) -> (Data, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut files: Vec<(&SourceFile, Arc<str>, Node)> = Vec::new();
@@ -81,7 +61,6 @@ pub fn parse_files(texts: &[(SourceFile, Arc<str>)]) -> (Data, Vec<Diagnostic>) 
             data.tables.insert(table.name.clone(), table);
         }
     }
-    diags.extend(eval::check_data(&data));
     (data, diags)
 }
 

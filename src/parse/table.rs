@@ -14,94 +14,30 @@
 //! number lives: both stay readable. Parsed during `parse` (per page, pure); what they name is
 //! checked once the data is loaded.
 
-use super::model::Ref;
 use super::yaml::{self, Kind, Node};
 use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
+use crate::model::columns::{derived, DERIVED};
+use crate::model::data::{anchor_slug, DataRef, Notes, Spanned, TableDirective};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-/// The info string of a table block.
-pub const FENCE: &str = "table";
-
-/// A directive found in a page, in document order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DataRef {
-    Table(TableDirective),
-    Value(ValueRef),
+/// The directive's keys, derived columns among them (in the order the help lists them).
+fn keys() -> Vec<&'static str> {
+    ["table", "envs", "columns"]
+        .into_iter()
+        .chain(DERIVED.iter().map(|d| d.key))
+        .chain([
+            "notes",
+            "highlight",
+            "caption",
+            "subtotals",
+            "total",
+            "zero",
+        ])
+        .collect()
 }
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Spanned {
-    pub text: String,
-    /// Byte range in the page's file.
-    pub span: Range<usize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Notes {
-    /// After the value: `$120 (Spot)`.
-    #[default]
-    Inline,
-    /// In a column of its own (for one-environment tables).
-    Column,
-    Hide,
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TableDirective {
-    /// The opening fence line, in the page's file.
-    pub span: Range<usize>,
-    pub table: Option<Spanned>,
-    pub envs: Option<Vec<Spanned>>,
-    pub columns: Option<Vec<Spanned>>,
-    /// `prod/dev`.
-    pub ratio: Option<Spanned>,
-    /// `prod-dev`.
-    pub diff: Option<Spanned>,
-    /// An environment whose column also shows each row's share of its total.
-    pub share: Option<Spanned>,
-    pub notes: Notes,
-    pub highlight: bool,
-    pub caption: Option<String>,
-    pub subtotals: Option<bool>,
-    pub total: Option<bool>,
-    /// Text of a ratio over zero.
-    pub zero: Option<String>,
-}
-
-/// `=cost.total.prod` in inline code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValueRef {
-    pub reference: Ref,
-    /// The inline code, backticks included.
-    pub span: Range<usize>,
-}
-
-/// The reference of an inline value (`=table.row.field`), if `code` is one.
-pub fn inline_ref(code: &str) -> Option<Ref> {
-    Ref::parse(code.strip_prefix('=')?)
-}
-
-/// Whether a fenced block's info string makes it a table directive.
-pub fn is_table_fence(info: &str) -> bool {
-    crate::base::fence::fence_language(info) == FENCE
-}
-
-const KEYS: &[&str] = &[
-    "table",
-    "envs",
-    "columns",
-    "ratio",
-    "diff",
-    "share",
-    "notes",
-    "highlight",
-    "caption",
-    "subtotals",
-    "total",
-    "zero",
-];
 
 /// Parses the fenced block at `block` (a byte range of `text`, fences included).
 pub fn parse_table(
@@ -136,7 +72,7 @@ pub fn parse_table(
                 .help_opt(help),
         );
     };
-    let node = match yaml::parse_simple(body).map_or_else(|| yaml::parse(body), Ok) {
+    let node = match yaml::parse(body) {
         Ok(n) => n,
         Err(e) => {
             let at = body_start + e.span.start;
@@ -209,17 +145,12 @@ pub fn parse_table(
                 d.columns = list(v);
                 d.columns.is_some()
             }
-            "ratio" => {
-                d.ratio = spanned(v).filter(|s| s.text.contains('/'));
-                d.ratio.is_some()
-            }
-            "diff" => {
-                d.diff = spanned(v).filter(|s| s.text.contains('-'));
-                d.diff.is_some()
-            }
-            "share" => {
-                d.share = spanned(v);
-                d.share.is_some()
+            column if derived(column).is_some() => {
+                let column = derived(column).expect("just found");
+                let value = spanned(v).filter(|s| column.accepts(&s.text));
+                let ok = value.is_some();
+                d.derived.extend(value.map(|s| (column, s)));
+                ok
             }
             "caption" => {
                 d.caption = v.as_str().map(str::to_string);
@@ -252,9 +183,10 @@ pub fn parse_table(
                 notes.is_some()
             }
             _ => {
-                let help = closest(key, KEYS.iter().copied())
+                let keys = keys();
+                let help = closest(key, keys.iter().copied())
                     .map(|b| format!("did you mean `{b}`?"))
-                    .unwrap_or_else(|| format!("directive keys: {}", KEYS.join(", ")));
+                    .unwrap_or_else(|| format!("directive keys: {}", keys.join(", ")));
                 error(
                     shift(&k.span),
                     format!("unknown key `{key}` in a table directive"),
@@ -266,8 +198,7 @@ pub fn parse_table(
         if !ok {
             let expected = match key {
                 "envs" | "columns" => "a list such as `[dev, prod]`",
-                "ratio" => "two environments such as `prod/dev`",
-                "diff" => "two environments such as `prod-dev`",
+                column if derived(column).is_some() => derived(column).expect("found").expected,
                 "notes" => "`inline`, `column` or `hide`",
                 "highlight" | "subtotals" | "total" => "`true` or `false`",
                 _ => "text",
@@ -289,6 +220,24 @@ pub fn parse_table(
     (d, diags)
 }
 
+/// Gives each table directive of a page its id (`table-<name>`, then `-2`, `-3` for repeats
+/// of a name) and returns the ids, for the page's anchors.
+pub fn number_anchors(refs: &mut [DataRef]) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut ids = Vec::new();
+    for r in refs {
+        if let DataRef::Table(d) = r {
+            let name = d.table.as_ref().map_or("table", |t| t.text.as_str());
+            let base = format!("table-{}", anchor_slug(name));
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            d.anchor = if *n == 1 { base } else { format!("{base}-{n}") };
+            ids.push(d.anchor.clone());
+        }
+    }
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,7 +252,8 @@ mod tests {
         let envs = d.envs.unwrap();
         assert_eq!(&text[envs[1].span.clone()], "prod");
         assert_eq!(&text[d.span.clone()], "```table");
-        assert_eq!(d.ratio.unwrap().text, "prod/dev");
+        assert_eq!(d.derived[0].0.key, "ratio");
+        assert_eq!(d.derived[0].1.text, "prod/dev");
     }
 
     #[test]
@@ -332,7 +282,29 @@ mod tests {
     }
 
     #[test]
+    fn a_key_without_a_space_after_its_colon_is_text_as_yaml_reads_it() {
+        // The removed hand-written fast path read `table:cost` as `table: cost`; YAML reads
+        // one plain scalar, and so does archsite now (one parser for directives and data).
+        let text = "```table\ntable:cost\n```\n";
+        let (d, diags) = parse_table(text, 0..text.len(), &"a.md".into());
+        assert!(d.table.is_none());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0]
+            .message
+            .starts_with("a table directive holds `key: value` lines"));
+    }
+
+    #[test]
+    fn repeated_tables_get_numbered_ids() {
+        let text = "```table\ntable: cost\n```\n";
+        let (d, _) = parse_table(text, 0..text.len(), &"a.md".into());
+        let mut refs = vec![DataRef::Table(d.clone()), DataRef::Table(d)];
+        assert_eq!(number_anchors(&mut refs), ["table-cost", "table-cost-2"]);
+    }
+
+    #[test]
     fn inline_refs() {
+        use crate::model::data::{inline_ref, is_table_fence};
         assert_eq!(
             inline_ref("=cost.total.prod").unwrap().to_string(),
             "cost.total.prod"

@@ -102,73 +102,6 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }))
 }
 
-/// A fast path for the common shape of a table directive: `key: value` and `key: [a, b]` lines
-/// of plain words. `None` for anything else (quotes, nesting, comments after values), which then
-/// goes through the full parser. Gives the same nodes and spans as `parse`.
-pub fn parse_simple(text: &str) -> Option<Node> {
-    let mut entries: Vec<(Node, Node)> = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let content = line.trim_end();
-        if content.trim().is_empty() || content.trim_start().starts_with('#') {
-            continue;
-        }
-        if content.starts_with([' ', '\t']) {
-            return None;
-        }
-        let (key, rest) = content.split_once(':')?;
-        let special = |s: &str| {
-            s.contains([
-                '"', '\'', '{', '}', '&', '*', '!', '|', '>', '%', '@', '`', '#', ':',
-            ])
-        };
-        if key.is_empty() || special(key) || key.contains([' ', '[', ']', ',']) {
-            return None;
-        }
-        let value = rest.trim();
-        let value_start = start + key.len() + 1 + (rest.len() - rest.trim_start().len());
-        let node = |s: &str, at: usize| Node {
-            kind: plain_scalar(s),
-            span: at..at + s.len(),
-        };
-        let value_node = if let Some(inner) = value.strip_prefix('[') {
-            let inner = inner.strip_suffix(']')?;
-            if special(inner) || inner.contains(['[', ']']) {
-                return None;
-            }
-            let mut items = Vec::new();
-            let mut at = value_start + 1;
-            for part in inner.split(',') {
-                let lead = part.len() - part.trim_start().len();
-                let item = part.trim();
-                if !item.is_empty() {
-                    items.push(node(item, at + lead));
-                }
-                at += part.len() + 1;
-            }
-            Node {
-                kind: Kind::Seq(items),
-                span: value_start..value_start + value.len(),
-            }
-        } else {
-            if special(value) || value.starts_with(['-', '[', ']', '?']) {
-                return None;
-            }
-            node(value, value_start)
-        };
-        if entries.iter().any(|(k, _)| k.as_str() == Some(key)) {
-            return None;
-        }
-        entries.push((node(key, start), value_node));
-    }
-    Some(Node {
-        kind: Kind::Map(entries),
-        span: 0..text.len(),
-    })
-}
-
 /// saphyr counts positions in characters; diagnostics want bytes.
 struct CharOffsets {
     ascii: bool,
@@ -479,19 +412,6 @@ mod tests {
         let text = "a: 1\na: 2\n";
         let err = parse(text).unwrap_err();
         assert_eq!(err.span, 5..6);
-    }
-
-    #[test]
-    fn the_fast_path_agrees_with_the_parser() {
-        for text in [
-            "table: cost\nenvs: [dev, prod]\nratio: prod/dev\n",
-            "table: sla\nhighlight: true\n\n# comment\nzero: n/a\n",
-            "table: x\ncolumns: [a,b , c]\n",
-        ] {
-            assert_eq!(parse_simple(text), Some(parse(text).unwrap()), "{text}");
-        }
-        assert_eq!(parse_simple("caption: \"quoted\"\n"), None);
-        assert_eq!(parse_simple("a: b # note\n"), None);
     }
 
     #[test]

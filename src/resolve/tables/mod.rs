@@ -1,34 +1,20 @@
-//! Comparison tables generated from YAML: one source of truth for every number.
+//! Data tables, resolve's part (after the site's links are resolved; `pipeline.rs` runs it):
+//! checks what each ```` ```table ```` directive and inline value names (errors at the
+//! Markdown position), projects each table as its directive asks (environments, extra columns,
+//! the derived columns of `model::columns`), computes totals and ratios (`eval.rs`), resolves
+//! links in cells through the site's `LinkIndex` (errors at the YAML position), and decides
+//! every text a reader sees (`view.rs`, and `diff.rs` for the environment-diff page). Returns
+//! views (`model::data::DataView`): `render/tables.rs` draws them with the theme's template.
 //!
-//! Facts live in `data/*.yaml` in the content folder (environments declared once in
-//! `data/environments.yaml`, one table per file); pages place tables with a ```` ```table ````
-//! block and quote values with inline code such as `` `=cost.total.prod` ``. See docs/data.md.
-//!
-//! Where this sits in the pipeline (`pipeline.rs` runs it):
-//! - after `load`: [`load`] reads and validates the data files (`load.rs`, over `yaml.rs`,
-//!   the only user of the YAML parser), with a diagnostic at every bad key or value;
-//! - during `parse`: `directive.rs` recognises the block and the inline values of each page
-//!   (`Page::data`, in document order);
-//! - after `resolve`: [`resolve`] checks what each directive names (errors at the Markdown
-//!   position), computes totals and ratios (`eval.rs`, `compute.rs`), resolves links in cells
-//!   through the site's `LinkIndex` (errors at the YAML position), and renders each directive
-//!   to HTML (`html.rs`) and the environment-diff page (`diff.rs`);
-//! - `render` puts the n-th HTML fragment where the page's n-th directive was.
+//! The other parts of the feature: `parse/data.rs` reads the data files, `parse/table.rs` the
+//! directives; see docs/data.md for the format.
 
-mod compute;
 mod diff;
-mod directive;
 mod eval;
-mod html;
-mod load;
-mod model;
-mod yaml;
+mod view;
 
-pub use compute::{Decimal, Unit};
 pub use diff::DIFF_PAGE;
-pub use directive::{inline_ref, is_table_fence, parse_table, DataRef, TableDirective, ValueRef};
-pub use eval::{lookup, total, Lookup};
-pub use model::{Cell, Column, Data, Env, Ref, Row, Table, Value};
+pub use eval::{check_data, lookup, total, Lookup};
 
 use crate::base::escape_html;
 use crate::base::urls::{encode_fragment, parent, relative_href};
@@ -36,93 +22,38 @@ use crate::base::urls::{is_external, join};
 use crate::config::Lang;
 use crate::diag::codes;
 use crate::diag::{closest, Diagnostic, Span};
-use crate::model::{Link, LinkKind, LinkTarget, Loaded, Page, PageId, Resolved};
+use crate::model::columns::{Operands, DERIVED};
+use crate::model::data::{
+    Cell, Column, Data, DataRef, DataView, DiffView, Notes, Ref, Spanned, Table, TableDirective,
+    TableView, Value,
+};
+use crate::model::decimal::{default_infinity, format_ratio};
+use crate::model::{Link, LinkKind, LinkTarget, Page, PageId, Resolved};
 use crate::resolve::LinkIndex;
-use directive::Notes;
-use html::Projection;
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use view::Projection;
 
-/// The data folder, relative to the content folder.
-pub const DATA_DIR: &str = "data";
-/// The file declaring the environments, in the data folder.
-pub const ENVIRONMENTS_FILE: &str = "environments.yaml";
-
-/// Reads and validates the data files of the site (stage 1b, after `load`).
-pub fn load(
-    loaded: &Loaded,
-    sources: &mut crate::diag::SourceMap,
-) -> (Data, Vec<crate::diag::Diagnostic>) {
-    load::load(&loaded.assets, sources)
-}
-
-/// `load` over data files already read: content-relative paths (`data/cost.yaml`) and texts.
-pub fn parse_files(files: &[(crate::model::SourceFile, Arc<str>)]) -> (Data, Vec<Diagnostic>) {
-    load::parse_files(files)
-}
-
-/// The HTML of every directive of every page, and the environment-diff page.
+/// What every directive of every page shows, and the environment-diff page.
 #[derive(Debug, Default)]
-pub struct Rendered {
+pub struct Tables {
     /// Per page, per directive in document order.
-    pub pages: Vec<Vec<Arc<str>>>,
-    /// Content of the environment-diff page, when the site has data tables with two or more
+    pub pages: Vec<Vec<DataView>>,
+    /// The environment-diff page, when the site has data tables with two or more
     /// environments.
-    pub diff: Option<DiffPage>,
+    pub diff: Option<DiffView>,
 }
 
-#[derive(Debug)]
-pub struct DiffPage {
-    pub url: &'static str,
-    pub title: &'static str,
-    pub html: String,
-}
-
-/// A render-cache key that also covers the page's data HTML (which the page's text alone does
-/// not determine: the YAML may change).
-pub fn cache_key(key: u64, data: &[Arc<str>]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    if data.is_empty() {
-        return key;
-    }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (key, data).hash(&mut h);
-    h.finish()
-}
-
-/// `table-cost`, `table-strategies-network`.
-pub fn anchor_slug(name: &str) -> String {
-    crate::base::slug::github_slug(&name.replace('/', "-"))
-}
-
-/// The `id` of each table directive of a page (`None` for inline values): `table-<name>`, with
-/// `-2`, `-3` for repeats. `parse` registers them as anchors so links to them are checked.
-pub fn anchor_ids(refs: &[DataRef]) -> Vec<Option<String>> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    refs.iter()
-        .map(|r| match r {
-            DataRef::Table(d) => {
-                let name = d.table.as_ref().map_or("table", |t| t.text.as_str());
-                let base = format!("table-{}", anchor_slug(name));
-                let n = seen.entry(base.clone()).or_insert(0);
-                *n += 1;
-                Some(if *n == 1 { base } else { format!("{base}-{n}") })
-            }
-            DataRef::Value(_) => None,
-        })
-        .collect()
-}
-
-/// Checks every directive against the data, resolves links in cells and renders (stage 3b,
-/// after `resolve`).
+/// Checks every directive against the data, resolves links in cells and decides what each
+/// shows.
 pub fn resolve(
     data: &Data,
     pages: &[Page],
     resolved: &Resolved,
     drafts: &[String],
-) -> (Rendered, Vec<Diagnostic>) {
+) -> (Tables, Vec<Diagnostic>) {
     let lang = resolved.lang;
     let index = LinkIndex::new(pages, &resolved.urls, &resolved.files, drafts, None);
     let has_diff = data.tables.values().any(|t| t.envs.len() > 1)
@@ -130,9 +61,9 @@ pub fn resolve(
     let cache = TableCache::default();
     let per_page: Vec<PageResult> = (0..pages.len())
         .into_par_iter()
-        .map(|id| render_page(data, pages, resolved, &index, id, lang, has_diff, &cache))
+        .map(|id| page_views(data, pages, resolved, &index, id, lang, has_diff, &cache))
         .collect();
-    let mut out = Rendered::default();
+    let mut out = Tables::default();
     let mut diags = Vec::new();
     // Per table: where the diff page links to (the master index if it shows the table, else
     // the first page in reading order).
@@ -145,8 +76,8 @@ pub fn resolve(
         ranks[home] = 0;
     }
     let rank = |id: PageId| ranks[id];
-    for (id, (html, d, anchors)) in per_page.into_iter().enumerate() {
-        out.pages.push(html);
+    for (id, (views, d, anchors)) in per_page.into_iter().enumerate() {
+        out.pages.push(views);
         diags.extend(d);
         for (position, (table, anchor)) in anchors.into_iter().enumerate() {
             let r = (rank(id), position);
@@ -191,34 +122,33 @@ pub fn resolve(
                 matches!(r.target, LinkTarget::Page { .. } | LinkTarget::File).then_some(r.href)
             })
         };
-        out.diff = Some(DiffPage {
-            url: DIFF_PAGE,
-            title: html::words(lang).diff_title,
-            html: diff::render(data, lang, &shown, &order, &text),
-        });
+        out.diff = Some(diff::view(data, lang, &shown, &order, &text));
     }
     (out, diags)
 }
 
-type PageResult = (Vec<Arc<str>>, Vec<Diagnostic>, Vec<(String, String)>);
+type PageResult = (Vec<DataView>, Vec<Diagnostic>, Vec<(String, String)>);
 
-/// What a table directive's HTML depends on besides the data: its keys (not their positions),
+/// What a table directive's view depends on besides the data: its keys (not their positions),
 /// the figure's id and the folder of the page.
-fn directive_key(d: &TableDirective, anchor: &str, folder: &str) -> u64 {
+fn directive_key(d: &TableDirective, folder: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    let text = |s: &Option<directive::Spanned>| s.as_ref().map(|s| s.text.clone());
-    let list = |l: &Option<Vec<directive::Spanned>>| {
+    let text = |s: &Option<Spanned>| s.as_ref().map(|s| s.text.clone());
+    let list = |l: &Option<Vec<Spanned>>| {
         l.as_ref()
             .map(|l| l.iter().map(|s| s.text.clone()).collect::<Vec<_>>())
     };
+    let derived: Vec<(&str, &str)> = d
+        .derived
+        .iter()
+        .map(|(c, s)| (c.key, s.text.as_str()))
+        .collect();
     (
         text(&d.table),
         list(&d.envs),
         list(&d.columns),
-        text(&d.ratio),
-        text(&d.diff),
-        text(&d.share),
+        derived,
         d.notes as u8,
         d.highlight,
         &d.caption,
@@ -227,20 +157,22 @@ fn directive_key(d: &TableDirective, anchor: &str, folder: &str) -> u64 {
         &d.zero,
     )
         .hash(&mut h);
-    (anchor, folder).hash(&mut h);
+    (&d.anchor, folder).hash(&mut h);
     h.finish()
 }
 
-/// Rendered tables by projection and folder, shared by the pages of one build.
+/// Table views by projection and folder, shared by the pages of one build.
 #[derive(Default)]
 struct TableCache {
-    /// By `directive_key`: the table's name and HTML.
-    tables: std::sync::Mutex<std::collections::HashMap<u64, (String, Arc<str>)>>,
+    /// By `directive_key`.
+    tables: std::sync::Mutex<std::collections::HashMap<u64, Arc<TableView>>>,
     values: std::sync::Mutex<std::collections::HashMap<String, Result<String, eval::RefError>>>,
 }
 
+/// What the directives of one page show, their diagnostics, and (table name, figure id) of
+/// each table shown.
 #[allow(clippy::too_many_arguments)]
-fn render_page(
+fn page_views(
     data: &Data,
     pages: &[Page],
     resolved: &Resolved,
@@ -251,73 +183,65 @@ fn render_page(
     cache: &TableCache,
 ) -> PageResult {
     let page = &pages[id];
-    let mut html = Vec::with_capacity(page.data.len());
+    let mut views = Vec::with_capacity(page.data.len());
     let mut diags = Vec::new();
     let mut anchors = Vec::new();
-    let ids = anchor_ids(&page.data);
     let file = &page.file.display;
-    for (r, anchor) in page.data.iter().zip(ids) {
+    for r in page.data.iter() {
         match r {
-            DataRef::Value(v) => match cached_value(cache, data, &v.reference, lang) {
-                Ok(h) => html.push(h.into()),
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::new(codes::DATA_REF, e.message)
-                            .at(file, v.span.clone())
-                            .help_opt(e.help),
-                    );
-                    html.push(
-                        format!("<code>={}</code>", escape_html(&v.reference.to_string())).into(),
-                    );
+            DataRef::Value(v) => {
+                let reference = v.reference.to_string();
+                match cached_value(cache, data, &v.reference, lang) {
+                    Ok(html) => views.push(DataView::Value { reference, html }),
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::new(codes::DATA_REF, e.message)
+                                .at(file, v.span.clone())
+                                .help_opt(e.help),
+                        );
+                        views.push(DataView::BrokenValue { reference });
+                    }
                 }
-            },
+            }
             DataRef::Table(d) => {
-                let anchor = anchor.unwrap_or_default();
-                // The same directive renders the same HTML on every page of a folder (links in
+                // The same directive shows the same table on every page of a folder (links in
                 // cells are relative to the folder), unless a cell links to `#anchor` of the
-                // page itself: check and render each once. (A directive that fails its checks is
-                // never stored, so each page showing it reports its own errors.)
-                let key = directive_key(d, &anchor, parent(&resolved.urls[id]));
+                // page itself: check and decide each once. (A directive that fails its checks
+                // is never stored, so each page showing it reports its own errors.)
+                let key = directive_key(d, parent(&resolved.urls[id]));
                 let hit = cache.tables.lock().expect("table cache").get(&key).cloned();
-                if let Some((name, h)) = hit {
-                    html.push(h);
-                    anchors.push((name, anchor));
+                if let Some(view) = hit {
+                    anchors.push((view.name.clone(), d.anchor.clone()));
+                    views.push(DataView::Table(view));
                     continue;
                 }
-                let Some(p) =
-                    projection(data, d, &anchor, resolved, id, has_diff, file, &mut diags)
-                else {
-                    html.push(String::new().into());
+                let Some(p) = projection(data, d, resolved, id, has_diff, file, &mut diags) else {
+                    views.push(DataView::BrokenTable);
                     continue;
                 };
                 let table = p.table;
                 let cacheable = !table.source.contains("](#");
-                let rendered: Arc<str> = {
-                    {
-                        let mut md = |text: &str, cell: &Cell| {
-                            inline_markdown(text, &mut |dest: &str| {
-                                let (href, diag) = cell_link(index, page, id, table, cell, dest);
-                                diags.extend(diag);
-                                href
-                            })
-                        };
-                        let h: Arc<str> = html::render(&p, data, lang, &mut md).into();
-                        if cacheable {
-                            cache
-                                .tables
-                                .lock()
-                                .expect("table cache")
-                                .insert(key, (table.name.clone(), h.clone()));
-                        }
-                        h
-                    }
+                let mut md = |text: &str, cell: &Cell| {
+                    inline_markdown(text, &mut |dest: &str| {
+                        let (href, diag) = cell_link(index, page, id, table, cell, dest);
+                        diags.extend(diag);
+                        href
+                    })
                 };
-                html.push(rendered);
-                anchors.push((table.name.clone(), anchor));
+                let view = Arc::new(view::table(&p, data, lang, &mut md));
+                if cacheable {
+                    cache
+                        .tables
+                        .lock()
+                        .expect("table cache")
+                        .insert(key, view.clone());
+                }
+                anchors.push((table.name.clone(), d.anchor.clone()));
+                views.push(DataView::Table(view));
             }
         }
     }
-    (html, diags, anchors)
+    (views, diags, anchors)
 }
 
 fn cached_value(
@@ -339,22 +263,19 @@ fn cached_value(
     result
 }
 
+/// The HTML of an inline value: a formatted number, or a text's inline Markdown.
 fn value_html(data: &Data, r: &Ref, lang: Lang) -> Result<String, eval::RefError> {
-    let text = match eval::lookup(data, r)? {
+    Ok(match eval::lookup(data, r)? {
         Lookup::Value(Value::Text(t)) => inline_markdown(&t, &mut |_| None),
-        Lookup::Value(v) => escape_html(&html::format_value(&v, lang).unwrap_or_default()),
+        Lookup::Value(v) => escape_html(&view::format_value(&v, lang).unwrap_or_default()),
         Lookup::Ratio(a, b) => {
             let infinity = data
                 .infinity
                 .clone()
-                .unwrap_or_else(|| compute::default_infinity(lang).to_string());
-            escape_html(&compute::format_ratio(a, b, lang, &infinity))
+                .unwrap_or_else(|| default_infinity(lang).to_string());
+            escape_html(&format_ratio(a, b, lang, &infinity))
         }
-    };
-    Ok(format!(
-        "<span class=\"data-value\" data-ref=\"{}\">{text}</span>",
-        escape_html(&r.to_string())
-    ))
+    })
 }
 
 /// Validates a directive against the data; `None` (with diagnostics) when it cannot be shown.
@@ -362,7 +283,6 @@ fn value_html(data: &Data, r: &Ref, lang: Lang) -> Result<String, eval::RefError
 fn projection<'a>(
     data: &'a Data,
     d: &TableDirective,
-    anchor: &str,
     resolved: &Resolved,
     page: PageId,
     has_diff: bool,
@@ -385,7 +305,7 @@ fn projection<'a>(
         }
     };
     let mut ok = true;
-    let mut env_of = |s: &directive::Spanned, ok: &mut bool| -> Option<&'a str> {
+    let mut env_of = |s: &Spanned, ok: &mut bool| -> Option<&'a str> {
         match table.envs.iter().find(|e| **e == s.text) {
             Some(e) => Some(e.as_str()),
             None => {
@@ -413,31 +333,37 @@ fn projection<'a>(
         Some(list) => list.iter().filter_map(|s| env_of(s, &mut ok)).collect(),
         None => table.envs.iter().map(String::as_str).collect(),
     };
-    let pair =
-        |s: &Option<directive::Spanned>,
-         sep: char,
-         ok: &mut bool,
-         env_of: &mut dyn FnMut(&directive::Spanned, &mut bool) -> Option<&'a str>| {
-            let s = s.as_ref()?;
-            let (a, b) = s.text.split_once(sep)?;
-            let at = s.span.start;
-            let a_s = directive::Spanned {
-                text: a.trim().to_string(),
-                span: at..at + a.len(),
-            };
-            let b_start = at + a.len() + 1;
-            let b_s = directive::Spanned {
-                text: b.trim().to_string(),
-                span: b_start..b_start + b.len(),
-            };
-            Some((env_of(&a_s, ok)?.to_string(), env_of(&b_s, ok)?.to_string()))
+    // Derived columns, in the order they are shown; each operand is checked in the order
+    // it is written, and a column stops at its first unknown environment.
+    let mut derived = Vec::new();
+    for column in DERIVED {
+        let Some((_, s)) = d.derived.iter().find(|(c, _)| c.key == column.key) else {
+            continue;
         };
-    let ratio = pair(&d.ratio, '/', &mut ok, &mut env_of);
-    let diff = pair(&d.diff, '-', &mut ok, &mut env_of);
-    let share = d
-        .share
-        .as_ref()
-        .and_then(|s| env_of(s, &mut ok).map(str::to_string));
+        let Some(parts) = column.split(&s.text) else {
+            continue;
+        };
+        let mut operands = Vec::with_capacity(parts.len());
+        for (part, offset) in &parts {
+            let operand = match column.operands {
+                Operands::Pair { .. } => {
+                    let at = s.span.start + offset;
+                    Spanned {
+                        text: part.trim().to_string(),
+                        span: at..at + part.len(),
+                    }
+                }
+                Operands::One => s.clone(),
+            };
+            match env_of(&operand, &mut ok) {
+                Some(env) => operands.push(env.to_string()),
+                None => break,
+            }
+        }
+        if operands.len() == parts.len() {
+            derived.push((column, operands));
+        }
+    }
     let (mut before, mut after) = (Vec::new(), Vec::new());
     let chosen: Vec<&Column> = match &d.columns {
         None => table.columns.iter().collect(),
@@ -509,16 +435,14 @@ fn projection<'a>(
         envs,
         before,
         after,
-        ratio,
-        diff,
-        share,
+        derived,
         notes: d.notes,
         highlight: d.highlight,
         caption: d.caption.clone().unwrap_or_else(|| table.caption.clone()),
         total,
         subtotals,
         infinity: d.zero.clone(),
-        anchor: anchor.to_string(),
+        anchor: d.anchor.clone(),
         diff_href: (has_diff && multi).then(|| {
             format!(
                 "{}#{}",
@@ -635,7 +559,7 @@ pub fn inline_markdown(text: &str, link: &mut dyn FnMut(&str) -> Option<String>)
     let source = escape_block_start(&one_line);
     let mut events = Vec::new();
     let mut dropped_links = 0usize;
-    for event in Parser::new_ext(&source, crate::parse::markdown_options()) {
+    for event in Parser::new_ext(&source, crate::base::markdown::markdown_options()) {
         match event {
             Event::Start(Tag::Link {
                 link_type,
