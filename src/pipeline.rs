@@ -11,10 +11,10 @@ use crate::diagram::{self, Validator};
 use crate::external::{check_external, ExternalLink};
 use crate::model::Page;
 use crate::model::{LinkTarget, Resolved};
-use crate::output::{self, Output, Protected, WriteStats};
+use crate::output::{self, Destination, Output, Protected, WriteStats};
+use crate::render::tables::Drawn;
 use crate::render::{render_site, validate_templates, RenderContext, Templates};
 use crate::resolve::dest_span;
-use crate::render::tables::Drawn;
 use crate::{lint, load, parse, render, resolve, theme};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -136,9 +136,9 @@ pub fn check(args: &SiteArgs, external: bool) -> Build {
     run(args, Mode::Check { external }, None, None)
 }
 
-/// `writing: Some(force)` for a build that writes its output: pages the output folder already
-/// holds, unchanged since the last build, become `OutputFile::Kept` instead of being rendered,
-/// and the others go to a staging folder as they are rendered.
+/// `writing: Some(force)` for a build that writes its output: its files go to the output
+/// folder's staging (`output::Staging`) as they are made, and pages the folder already holds,
+/// unchanged since the last build, are not made again.
 fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Option<bool>) -> Build {
     let mut b = Build::default();
     let config = match Config::discover(args, &mut b.sources) {
@@ -249,9 +249,12 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         }
         _ => None,
     };
-    // Read under the output folder's lock (taken by the staging): another build may have
-    // changed the folder until then.
-    let kept = staging.as_ref().map(output::Staging::kept_pages);
+    // Pages go to the staging folder as they are made when the build writes, else stay in
+    // memory; `output` alone decides what becomes of them.
+    let dest: &dyn Destination = match &staging {
+        Some(s) => s,
+        None => &output::Memory,
+    };
     // The data tables are drawn first: the pages and the search index both read them.
     let templates = Templates::load(&theme_files);
     let drawn = match &templates {
@@ -270,9 +273,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     let rendering = || {
         let rendered = match &templates {
             Ok(templates) => {
-                let mut ctx = RenderContext::new(&config, &pages, &resolved, templates);
-                ctx.kept = kept.as_ref();
-                ctx.staging = staging.as_ref();
+                let mut ctx = RenderContext::new(&config, &pages, &resolved, templates, dest);
                 ctx.content_cache = cache.as_deref().map(|c| &c.content);
                 ctx.data = drawn.as_ref();
                 ctx.diagrams = Some(&verdicts);
@@ -296,29 +297,21 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         let clock = std::time::Instant::now();
         let salt = crate::model::hash_of(&format!("{config:?}"));
         let plan = crate::search::plan(&pages, &resolved, drawn_tables, salt);
-        // A build that writes keeps the index already in the output when nothing it depends
-        // on changed, and otherwise stages each file as it is made, as `render` does pages.
-        let kept = staging
-            .as_ref()
-            .and_then(|s| s.kept_group(crate::search::DIR, plan.key));
-        let files: Vec<(String, output::OutputFile)> = match kept {
-            Some(paths) => paths
-                .into_iter()
-                .map(|p| (p, output::OutputFile::Same))
-                .collect(),
-            None => crate::search::write_index(
-                &plan,
-                &pages,
-                &resolved,
-                drawn_tables,
-                // Only the preview keeps analyses between builds, and it indexes afterwards.
-                None,
-                |path, bytes| match &staging {
-                    Some(s) => s.stage(path, bytes),
-                    None => output::OutputFile::Bytes(bytes),
-                },
-            ),
-        };
+        // The index already in the output is kept when nothing it depends on changed;
+        // otherwise each file goes to the destination as it is made, as `render`'s pages do.
+        let files: Vec<(String, output::Entry)> =
+            match dest.held_group(crate::search::DIR, plan.key) {
+                Some(entries) => entries,
+                None => crate::search::write_index(
+                    &plan,
+                    &pages,
+                    &resolved,
+                    drawn_tables,
+                    // Only the preview keeps analyses between builds, and it indexes afterwards.
+                    None,
+                    |path, bytes| dest.place(path, output::OutputFile::Bytes(bytes)),
+                ),
+            };
         Some((files, plan.key, clock.elapsed()))
     };
     let (rendered, indexed) = rayon::join(rendering, indexing);
@@ -336,8 +329,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     }
     lap(&mut b, "render");
     if let Some((files, key, took)) = indexed {
-        for (path, file) in files {
-            b.output.insert(path, file);
+        for (path, entry) in files {
+            b.output.insert_entry(path, entry);
         }
         b.output.set_group(crate::search::DIR, key);
         // Its own time, spent beside `render` (whose lap is the wall time of both).

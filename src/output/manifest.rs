@@ -1,6 +1,6 @@
 //! The record of what a build wrote into an output folder, so that the next build can keep it.
 
-use super::{lock, write_atomic, Output, OutputFile, Staging, MARKER};
+use super::{lock, write_atomic, Held, Output, Staging, MARKER};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -81,8 +81,8 @@ pub fn save_manifest(
     let seen = staging.map_or_else(HashMap::new, |s| std::mem::take(&mut *lock(&s.seen)));
     let identity = |path: &String| {
         let through_staging = matches!(
-            output.files.get(path),
-            Some(OutputFile::Staged(_) | OutputFile::Same | OutputFile::Kept)
+            output.files.get(path).map(|e| &e.0),
+            Some(Held::Staged(_) | Held::Same | Held::Kept)
         );
         match seen.get(path) {
             Some(&id) if through_staging => Some(id),

@@ -1,5 +1,12 @@
 //! Stage 5, output: the built site as data (output path → bytes or file to copy), and the one
-//! function that writes it to disk.
+//! place that decides what becomes of each file on disk.
+//!
+//! Stages hand the files they make to a [`Destination`]: [`Memory`] keeps them (`serve`,
+//! `check`, tests), a build that writes gives its [`Staging`], which compares each with the
+//! output folder and stages the changed ones beside it, and says which pages the folder already
+//! holds from the same inputs (so that they are not made again). The states that result
+//! (kept, same, staged) are private to this module: an [`OutputFile`] is only ever what to
+//! write.
 //!
 //! The pipeline decides a build's success before calling `write`, so a failed build never
 //! touches the output folder. `write` then changes only the files whose bytes differ, each
@@ -29,6 +36,8 @@ use staging::STAGING_PREFIX;
 /// Name of the file that marks a folder as archsite's output, so that it may clean it.
 pub const MARKER: &str = ".archsite-output";
 
+/// A file of the site as a stage made it: what to write. Nothing here says what the output
+/// folder holds; that is `Entry`'s (and `output`'s alone).
 #[derive(Debug, Clone, Eq)]
 pub enum OutputFile {
     Bytes(Vec<u8>),
@@ -37,12 +46,16 @@ pub enum OutputFile {
     Shared(std::sync::Arc<str>),
     /// A content file published as it is.
     Copy(PathBuf),
-    /// A page the output folder already holds, as an earlier build wrote it (see `Manifest`).
-    Kept,
-    /// Bytes equal to the file already in the output folder (compared while rendering).
-    Same,
-    /// Bytes already written to the staging folder (`Staging`), to be moved into place.
-    Staged(PathBuf),
+}
+
+impl OutputFile {
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            OutputFile::Bytes(b) => Some(b),
+            OutputFile::Shared(s) => Some(s.as_bytes()),
+            OutputFile::Copy(_) => None,
+        }
+    }
 }
 
 impl PartialEq for OutputFile {
@@ -54,16 +67,73 @@ impl PartialEq for OutputFile {
             // `Arc<T>`'s) does not look at the pointers first. 10,000 pages: 15 ms → 0.
             (Shared(a), Shared(b)) => std::sync::Arc::ptr_eq(a, b) || a == b,
             (Bytes(a), Bytes(b)) => a == b,
-            (Copy(a), Copy(b)) | (Staged(a), Staged(b)) => a == b,
-            (Kept, Kept) | (Same, Same) => true,
+            (Copy(a), Copy(b)) => a == b,
             _ => false,
         }
     }
 }
 
+/// A file of the output: the file a stage made, or what the output folder's staging made of
+/// it when the build writes (see `Destination`). Opaque outside `output`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry(Held);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Held {
+    /// In memory, written by `commit` (or served by `serve`).
+    File(OutputFile),
+    /// A page the output folder already holds, as an earlier build wrote it (see `Manifest`).
+    Kept,
+    /// Bytes equal to the file already in the output folder (compared when made).
+    Same,
+    /// Bytes already written to the staging folder (`Staging`), to be moved into place.
+    Staged(PathBuf),
+}
+
+impl Entry {
+    fn file(&self) -> Option<&OutputFile> {
+        match &self.0 {
+            Held::File(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Where a stage hands each file as soon as it is made, and asks whether a file need be made
+/// at all. A build that writes hands them to its `Staging` (compared with the output folder
+/// and staged beside it, so that 10,000 pages are not all held in memory); every other build
+/// to `Memory`. What comes back goes into the `Output`.
+pub trait Destination: Sync {
+    /// The entry of `path` when the output folder already holds it exactly as made from
+    /// inputs with `key` by the last build (then it need not be made again).
+    fn held(&self, path: &str, key: u64) -> Option<Entry>;
+    /// The entries of the group `folder` (see `Output::set_group`) when the output folder
+    /// holds all of it as made from inputs with `key`.
+    fn held_group(&self, folder: &str, key: u64) -> Option<Vec<(String, Entry)>>;
+    /// Takes a file as soon as it is made.
+    fn place(&self, path: &str, file: OutputFile) -> Entry;
+}
+
+/// The destination of a build kept in memory: holds nothing, keeps every file.
+pub struct Memory;
+
+impl Destination for Memory {
+    fn held(&self, _: &str, _: u64) -> Option<Entry> {
+        None
+    }
+
+    fn held_group(&self, _: &str, _: u64) -> Option<Vec<(String, Entry)>> {
+        None
+    }
+
+    fn place(&self, _: &str, file: OutputFile) -> Entry {
+        Entry(Held::File(file))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Output {
-    files: BTreeMap<String, OutputFile>,
+    files: BTreeMap<String, Entry>,
     /// Per page: the key of everything its HTML depends on, for the next build's `Manifest`.
     page_keys: BTreeMap<String, u64>,
     /// A folder of files made together (the search index) and the key of everything they
@@ -73,22 +143,35 @@ pub struct Output {
 
 impl Output {
     pub fn insert(&mut self, path: String, file: OutputFile) {
-        self.files.insert(path, file);
+        self.files.insert(path, Entry(Held::File(file)));
     }
 
-    pub fn insert_page(&mut self, path: String, file: OutputFile, key: u64) {
+    /// A file a `Destination` took.
+    pub fn insert_entry(&mut self, path: String, entry: Entry) {
+        self.files.insert(path, entry);
+    }
+
+    /// A page a `Destination` took, with the key of everything its HTML depends on.
+    pub fn insert_page(&mut self, path: String, entry: Entry, key: u64) {
         self.page_keys.insert(path.clone(), key);
-        self.files.insert(path, file);
+        self.files.insert(path, entry);
     }
 
     /// Marks the files under `folder` (e.g. `search`) as one group made from inputs whose key
-    /// is `key` (see `kept_group`).
+    /// is `key` (see `Destination::held_group`).
     pub fn set_group(&mut self, folder: &str, key: u64) {
         self.group = Some((folder.to_string(), key));
     }
 
+    /// The file at `path`, when the build holds it in memory (every file of a build that does
+    /// not write).
     pub fn get(&self, path: &str) -> Option<&OutputFile> {
-        self.files.get(path)
+        self.files.get(path).and_then(Entry::file)
+    }
+
+    /// Whether the build produces `path` (in memory or placed in the output folder).
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
     }
 
     pub fn len(&self) -> usize {
@@ -99,8 +182,11 @@ impl Output {
         self.files.is_empty()
     }
 
+    /// The files held in memory, by path (every file of a build that does not write).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &OutputFile)> {
-        self.files.iter()
+        self.files
+            .iter()
+            .filter_map(|(path, entry)| Some((path, entry.file()?)))
     }
 }
 
@@ -315,7 +401,7 @@ fn commit(
         kept: output
             .files
             .values()
-            .filter(|f| matches!(f, OutputFile::Kept))
+            .filter(|e| matches!(e.0, Held::Kept))
             .count(),
     })
 }
@@ -422,24 +508,24 @@ struct Place<'a> {
 
 impl Place<'_> {
     /// Stages one file (unless it is unchanged): `None` for an unchanged file.
-    fn prepare(&self, rel: &str, file: &OutputFile) -> Result<Option<Change>, Diagnostic> {
+    fn prepare(&self, rel: &str, entry: &Entry) -> Result<Option<Change>, Diagnostic> {
         if parent_folder(rel).is_some_and(|p| self.swapped.contains(p)) {
             // Only staged and unchanged files are in such a folder (`swappable_folders`).
-            return Ok(matches!(file, OutputFile::Staged(_)).then_some(Change::WithFolder));
+            return Ok(matches!(entry.0, Held::Staged(_)).then_some(Change::WithFolder));
         }
         let dest = self.dir.join(rel);
         // In a new folder (or a fresh output folder) nothing can be in the way or equal.
         let new_folder = parent_folder(rel).is_some_and(|p| self.missing.contains(p));
         let nothing_there = self.fresh || new_folder;
-        let bytes = match file {
-            OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-            OutputFile::Shared(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
-            OutputFile::Copy(src) => {
+        let bytes = match &entry.0 {
+            Held::File(OutputFile::Bytes(b)) => std::borrow::Cow::Borrowed(b.as_slice()),
+            Held::File(OutputFile::Shared(s)) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            Held::File(OutputFile::Copy(src)) => {
                 std::borrow::Cow::Owned(fs::read(src).map_err(|e| io_error(src, "read", &e))?)
             }
-            OutputFile::Kept | OutputFile::Same => return Ok(None),
+            Held::Kept | Held::Same => return Ok(None),
             // Rendered into the staging folder already: only its place needs checking.
-            OutputFile::Staged(staged) => {
+            Held::Staged(staged) => {
                 if new_folder && self.staging.is_some_and(|s| *staged == s.join(rel)) {
                     return Ok(Some(Change::WithFolder));
                 }
@@ -534,9 +620,9 @@ fn swappable_folders(
             up = outer;
         }
         let counts = folders.entry(folder).or_default();
-        match file {
-            OutputFile::Staged(path) if *path == staging.join(rel) => counts.0 += 1,
-            OutputFile::Same | OutputFile::Kept => counts.1 += 1,
+        match &file.0 {
+            Held::Staged(path) if *path == staging.join(rel) => counts.0 += 1,
+            Held::Same | Held::Kept => counts.1 += 1,
             _ => counts.2 = true,
         }
     }
@@ -560,9 +646,9 @@ fn swappable_folders(
                     return None;
                 }
                 let rel = format!("{folder}/{name}");
-                match output.files.get(&rel) {
+                match output.files.get(&rel).map(|e| &e.0) {
                     None => stale += 1,
-                    Some(OutputFile::Staged(_)) => {}
+                    Some(Held::Staged(_)) => {}
                     Some(_) => unchanged.push(rel),
                 }
             }
@@ -598,7 +684,7 @@ impl Swap {
             .files
             .range(prefix.clone()..)
             .take_while(|(rel, _)| rel.starts_with(&prefix))
-            .filter(|(_, file)| matches!(file, OutputFile::Staged(_)))
+            .filter(|(_, entry)| matches!(entry.0, Held::Staged(_)))
             .map(|(rel, _)| Rename {
                 from: staging.join(rel),
                 to: dir.join(rel),
@@ -824,7 +910,7 @@ fn sweep(folder: &Path, rel: &str, output: &Output) -> io::Result<(usize, bool)>
             if kind.is_dir() {
                 let (removed, empty) = sweep(&entry.path(), &path, output)?;
                 Ok((removed, empty && fs::remove_dir(entry.path()).is_ok()))
-            } else if output.get(&path).is_none() {
+            } else if !output.contains(&path) {
                 fs::remove_file(entry.path())?;
                 Ok((1, true))
             } else {

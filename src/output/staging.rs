@@ -2,8 +2,8 @@
 
 use super::manifest::{identity, mtime_ns, usable_manifest, Manifest};
 use super::{
-    commit, holds_nothing, is_inside, lock, lock_output, same_file, write_creating, Output,
-    OutputFile, OutputLock, Protected, WriteStats, MARKER,
+    commit, holds_nothing, is_inside, lock, lock_output, same_file, write_creating, Destination,
+    Entry, Held, Output, OutputFile, OutputLock, Protected, WriteStats, MARKER,
 };
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
@@ -33,6 +33,8 @@ pub struct Staging {
     /// The last build's record (`Manifest`), read under the lock; `kept_pages` and
     /// `kept_group` take their parts.
     manifest: Mutex<Option<Manifest>>,
+    /// The pages still as the record says (`kept_pages`), looked at on the first question.
+    kept: std::sync::OnceLock<HashMap<String, u64>>,
     /// Output path → size and modification time of the files this build keeps, finds equal or
     /// stages, as seen then: `save_manifest` need not look at them again.
     pub(super) seen: Mutex<HashMap<String, (u64, u64)>>,
@@ -72,13 +74,14 @@ impl Staging {
                 usable_manifest(cache_dir, output_dir)
             }),
             seen: Mutex::default(),
+            kept: std::sync::OnceLock::new(),
             _lock: lock,
         })
     }
 
     /// The pages of the output folder that are still exactly as the last build recorded them,
     /// with their keys (empty when there is no usable record).
-    pub fn kept_pages(&self) -> HashMap<String, u64> {
+    pub(super) fn kept_pages(&self) -> HashMap<String, u64> {
         let Some(pages) = lock(&self.manifest)
             .as_mut()
             .map(|m| std::mem::take(&mut m.pages))
@@ -104,7 +107,7 @@ impl Staging {
     /// The files of the group `folder` (see `Output::set_group`) when the last build made them
     /// from inputs with this `key` and every one of them is still exactly as it was written:
     /// they need not be made again. `None` otherwise.
-    pub fn kept_group(&self, folder: &str, key: u64) -> Option<Vec<String>> {
+    pub(super) fn kept_group(&self, folder: &str, key: u64) -> Option<Vec<String>> {
         let group = lock(&self.manifest).as_mut()?.group.take()?;
         if group.folder != folder || group.key != key || group.files.is_empty() {
             return None;
@@ -126,25 +129,26 @@ impl Staging {
     }
 
     /// The output entry for `rel` with these bytes: `Same`, `Staged`, or (when staging fails,
-    /// e.g. a read-only folder; `write` will then report it) the bytes themselves.
-    pub fn stage(&self, rel: &str, bytes: Vec<u8>) -> OutputFile {
+    /// e.g. a read-only folder; `write` will then report it) the file itself.
+    pub fn stage(&self, rel: &str, file: OutputFile) -> Entry {
         // `write` refuses such a path; it must not be staged outside the staging folder either.
-        if !is_inside(rel) {
-            return OutputFile::Bytes(bytes);
-        }
+        // A file to copy is copied when written.
+        let Some(bytes) = file.bytes().filter(|_| is_inside(rel)) else {
+            return Entry(Held::File(file));
+        };
         if !self.fresh {
-            if let Some(id) = same_file(&self.output_dir.join(rel), &bytes) {
+            if let Some(id) = same_file(&self.output_dir.join(rel), bytes) {
                 lock(&self.seen).insert(rel.to_string(), id);
-                return OutputFile::Same;
+                return Entry(Held::Same);
             }
         }
         let path = self.dir.join(rel);
-        match write_creating(&path, &bytes).and_then(|file| file.metadata()) {
+        match write_creating(&path, bytes).and_then(|file| file.metadata()) {
             Ok(meta) => {
                 lock(&self.seen).insert(rel.to_string(), (meta.len(), mtime_ns(&meta)));
-                OutputFile::Staged(path)
+                Entry(Held::Staged(path))
             }
-            Err(_) => OutputFile::Bytes(bytes),
+            Err(_) => Entry(Held::File(file)),
         }
     }
 
@@ -158,5 +162,21 @@ impl Staging {
             let _ = fs::remove_file(self.output_dir.join(MARKER));
             let _ = fs::remove_dir(&self.output_dir);
         }
+    }
+}
+
+impl Destination for Staging {
+    fn held(&self, path: &str, key: u64) -> Option<Entry> {
+        let kept = self.kept.get_or_init(|| self.kept_pages());
+        (kept.get(path) == Some(&key)).then_some(Entry(Held::Kept))
+    }
+
+    fn held_group(&self, folder: &str, key: u64) -> Option<Vec<(String, Entry)>> {
+        let paths = self.kept_group(folder, key)?;
+        Some(paths.into_iter().map(|p| (p, Entry(Held::Same))).collect())
+    }
+
+    fn place(&self, path: &str, file: OutputFile) -> Entry {
+        self.stage(path, file)
     }
 }

@@ -113,12 +113,16 @@ fn staged_build(out: &Path, p: &Protected, files: &[(&str, &str)]) -> WriteStats
     let staging = Staging::new(out, &out.join("../cache"), p, false).unwrap();
     let mut output = Output::default();
     for (rel, text) in files {
-        let file = staging.stage(rel, text.as_bytes().to_vec());
-        output.insert(rel.to_string(), file);
+        let entry = staging.stage(rel, bytes(text));
+        output.insert_entry(rel.to_string(), entry);
     }
     let stats = staging.write(&output).unwrap();
     staging.discard();
     stats
+}
+
+fn bytes(text: &str) -> OutputFile {
+    OutputFile::Bytes(text.as_bytes().to_vec())
 }
 
 /// Every file under `dir` (hidden ones included) with its text.
@@ -150,9 +154,9 @@ fn a_cold_build_moves_new_folders_into_place_whole() {
     assert!(staging.fresh);
     let mut output = site(&[("a/b/bytes.html", "not staged"), ("top.txt", "t")]);
     for (rel, text) in files {
-        let file = staging.stage(rel, text.as_bytes().to_vec());
-        assert_eq!(file, OutputFile::Staged(staging.dir.join(rel)));
-        output.insert(rel.to_string(), file);
+        let entry = staging.stage(rel, bytes(text));
+        assert_eq!(entry, Entry(Held::Staged(staging.dir.join(rel))));
+        output.insert_entry(rel.to_string(), entry);
     }
     // Nothing outside the staging folder changes before `write`.
     assert!(tree(&out)
@@ -242,12 +246,12 @@ fn a_failed_build_leaves_a_new_folder_removed_and_stages_nothing_outside() {
     let out = tmp.path().join("public");
     let staging = Staging::new(&out, &tmp.path().join("cache"), &p, false).unwrap();
     assert!(matches!(
-        staging.stage("../x.html", b"x".to_vec()),
-        OutputFile::Bytes(_)
+        staging.stage("../x.html", bytes("x")).0,
+        Held::File(OutputFile::Bytes(_))
     ));
     assert!(matches!(
-        staging.stage("a/b.html", b"b".to_vec()),
-        OutputFile::Staged(_)
+        staging.stage("a/b.html", bytes("b")).0,
+        Held::Staged(_)
     ));
     assert!(!tmp.path().join("x.html").exists());
     staging.discard();
@@ -278,12 +282,12 @@ fn the_manifest_records_what_staging_saw_and_keeps_only_untouched_pages() {
         let kept = staging.kept_pages();
         let mut output = Output::default();
         for (url, text) in pages {
-            let file = if kept.get(*url) == Some(&7) {
-                OutputFile::Kept
+            let entry = if kept.get(*url) == Some(&7) {
+                Entry(Held::Kept)
             } else {
-                staging.stage(url, text.as_bytes().to_vec())
+                staging.stage(url, bytes(text))
             };
-            output.insert_page(url.to_string(), file, 7);
+            output.insert_page(url.to_string(), entry, 7);
         }
         staging.write(&output).unwrap();
         save_manifest(&cache, &out, &output, Some(&staging));

@@ -1,7 +1,10 @@
-//! Stage 4, render: pure. Builds a view model per page (everything already resolved, every
-//! href relative to the page) and renders it with the theme's templates; adds the site-wide
-//! files (navigation script, highlight CSS, sitemap page, `sitemap.xml`, `404.html`, theme
-//! assets, published content files). Returns the whole site as an `Output`; writes nothing.
+//! Stage 4, render. Builds a view model per page (everything already resolved, every href
+//! relative to the page) and renders it with the theme's templates; draws the data tables
+//! (`tables.rs`); adds the site-wide files (navigation script, highlight CSS, sitemap page,
+//! `sitemap.xml`, `404.html`, theme assets, published content files). Returns the whole site
+//! as an `Output`: each page is handed to the build's `output::Destination` as soon as it is
+//! rendered (which keeps it, or stages it on disk: output's decision, not render's), and a
+//! page the destination already holds from the same inputs is not rendered at all.
 
 mod diagram;
 mod highlight;
@@ -19,7 +22,7 @@ use crate::base::urls::{encode_fragment, relative_href, root_prefix};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::{hash_of, LinkKind, LinkTarget, Page, PageId, PageKind, Resolved};
-use crate::output::{Output, OutputFile};
+use crate::output::{Destination, Entry, Output, OutputFile};
 use i18n::{env_name, words, Words};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -72,13 +75,14 @@ struct PeerView {
     current: bool,
 }
 
-/// One page's result: its HTML, or the news that the output folder already holds it; with the
-/// key of everything the HTML depends on.
+/// One page's result: its HTML, or the entry of the destination that already holds it; with
+/// the key of everything the HTML depends on.
 pub enum RenderedPage {
     Html(String, u64),
     /// HTML the preview's render cache holds too (page key, body key).
     Shared(std::sync::Arc<str>, u64, u64),
-    Kept(u64),
+    /// Not rendered: the destination holds the page as made from the same inputs.
+    Held(Entry, u64),
 }
 
 /// A page's rendered body, hashed by the key of its inputs rather than by its (long) text.
@@ -153,12 +157,9 @@ pub struct RenderContext<'a> {
     pub data: Option<&'a tables::Drawn>,
     /// What mermaid's parser said of each diagram.
     pub diagrams: Option<&'a crate::diagram::Verdicts>,
-    /// Page keys of the files already in the output folder, by URL (`archsite build` after an
-    /// earlier build): a page whose key is unchanged is not rendered again.
-    pub kept: Option<&'a std::collections::HashMap<String, u64>>,
-    /// Where rendered pages go as soon as they are rendered (a build that writes), instead of
-    /// staying in memory.
-    pub staging: Option<&'a crate::output::Staging>,
+    /// Where rendered pages go as soon as they are rendered, and which it already holds (a
+    /// page whose inputs are unchanged is not rendered again).
+    pub dest: &'a dyn Destination,
     /// Hash of what every page depends on besides its own view: templates and site settings.
     site_key: u64,
 }
@@ -220,6 +221,7 @@ impl<'a> RenderContext<'a> {
         pages: &'a [Page],
         resolved: &'a Resolved,
         templates: &'a Templates,
+        dest: &'a dyn Destination,
     ) -> Self {
         RenderContext {
             config,
@@ -230,8 +232,7 @@ impl<'a> RenderContext<'a> {
             content_cache: None,
             data: None,
             diagrams: None,
-            kept: None,
-            staging: None,
+            dest,
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -275,7 +276,7 @@ impl<'a> RenderContext<'a> {
         }
     }
 
-    /// Renders one page to its HTML file, unless `kept` says the file already holds it.
+    /// Renders one page to its HTML file, unless the destination already holds it.
     pub fn render_page(&self, id: PageId) -> Result<RenderedPage, Diagnostic> {
         let page = &self.pages[id];
         let r = self.resolved;
@@ -465,11 +466,8 @@ impl<'a> RenderContext<'a> {
         };
         // Everything the page's HTML depends on (its body by key, not by text).
         let page_key = hash_of(&(self.site_key, &view_page));
-        if self
-            .kept
-            .is_some_and(|kept| kept.get(url.as_str()) == Some(&page_key))
-        {
-            return Ok(RenderedPage::Kept(page_key));
+        if let Some(entry) = self.dest.held(url, page_key) {
+            return Ok(RenderedPage::Held(entry, page_key));
         }
         if let Some(hit) = self.content_cache.and_then(|c| c.lookup(page_key)) {
             // The body's entry must survive this build too, for a later change of view.
@@ -608,21 +606,20 @@ pub fn render_site(
                         reuse::Rendered::new(page, links, shape, before.keys, before.html.clone());
                     return (
                         id,
-                        Ok((OutputFile::Shared(before.html.clone()), before.keys.0)),
+                        Ok((
+                            ctx.dest.place(url, OutputFile::Shared(before.html.clone())),
+                            before.keys.0,
+                        )),
                         Some(kept),
                     );
                 }
             }
             let mut again = None;
             let page = ctx.render_page(id).map(|rendered| match rendered {
-                RenderedPage::Html(html, key) => {
-                    let bytes = html.into_bytes();
-                    let file = match ctx.staging {
-                        Some(staging) => staging.stage(url, bytes),
-                        None => OutputFile::Bytes(bytes),
-                    };
-                    (file, key)
-                }
+                RenderedPage::Html(html, key) => (
+                    ctx.dest.place(url, OutputFile::Bytes(html.into_bytes())),
+                    key,
+                ),
                 RenderedPage::Shared(html, key, body) => {
                     if let Some(shape) = shape {
                         again = Some(reuse::Rendered::new(
@@ -633,13 +630,9 @@ pub fn render_site(
                             html.clone(),
                         ));
                     }
-                    let file = match ctx.staging {
-                        Some(staging) => staging.stage(url, html.as_bytes().to_vec()),
-                        None => OutputFile::Shared(html),
-                    };
-                    (file, key)
+                    (ctx.dest.place(url, OutputFile::Shared(html)), key)
                 }
-                RenderedPage::Kept(key) => (OutputFile::Kept, key),
+                RenderedPage::Held(entry, key) => (entry, key),
             });
             (id, page, again)
         })

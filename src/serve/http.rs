@@ -98,8 +98,6 @@ fn file_response<'a>(
             }
             Cow::Owned(std::fs::read(real).ok()?)
         }
-        // `serve` builds keep every page in memory; nothing is left on disk to refer to.
-        OutputFile::Kept | OutputFile::Same | OutputFile::Staged(_) => return None,
     };
     Some(Response::File {
         status,
