@@ -12,14 +12,19 @@
 //!    title, heading, prose, data table cells, Mermaid labels (`mermaid`), code;
 //! 2. `tokenize`: text → words → terms (Korean stems without particles, syllable bigrams,
 //!    lowercased Latin words and numbers);
-//! 3. `index`: terms → postings with BM25 weights; also the reference query algorithm that
-//!    `search.js` mirrors, and the alternatives it was measured against (docs/search.md);
+//! 3. `index/`: terms → postings with BM25 weights (`build.rs`); the reference query that
+//!    `search.js` mirrors (`query.rs`), and the alternatives it was measured against
+//!    (`technique.rs`, docs/search.md);
 //! 4. `shard`: the index → `search/meta.js`, term shards and one file per page, loaded by the
 //!    browser only when the reader first searches, and only the shards a query needs.
+//!
+//! `numbers` (the base-32 encoding of posting lists, which the browser decodes) is the leaf
+//! that `index` and `shard` share; `shard` reads the index, never the reverse.
 
 pub mod extract;
 pub mod index;
 pub mod mermaid;
+pub mod numbers;
 pub mod shard;
 pub mod tokenize;
 
