@@ -143,7 +143,7 @@ pub fn page(data: &[u8]) {
         embeds: &|l| l.href.ends_with(".mmd"),
         embed: &|_, caption| format!("<figure>{caption}</figure>"),
     };
-    let _ = render_markdown(page.body(), &ctx);
+    let _ = render_markdown(&page.document, &page.text, &ctx);
 }
 
 /// The ```` ```table ```` directive of a page: its YAML body parsed into a directive, with a

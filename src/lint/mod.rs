@@ -8,14 +8,19 @@
 //! [`STRUCTURE_LINTS`] when it reads only the site's files and URLs, so that the preview does
 //! not run it again while they stay the same).
 //!
+//! A lint that needs the Markdown reads the page's `Document` (its events and their slots,
+//! e.g. the code blocks with their spans): it never parses the page again.
+//!
 //! What is not here: a link that cannot be resolved is reported by the link resolution that
 //! finds it (`resolve/links.rs`, which knows the closest file and heading to suggest), a file
 //! that cannot be read by `load`, bad front matter, YAML or a diagram by what parses it.
 
+mod duplicate_ids;
 mod empty_site;
 mod insecure_links;
 mod names;
 mod orphans;
+mod unclosed_fence;
 mod url_conflicts;
 
 use crate::config::Config;
@@ -38,7 +43,13 @@ pub struct Site<'a> {
 type Lint = fn(&Site) -> Vec<Diagnostic>;
 
 /// Lints that read the pages' links, text or backlinks: run on every build.
-pub const LINTS: &[Lint] = &[orphans::check, insecure_links::check, empty_site::check];
+pub const LINTS: &[Lint] = &[
+    orphans::check,
+    insecure_links::check,
+    empty_site::check,
+    unclosed_fence::check,
+    duplicate_ids::check,
+];
 
 /// Lints that read only which files the site has and where they are published: the preview
 /// runs them again only when those change (`LintCache`).

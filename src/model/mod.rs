@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod data;
 pub mod decimal;
+pub mod document;
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -61,6 +62,8 @@ pub struct Heading {
     /// Plain text, as GitHub slugs it.
     pub text: String,
     pub id: String,
+    /// Whether the id is written in the heading (`## Title {#id}`) rather than made from it.
+    pub explicit: bool,
     /// Leading section number such as `2.1` in `2.1 환경별 특성 비교`.
     pub number: Option<String>,
     /// Byte range in the page's source text.
@@ -112,6 +115,8 @@ pub struct Page {
     pub data: Arc<[data::DataRef]>,
     /// Mermaid diagrams, in document order (a `.mmd` page has exactly one: the whole file).
     pub diagrams: Arc<[Diagram]>,
+    /// The Markdown's events and what each is to render and search (empty for a `.mmd` page).
+    pub document: Arc<document::Document>,
     pub kind: PageKind,
 }
 

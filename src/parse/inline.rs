@@ -1,8 +1,7 @@
-//! What `parse` and `render` must find identically in the event stream: links in raw HTML,
-//! plain-text path references in list items, and the merging of adjacent text events (the
-//! parser splits text at would-be emphasis delimiters, which would split a path like
-//! `design/backend_api.md` in two). Both passes call these functions, so the n-th link found
-//! here while parsing is the n-th link rewritten while rendering.
+//! Helpers of the one pass over a page's events: links in raw HTML, plain-text path references
+//! in list items, and the merging of adjacent text events (the parser splits text at would-be
+//! emphasis delimiters, which would split a path like `design/backend_api.md` in two). What
+//! they find is recorded in the page's `Document` (as slots), which `render` reads.
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use regex::Regex;

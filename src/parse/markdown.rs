@@ -1,14 +1,16 @@
-//! One pass over a page's Markdown events that collects what the later stages need: the
-//! headings with their ids, the links, the anchors of raw HTML, the title. The renderer reads
-//! the same events again in the same order, so the n-th link or heading here is the n-th there.
+//! The one pass over a page's Markdown: the events, kept as the page's `Document`, each with
+//! what it is to the later stages (the n-th heading, link, data directive, diagram: its
+//! `Slot`), and what those stages check or index: the headings with their ids, the links, the
+//! anchors of raw HTML, the title. `render` and `search` read the document; nothing parses
+//! the Markdown again.
 
 use super::inline::{html_link_values, merge_text, plain_paths, Context};
 use crate::base::fence::fence_language;
 use crate::base::markdown::markdown_options;
 use crate::base::slug::{github_slug, SlugCounter};
-use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::model::data::{inline_ref, is_table_fence, DataRef, ValueRef};
+use crate::model::document::{Block, Builder, Document, Slot};
 use crate::model::{Diagram, Heading, Link, LinkKind};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use regex::Regex;
@@ -27,6 +29,8 @@ pub struct Scanned {
     pub data: Vec<DataRef>,
     /// ```` ```mermaid ```` blocks, in document order.
     pub diagrams: Vec<Diagram>,
+    /// The events and what each is (`model::document`).
+    pub document: Document,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -41,6 +45,7 @@ struct OpenHeading {
 pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
     let body = &text[offset..];
     let mut out = Scanned::default();
+    let mut doc = Builder::new(text);
     let mut open: Option<OpenHeading> = None;
     let mut pending = Vec::new();
     let mut first_block = true;
@@ -49,33 +54,37 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
     let events = merge_text(Parser::new_ext(body, markdown_options()).into_offset_iter());
     for (event, range) in events {
         let range = range.start + offset..range.end + offset;
+        let position = doc.next_position();
         context.observe(&event);
         if let Some(d) = &mut diagram {
-            match event {
+            match &event {
                 Event::Text(t) => {
                     let mut source = d.source.to_string();
-                    source.push_str(&t);
+                    source.push_str(t);
                     d.source = source.into();
                 }
                 Event::End(TagEnd::CodeBlock) => out.diagrams.extend(diagram.take()),
                 _ => {}
             }
+            doc.push(event);
             continue;
         }
-        match event {
+        match &event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                if first_block && level == HeadingLevel::H1 {
+                if first_block && *level == HeadingLevel::H1 {
                     out.starts_with_h1 = true;
                 }
+                doc.slot(position, Slot::Heading(pending.len() as u32));
                 open = Some(OpenHeading {
-                    level: level as u8,
-                    explicit_id: id.map(|i| i.to_string()),
+                    level: *level as u8,
+                    explicit_id: id.as_ref().map(|i| i.to_string()),
                     text: String::new(),
                     start: range.start,
                 });
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(h) = open.take() {
+                    doc.slot(position, Slot::Heading(pending.len() as u32));
                     let text = h.text.trim().to_string();
                     if h.level == 1 && out.first_h1.is_none() {
                         out.first_h1 = Some(text.clone());
@@ -84,12 +93,25 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                 }
             }
             Event::Text(t) => {
-                count_letters(&t, &mut out.letters);
+                count_letters(t, &mut out.letters);
                 if let Some(h) = &mut open {
-                    h.text.push_str(&t);
+                    h.text.push_str(t);
                 }
                 if context.plain_paths_allowed() {
-                    for found in plain_paths(&t) {
+                    let found = plain_paths(t);
+                    if !found.is_empty() {
+                        doc.slot(
+                            position,
+                            Slot::Paths {
+                                first: out.links.len() as u32,
+                                ranges: found
+                                    .iter()
+                                    .map(|r| r.start as u32..r.end as u32)
+                                    .collect(),
+                            },
+                        );
+                    }
+                    for found in found {
                         let span = locate(text, &range, &t[found.clone()]);
                         out.links.push(Link {
                             kind: LinkKind::PlainPath,
@@ -100,13 +122,14 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                 }
             }
             Event::Code(t) => {
-                if let Some(reference) = inline_ref(&t) {
+                if let Some(reference) = inline_ref(t) {
+                    doc.slot(position, Slot::Value(out.data.len() as u32));
                     let span = range.clone();
                     out.data.push(DataRef::Value(ValueRef { reference, span }));
                 }
-                count_letters(&t, &mut out.letters);
+                count_letters(t, &mut out.letters);
                 if let Some(h) = &mut open {
-                    h.text.push_str(&t);
+                    h.text.push_str(t);
                 }
             }
             Event::Start(Tag::Link {
@@ -118,6 +141,7 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                     LinkType::Email => format!("mailto:{dest_url}"),
                     _ => dest_url.to_string(),
                 };
+                doc.slot(position, Slot::Link(out.links.len() as u32));
                 out.links.push(Link {
                     kind: LinkKind::Link,
                     dest,
@@ -125,17 +149,20 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                 });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
+                doc.slot(position, Slot::Link(out.links.len() as u32));
                 out.links.push(Link {
                     kind: LinkKind::Image,
                     dest: dest_url.to_string(),
                     span: range,
                 });
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                if let Some(diag) = unclosed_fence(text, &range, file) {
-                    out.diags.push(diag);
-                }
-                if is_mermaid_fence(&info) {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.as_ref(),
+                    CodeBlockKind::Indented => "",
+                };
+                let fenced = matches!(kind, CodeBlockKind::Fenced(_));
+                let block = if fenced && is_mermaid_fence(info) {
                     let first_line = text[range.clone()]
                         .find('\n')
                         .map_or(range.end, |i| range.start + i + 1);
@@ -144,16 +171,41 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                         start: first_line,
                         end: range.end,
                     });
-                }
-                if is_table_fence(&info) {
-                    let (directive, diags) = super::table::parse_table(text, range, file);
+                    Block::Diagram(out.diagrams.len() as u32)
+                } else if fenced && is_table_fence(info) {
+                    let (directive, diags) = super::table::parse_table(text, range.clone(), file);
                     out.data.push(DataRef::Table(directive));
                     out.diags.extend(diags);
-                }
+                    Block::Table(out.data.len() as u32 - 1)
+                } else {
+                    Block::Code
+                };
+                let span = range.start as u32..range.end as u32;
+                doc.slot(
+                    position,
+                    Slot::Code {
+                        block,
+                        fenced,
+                        span,
+                    },
+                );
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                out.anchors.extend(html_anchors(&html));
-                for value in html_link_values(&html) {
+                out.anchors.extend(html_anchors(html));
+                let values = html_link_values(html);
+                if !values.is_empty() {
+                    doc.slot(
+                        position,
+                        Slot::HtmlLinks {
+                            first: out.links.len() as u32,
+                            values: values
+                                .iter()
+                                .map(|v| v.start as u32..v.end as u32)
+                                .collect(),
+                        },
+                    );
+                }
+                for value in values {
                     let start = range.start + value.start;
                     let dest = html[value.clone()].replace("&amp;", "&");
                     let span = if text.get(start..start + value.len()) == Some(&html[value.clone()])
@@ -171,32 +223,21 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
             }
             _ => {}
         }
+        doc.push(event);
         first_block = false;
     }
     out.anchors
         .extend(super::table::number_anchors(&mut out.data));
     let mut counter = SlugCounter::default();
-    let mut explicit_seen = std::collections::HashSet::new();
-    for (_, explicit, _, span) in &pending {
+    for (_, explicit, _, _) in &pending {
         if let Some(id) = explicit {
-            if !explicit_seen.insert(id.clone()) {
-                let line_end = text[span.clone()].trim_end().len();
-                out.diags.push(
-                    Diagnostic::new(
-                        codes::DUPLICATE_ID,
-                        format!("the id `{id}` is used by two headings of this page"),
-                    )
-                    .at(file, span.start..span.start + line_end)
-                    .help("links to it always land on the first one: give this heading another id"),
-                );
-            }
             counter.reserve_explicit(id);
         }
     }
     for (level, explicit, text, span) in pending {
-        let id = match explicit {
-            Some(id) => id,
-            None => counter.unique(github_slug(&text)),
+        let (id, explicit) = match explicit {
+            Some(id) => (id, true),
+            None => (counter.unique(github_slug(&text)), false),
         };
         out.anchors.push(id.clone());
         out.headings.push(Heading {
@@ -204,9 +245,11 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
             number: section_number(&text),
             text,
             id,
+            explicit,
             span,
         });
     }
+    out.document = doc.finish();
     out
 }
 
@@ -218,48 +261,6 @@ fn locate(text: &str, range: &Range<usize>, needle: &str) -> Range<usize> {
         .map_or(range.clone(), |i| {
             range.start + i..range.start + i + needle.len()
         })
-}
-
-/// A fenced code block that runs to the end of the document without its closing fence usually
-/// swallows the rest of the page: say how much it hides.
-fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<Diagnostic> {
-    let block = &text[range.clone()];
-    let first_line = block.lines().next()?;
-    let indent = first_line.len() - first_line.trim_start().len();
-    let fence_char = first_line.trim_start().chars().next()?;
-    let fence_len = first_line
-        .trim_start()
-        .chars()
-        .take_while(|&c| c == fence_char)
-        .count();
-    let last = block.trim_end().lines().last().unwrap_or("").trim();
-    let closed = block.lines().count() > 1
-        && last.len() >= fence_len
-        && last.chars().all(|c| c == fence_char);
-    let reaches_end = text[range.end..].trim().is_empty();
-    if closed || !reaches_end {
-        return None;
-    }
-    let hidden: Vec<&str> = block.lines().skip(1).collect();
-    let headings = hidden
-        .iter()
-        .filter(|l| l.trim_start().starts_with('#'))
-        .count();
-    let links = hidden
-        .iter()
-        .map(|l| l.matches("](").count())
-        .sum::<usize>();
-    let start = range.start + indent;
-    let fence: String = std::iter::repeat_n(fence_char, fence_len).collect();
-    Some(
-        Diagnostic::new(
-            codes::UNCLOSED_FENCE,
-            format!("this code fence is never closed: it hides the remaining {} lines ({headings} headings, {links} links)", hidden.len()),
-        )
-        .at(file, start..start + first_line.trim().len())
-        .label("opened here")
-        .help(format!("add a line {fence} where the code block should end")),
-    )
 }
 
 /// Whether a fence's info string opens a Mermaid diagram (```` ```mermaid ````).
@@ -387,33 +388,6 @@ mod tests {
         );
         assert_eq!(s.links[1].kind, LinkKind::Image);
         assert!(s.anchors.contains(&"here".to_string()));
-    }
-
-    #[test]
-    fn unclosed_fence_reports_what_it_hides() {
-        let text = "# T\n\n```yaml\na: 1\n## Hidden\n[x](y.md)\n";
-        let s = scan(text, 0, &file());
-        assert_eq!(s.diags.len(), 1, "{:?}", s.diags);
-        assert_eq!(s.diags[0].code, "unclosed-fence");
-        assert!(
-            s.diags[0].message.contains("3 lines (1 headings, 1 links)"),
-            "{}",
-            s.diags[0].message
-        );
-        assert_eq!(&text[s.diags[0].span.clone().unwrap().range], "```yaml");
-        assert!(scan("```\ncode\n```\n", 0, &file()).diags.is_empty());
-        assert!(scan("~~~~\ncode\n~~~~~\n\ntext\n", 0, &file())
-            .diags
-            .is_empty());
-    }
-
-    #[test]
-    fn duplicate_explicit_ids_warn() {
-        let s = scan("## A {#x}\n\n## B {#x}\n", 0, &file());
-        assert_eq!(
-            s.diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-            ["duplicate-id"]
-        );
     }
 
     #[test]

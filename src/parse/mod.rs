@@ -1,6 +1,9 @@
-//! Stage 2, parse: each Markdown file on its own, pure. Splits off the front matter, parses the
-//! Markdown once to find the title, headings (with GitHub ids), links and raw-HTML anchors,
-//! each with its byte span. Rendering later re-reads the same events in the same order.
+//! Stage 2, parse: each source file on its own, pure. For a Markdown page: splits off the
+//! front matter (`front_matter.rs`), reads the Markdown once (`markdown.rs`) into the page's
+//! `Document` (its events, each with what it is: heading, link, directive, diagram, code) and
+//! finds the title, headings (with GitHub ids), links and raw-HTML anchors, each with its
+//! byte span; reads its data-table directives (`table.rs`). Also the data files (`data.rs`,
+//! over `yaml.rs`). `render` and `search` work from the document and never parse again.
 
 pub mod data;
 mod front_matter;
@@ -9,8 +12,6 @@ mod markdown;
 pub mod table;
 mod yaml;
 
-pub use crate::base::markdown::markdown_options;
-pub use inline::{html_link_values, merge_text, plain_paths, Context};
 pub use markdown::{is_mermaid_fence, section_number};
 
 use crate::diag::Diagnostic;
@@ -25,6 +26,16 @@ pub fn parse_page(
     include_drafts: bool,
 ) -> (Option<Page>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    if text.len() > crate::model::document::MAX_TEXT {
+        diags.push(
+            Diagnostic::new(
+                crate::diag::codes::UNREADABLE,
+                "the file is larger than 2 GiB: archsite reads pages up to 2 GiB",
+            )
+            .in_file(&file.display),
+        );
+        return (None, diags);
+    }
     let (front, body_start) = front_matter::split(&file.display, &text, &mut diags);
     if front.draft && !include_drafts {
         return (None, diags);
@@ -55,6 +66,7 @@ pub fn parse_page(
         letters: body.letters,
         data: body.data.into(),
         diagrams: body.diagrams.into(),
+        document: body.document.into(),
         kind: PageKind::Markdown,
         text,
     };
@@ -82,6 +94,7 @@ pub fn parse_diagram_page(file: SourceFile, text: Arc<str>) -> Page {
         anchors: Arc::new([]),
         letters: count_letters_of(&text),
         data: Arc::new([]),
+        document: Default::default(),
         kind: PageKind::Diagram,
         text,
     }

@@ -1,14 +1,16 @@
-//! Markdown → HTML for one page, with what `resolve` decided: heading ids (GitHub's), rewritten
-//! link hrefs, heading anchors and "same section in prod" links, highlighted code, scrollable
-//! tables. Reads the events in the same order as `parse`, so the n-th link here is the n-th
-//! link there.
+//! Markdown → HTML for one page, from its `Document` (the events `parse` read, with what each
+//! is) and what `resolve` decided: heading ids (GitHub's), rewritten link hrefs, heading anchors
+//! and "same section in prod" links, highlighted code, data tables, diagrams, scrollable
+//! tables. Each event's slot says which heading, link, directive or diagram it is: nothing
+//! here counts its way through the document.
 
 use super::highlight::highlight;
 use crate::base::escape_html;
+use crate::model::document::{Block, Document, Slot};
 use crate::model::LinkTarget;
 use crate::model::{Heading, ResolvedLink};
-use crate::parse::{html_link_values, markdown_options, merge_text, plain_paths, Context};
-use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+use std::ops::Range;
 
 /// A link shown inside a heading to the same-numbered section of another environment.
 pub struct SectionLink {
@@ -23,7 +25,7 @@ pub struct MarkdownContext<'a> {
     /// Per heading index.
     pub section_links: &'a dyn Fn(usize) -> Vec<SectionLink>,
     pub anchor_label: &'a str,
-    /// HTML of the page's data tables and inline values (`data::resolve`), in document order;
+    /// HTML of the page's data tables and inline values (`render::tables`), by directive;
     /// empty to leave them as code.
     pub data: &'a [std::sync::Arc<str>],
     /// The figure of a ```` ```mermaid ```` block, from its source.
@@ -34,19 +36,17 @@ pub struct MarkdownContext<'a> {
     pub embed: &'a dyn Fn(&ResolvedLink, &str) -> String,
 }
 
-pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
+/// The HTML of a page's document; `text` is the page's text the document borrows from.
+pub fn render_markdown(document: &Document, text: &str, ctx: &MarkdownContext) -> String {
     let mut events: Vec<Event> = Vec::new();
-    let mut link_index = 0;
-    let mut heading_index = 0;
-    let mut code: Option<(String, String)> = None;
-    let mut context = Context::default();
-    let mut data = ctx.data.iter();
+    // The code block being read: what it holds, its language, its text so far.
+    let mut code: Option<(Block, String, String)> = None;
     // An embedded diagram: its link and the caption read so far.
     let mut embedding: Option<(&ResolvedLink, String)> = None;
     let mut in_paragraph = false;
     let mut reopen = false;
-    for (event, _) in merge_text(Parser::new_ext(body, markdown_options()).into_offset_iter()) {
-        context.observe(&event);
+    let link = |i: u32| ctx.links.get(i as usize);
+    for (event, slot) in document.events(text) {
         match event {
             Event::Start(Tag::Paragraph) => in_paragraph = true,
             Event::End(TagEnd::Paragraph) => in_paragraph = false,
@@ -71,34 +71,36 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
             }
             continue;
         }
-        if let Some((lang, text)) = &mut code {
+        if let Some((block, lang, text)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let table = crate::model::data::is_table_fence(lang).then(|| data.next());
-                    match table.flatten() {
-                        Some(html) => events.push(Event::Html(html.to_string().into())),
-                        None if lang.eq_ignore_ascii_case("mermaid") => {
-                            events.push(Event::Html((ctx.diagram)(text).into()))
-                        }
-                        None => events.push(Event::Html(code_block(lang, text).into())),
-                    }
+                    let html = match block {
+                        Block::Table(i) => ctx.data.get(*i as usize).map(|h| h.to_string()),
+                        Block::Diagram(_) => Some((ctx.diagram)(text)),
+                        Block::Code => None,
+                    };
+                    let html = html.unwrap_or_else(|| code_block(lang, text));
+                    events.push(Event::Html(html.into()));
                     code = None;
                 }
                 _ => {}
             }
             continue;
         }
-        match event {
-            Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) => {
+        match (event, slot) {
+            (
+                Event::Start(Tag::Heading {
+                    level,
+                    classes,
+                    attrs,
+                    ..
+                }),
+                Some(Slot::Heading(i)),
+            ) => {
                 let id = ctx
                     .headings
-                    .get(heading_index)
+                    .get(*i as usize)
                     .map(|h| CowStr::from(h.id.clone()));
                 events.push(Event::Start(Tag::Heading {
                     level,
@@ -107,24 +109,25 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                     attrs,
                 }));
             }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some(h) = ctx.headings.get(heading_index) {
-                    events.push(Event::Html(heading_suffix(h, ctx, heading_index).into()));
+            (Event::End(TagEnd::Heading(level)), Some(Slot::Heading(i))) => {
+                if let Some(h) = ctx.headings.get(*i as usize) {
+                    events.push(Event::Html(heading_suffix(h, ctx, *i as usize).into()));
                 }
-                heading_index += 1;
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = match (link_type, ctx.links.get(link_index)) {
+            (
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }),
+                Some(Slot::Link(i)),
+            ) => {
+                let dest_url = match (link_type, link(*i)) {
                     (LinkType::Email, _) | (_, None) => dest_url,
                     (_, Some(resolved)) => resolved.href.clone().into(),
                 };
-                link_index += 1;
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -132,14 +135,16 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                     id,
                 }));
             }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                if let Some(link) = ctx.links.get(link_index).filter(|l| (ctx.embeds)(l)) {
-                    link_index += 1;
+            (
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }),
+                Some(Slot::Link(i)),
+            ) => {
+                if let Some(link) = link(*i).filter(|l| (ctx.embeds)(l)) {
                     // A figure cannot sit in a paragraph: close it around the diagram (and
                     // reopen it after, if more text follows).
                     if in_paragraph {
@@ -153,11 +158,7 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                     embedding = Some((link, String::new()));
                     continue;
                 }
-                let dest_url = ctx
-                    .links
-                    .get(link_index)
-                    .map_or(dest_url, |r| r.href.clone().into());
-                link_index += 1;
+                let dest_url = link(*i).map_or(dest_url, |r| r.href.clone().into());
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -165,42 +166,40 @@ pub fn render_markdown(body: &str, ctx: &MarkdownContext) -> String {
                     id,
                 }));
             }
-            Event::Text(text) if context.plain_paths_allowed() => {
-                link_plain_paths(text, ctx.links, &mut link_index, &mut events);
+            (Event::Text(text), Some(Slot::Paths { first, ranges })) => {
+                link_plain_paths(text, ranges, &ctx.links[*first as usize..], &mut events);
             }
-            Event::Html(html) => {
-                events.push(Event::Html(rewrite_html_links(
-                    html,
-                    ctx.links,
-                    &mut link_index,
-                )));
+            (Event::Html(html), Some(Slot::HtmlLinks { first, values })) => {
+                let links = &ctx.links[*first as usize..];
+                events.push(Event::Html(rewrite_html_links(html, values, links)));
             }
-            Event::InlineHtml(html) => {
-                events.push(Event::InlineHtml(rewrite_html_links(
-                    html,
-                    ctx.links,
-                    &mut link_index,
-                )));
+            (Event::InlineHtml(html), Some(Slot::HtmlLinks { first, values })) => {
+                let links = &ctx.links[*first as usize..];
+                events.push(Event::InlineHtml(rewrite_html_links(html, values, links)));
             }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                code = Some((crate::base::fence::code_language(&kind), String::new()));
+            (Event::Start(Tag::CodeBlock(kind)), Some(Slot::Code { block, .. })) => {
+                code = Some((
+                    *block,
+                    crate::base::fence::code_language(&kind),
+                    String::new(),
+                ));
             }
-            Event::Start(Tag::Table(align)) => {
+            (Event::Start(Tag::Table(align)), _) => {
                 events.push(Event::Html("<div class=\"table-wrap\">".into()));
                 events.push(Event::Start(Tag::Table(align)));
             }
-            Event::End(TagEnd::Table) => {
+            (Event::End(TagEnd::Table), _) => {
                 events.push(Event::End(TagEnd::Table));
                 events.push(Event::Html("</div>\n".into()));
             }
-            Event::Code(c) if crate::model::data::inline_ref(&c).is_some() => match data.next() {
+            (Event::Code(c), Some(Slot::Value(i))) => match ctx.data.get(*i as usize) {
                 Some(html) => events.push(Event::InlineHtml(html.to_string().into())),
                 None => events.push(Event::Code(c)),
             },
-            other => events.push(other),
+            (other, _) => events.push(other),
         }
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
 }
@@ -211,18 +210,23 @@ fn rewritten(link: Option<&ResolvedLink>) -> Option<&str> {
         .map(|l| l.href.as_str())
 }
 
-/// Turns the paths `parse` found in this text into links, when they resolved.
+/// Turns the paths `parse` found in this text (`ranges`, each the next of `links`) into links,
+/// when they resolved.
 fn link_plain_paths<'a>(
     text: CowStr<'a>,
+    ranges: &[Range<u32>],
     links: &[ResolvedLink],
-    link_index: &mut usize,
     events: &mut Vec<Event<'a>>,
 ) {
     let mut at = 0;
-    for found in plain_paths(&text) {
-        let resolved = rewritten(links.get(*link_index));
-        *link_index += 1;
-        let Some(href) = resolved else { continue };
+    for (found, link) in ranges
+        .iter()
+        .zip(links.iter().map(Some).chain(std::iter::repeat(None)))
+    {
+        let found = found.start as usize..found.end as usize;
+        let Some(href) = rewritten(link) else {
+            continue;
+        };
         if found.start > at {
             events.push(Event::Text(text[at..found.start].to_string().into()));
         }
@@ -244,25 +248,23 @@ fn link_plain_paths<'a>(
     }
 }
 
-/// Replaces `href`/`src` values of raw HTML with the resolved hrefs.
+/// Replaces `href`/`src` values of raw HTML (`values`, each the next of `links`) with the
+/// resolved hrefs.
 fn rewrite_html_links<'a>(
     html: CowStr<'a>,
+    values: &[Range<u32>],
     links: &[ResolvedLink],
-    link_index: &mut usize,
 ) -> CowStr<'a> {
-    let values = html_link_values(&html);
-    if values.is_empty() {
-        return html;
-    }
     let mut out = String::with_capacity(html.len() + 16);
     let mut at = 0;
-    for value in values {
-        let resolved = rewritten(links.get(*link_index));
-        *link_index += 1;
-        if let Some(href) = resolved {
-            out.push_str(&html[at..value.start]);
+    for (value, link) in values
+        .iter()
+        .zip(links.iter().map(Some).chain(std::iter::repeat(None)))
+    {
+        if let Some(href) = rewritten(link) {
+            out.push_str(&html[at..value.start as usize]);
             out.push_str(&escape_html(href));
-            at = value.end;
+            at = value.end as usize;
         }
     }
     out.push_str(&html[at..]);
@@ -330,7 +332,7 @@ mod tests {
             embeds: &|_| false,
             embed: &|_, _| String::new(),
         };
-        render_markdown(page.body(), &ctx)
+        render_markdown(&page.document, &page.text, &ctx)
     }
 
     #[test]

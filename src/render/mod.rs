@@ -345,7 +345,7 @@ impl<'a> RenderContext<'a> {
             embed: &embed,
         };
         let render_body = || match page.kind {
-            PageKind::Markdown => render_markdown(page.body(), &ctx),
+            PageKind::Markdown => render_markdown(&page.document, &page.text, &ctx),
             PageKind::Diagram => {
                 let raw = relative_href(url, &page.file.rel);
                 let extras = diagram::FigureExtras {

@@ -1,14 +1,14 @@
 //! Search, extraction: a page → its sections (one per heading, with the heading's id) and the
 //! text of each, by kind: headings, prose, data table cells, diagram labels, code. Pure.
 //!
-//! Reads the Markdown events in the same order as `render`, so the n-th heading is the n-th
-//! heading id of `parse` and the n-th data directive is the n-th rendered table or value of
-//! `data::resolve` (whose HTML is stripped to the text a reader sees).
+//! Reads the page's `Document` (the events `parse` read): each heading's slot names its id,
+//! each directive's its rendered table or value (whose HTML is stripped to the text a reader
+//! sees), each code block's whether it is a diagram.
 
 use super::mermaid;
+use crate::model::document::{Block, Slot};
 use crate::model::Page;
-use crate::parse::{markdown_options, merge_text};
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 use std::sync::Arc;
 
 /// What a piece of text is; it decides its weight in the index.
@@ -96,7 +96,7 @@ impl Section {
 }
 
 /// The sections of a page. `data` is the rendered HTML of the page's data directives in
-/// document order (`data::Rendered::pages`).
+/// document order (`render::tables::Drawn::pages`).
 pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
     let mut out: Vec<Section> = Vec::new();
     let mut current = Section {
@@ -115,29 +115,26 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
     }
     let mut buf = String::new();
     let mut heading: Option<String> = None;
-    let mut code: Option<(String, String)> = None;
-    let mut heading_index = 0;
-    let mut data = data.iter();
+    let mut code: Option<(Block, String)> = None;
+    let table = |i: u32| data.get(i as usize);
     let flush = |buf: &mut String, section: &mut Section| {
         if !buf.trim().is_empty() {
             section.parts.push((Field::Body, std::mem::take(buf)));
         }
         buf.clear();
     };
-    for (event, _) in
-        merge_text(Parser::new_ext(page.body(), markdown_options()).into_offset_iter())
-    {
-        if let Some((lang, text)) = &mut code {
+    for (event, slot) in page.document.events(&page.text) {
+        if let Some((block, text)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     flush(&mut buf, &mut current);
-                    let part = if crate::model::data::is_table_fence(lang) {
-                        data.next().map(|html| (Field::Table, strip_tags(html)))
-                    } else if lang.eq_ignore_ascii_case("mermaid") {
-                        Some((Field::Diagram, mermaid::labels(text).join(" · ")))
-                    } else {
-                        Some((Field::Code, std::mem::take(text)))
+                    let part = match block {
+                        Block::Table(i) => table(*i).map(|html| (Field::Table, strip_tags(html))),
+                        Block::Diagram(_) => {
+                            Some((Field::Diagram, mermaid::labels(text).join(" · ")))
+                        }
+                        Block::Code => Some((Field::Code, std::mem::take(text))),
                     };
                     current
                         .parts
@@ -148,18 +145,20 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
             }
             continue;
         }
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
+        match (event, slot) {
+            (Event::Start(Tag::Heading { .. }), _) => {
                 flush(&mut buf, &mut current);
                 heading = Some(String::new());
             }
-            Event::End(TagEnd::Heading(_)) => {
+            (Event::End(TagEnd::Heading(_)), slot) => {
                 let title = heading.take().unwrap_or_default().trim().to_string();
-                let anchor = page
-                    .headings
-                    .get(heading_index)
-                    .map_or_else(String::new, |h| h.id.clone());
-                heading_index += 1;
+                let anchor = match slot {
+                    Some(Slot::Heading(i)) => page
+                        .headings
+                        .get(*i as usize)
+                        .map_or_else(String::new, |h| h.id.clone()),
+                    _ => String::new(),
+                };
                 let previous = std::mem::replace(
                     &mut current,
                     Section {
@@ -176,24 +175,23 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                     out.push(previous);
                 }
             }
-            Event::Text(t) => match &mut heading {
+            (Event::Text(t), _) => match &mut heading {
                 Some(h) => h.push_str(&t),
                 None => buf.push_str(&t),
             },
-            Event::Code(c) => {
-                let text = match crate::model::data::inline_ref(&c) {
+            (Event::Code(c), slot) => {
+                let text = match slot {
                     // An inline value reads as part of its sentence: `99.9%입니다`.
-                    Some(_) => data
-                        .next()
+                    Some(Slot::Value(i)) => table(*i)
                         .map_or_else(|| c.to_string(), |h| strip_tags(h).trim().to_string()),
-                    None => c.to_string(),
+                    _ => c.to_string(),
                 };
                 match &mut heading {
                     Some(h) => h.push_str(&text),
                     None => buf.push_str(&text),
                 }
             }
-            Event::Html(h) | Event::InlineHtml(h) => {
+            (Event::Html(h) | Event::InlineHtml(h), _) => {
                 let text = strip_tags(&h);
                 match &mut heading {
                     Some(hd) => hd.push_str(&text),
@@ -202,11 +200,11 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                     }
                 }
             }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                code = Some((crate::base::fence::code_language(&kind), String::new()));
+            (Event::Start(Tag::CodeBlock(_)), Some(Slot::Code { block, .. })) => {
+                code = Some((*block, String::new()));
             }
-            Event::SoftBreak | Event::HardBreak => buf.push(' '),
-            Event::End(_) => buf.push(' '),
+            (Event::SoftBreak | Event::HardBreak, _) => buf.push(' '),
+            (Event::End(_), _) => buf.push(' '),
             _ => {}
         }
     }

@@ -33,10 +33,6 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Uses that break the layering today, each to be removed (never added to): the module is
-/// being taken apart so that each stage owns its part of it.
-const PENDING: &[(&str, &str)] = &[("render", "parse"), ("search", "parse")];
-
 /// Top-level module → the modules it uses, with one file where it does.
 fn uses() -> BTreeMap<String, BTreeMap<String, String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -146,7 +142,6 @@ fn layer_of(module: &str) -> Option<usize> {
 #[test]
 fn every_module_uses_only_lower_layers() {
     let mut broken = Vec::new();
-    let mut pending_seen = BTreeSet::new();
     for (module, used) in uses() {
         let Some(from) = layer_of(&module) else {
             broken.push(format!("`{module}` is in no layer: add it to LAYERS"));
@@ -159,21 +154,11 @@ fn every_module_uses_only_lower_layers() {
             if to < from {
                 continue;
             }
-            if PENDING.contains(&(module.as_str(), target.as_str())) {
-                pending_seen.insert((module.clone(), target.clone()));
-                continue;
-            }
             broken.push(format!(
                 "{file}: `{module}` ({}) uses `{target}` ({})",
                 LAYERS[from].0, LAYERS[to].0
             ));
         }
-    }
-    for (module, target) in PENDING {
-        assert!(
-            pending_seen.contains(&(module.to_string(), target.to_string())),
-            "`{module}` no longer uses `{target}`: remove the pair from PENDING"
-        );
     }
     assert!(broken.is_empty(), "layering broken:\n{}", broken.join("\n"));
 }
