@@ -32,6 +32,7 @@ pub mod diag;
 pub mod diagram;
 pub mod external;
 pub mod init;
+pub mod kinds;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -9,8 +9,8 @@ use crate::diag::Span;
 use crate::diag::{has_errors, sorted, Diagnostic, SourceMap};
 use crate::diagram::{self, Validator};
 use crate::external::{check_external, ExternalLink};
-use crate::model::Page;
 use crate::model::{LinkTarget, Resolved};
+use crate::model::{Page, SourceFile};
 use crate::output::{self, Destination, Output, Protected, WriteStats};
 use crate::render::tables::Drawn;
 use crate::render::{render_site, validate_templates, RenderContext, Templates};
@@ -165,12 +165,18 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         true => None,
         false => Some(Validator::new(Some(&config.cache_dir))),
     };
-    let saw_diagrams = |n: usize| {
+    let saw_diagrams = |page: &Page| {
         if let Some(v) = &own_validator {
-            v.saw_diagrams(n);
+            for d in page.diagrams.iter() {
+                if let Some(language) = diagram::language(d.language) {
+                    v.saw_diagrams(language, 1);
+                }
+            }
         }
     };
-    saw_diagrams(loaded.diagrams.len());
+    // Pages of other kinds (diagram files) first: their diagrams start the engines early.
+    let kind_pages = parse_kind_pages(loaded.kind_pages, &mut diags);
+    kind_pages.iter().for_each(saw_diagrams);
     let (data, data_diags) = parse::data::parse_files(&loaded.data);
     diags.extend(data_diags);
     let (mut pages, drafts) = parse_all(
@@ -180,13 +186,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         &mut diags,
         &saw_diagrams,
     );
-    pages.extend(
-        loaded
-            .diagrams
-            .into_iter()
-            .map(|(file, text)| parse::parse_diagram_page(file, text)),
-    );
-    parse::title_diagram_pages(&mut pages);
+    pages.extend(kind_pages);
+    crate::kinds::finish(&mut pages);
     lap(&mut b, "parse");
 
     let validator = match (cache.as_deref_mut(), &own_validator) {
@@ -367,7 +368,7 @@ fn parse_all(
     include_drafts: bool,
     mut cache: Option<&mut Cache>,
     diags: &mut Vec<Diagnostic>,
-    saw_diagrams: &(dyn Fn(usize) + Sync),
+    saw_diagrams: &(dyn Fn(&Page) + Sync),
 ) -> (Vec<Page>, Vec<String>) {
     if let Some(c) = cache.as_deref_mut() {
         if c.drafts != include_drafts {
@@ -394,7 +395,7 @@ fn parse_all(
                     let rel = file.rel.clone();
                     let (page, d) = parse::parse_page(file, text.clone(), include_drafts);
                     if let Some(p) = &page {
-                        saw_diagrams(p.diagrams.len());
+                        saw_diagrams(p);
                     }
                     Parsed::Fresh(rel, Box::new((text, page, d)))
                 }
@@ -442,6 +443,19 @@ fn parse_all(
     (pages, drafts)
 }
 
+/// The pages of the files other page kinds claimed (`kinds/`), in load's order.
+fn parse_kind_pages(files: Vec<(SourceFile, Arc<str>)>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+    files
+        .into_iter()
+        .filter_map(|(file, text)| {
+            let kind = crate::kinds::claim(&file.rel)?;
+            let (page, d) = kind.parse(file, text);
+            diags.extend(d);
+            Some(page)
+        })
+        .collect()
+}
+
 /// A source's parse: the cache's (its text is unchanged) or a new one.
 enum Parsed<'c> {
     Cached(&'c String, &'c ParsedSource),
@@ -466,13 +480,8 @@ pub fn search_index(
         &mut Vec::new(),
         &|_| {},
     );
-    pages.extend(
-        loaded
-            .diagrams
-            .into_iter()
-            .map(|(file, text)| parse::parse_diagram_page(file, text)),
-    );
-    parse::title_diagram_pages(&mut pages);
+    pages.extend(parse_kind_pages(loaded.kind_pages, &mut Vec::new()));
+    crate::kinds::finish(&mut pages);
     let (resolved, _) = resolve::resolve(&config, &pages, &loaded.assets, &drafts, None);
     let (tables, _) = resolve::tables::resolve(&data, &pages, &resolved, &drafts);
     let templates = Templates::load(&theme::theme_files(&loaded.theme_overrides)).ok()?;

@@ -139,7 +139,7 @@ pub fn page(data: &[u8]) {
         section_links: &none,
         anchor_label: "link",
         data: &[],
-        diagram: &|source| format!("<figure>{source}</figure>"),
+        diagram: &|i| format!("<figure>{}</figure>", page.diagrams[i as usize].source),
         embeds: &|l| l.href.ends_with(".mmd"),
         embed: &|_, caption| format!("<figure>{caption}</figure>"),
     };

@@ -11,6 +11,7 @@ pub mod hangul;
 pub mod html;
 pub mod markdown;
 pub mod slug;
+pub mod text;
 pub mod urls;
 
 pub use html::escape_html;

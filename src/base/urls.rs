@@ -23,12 +23,8 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b']');
 
 /// The output path of a Markdown source: `a/b.md` → `a/b.html`; `a/index.md`, `a/_index.md`
-/// and `a/README.md` → `a/index.html`.
+/// and `a/README.md` → `a/index.html`. (Other page kinds have their own rule: `kinds/`.)
 pub fn page_url(rel: &str) -> String {
-    // `x.mmd` has its own page beside `x.md`'s (the two often sit side by side).
-    if is_diagram_file(rel) {
-        return format!("{rel}.html");
-    }
     let without_ext = rel.rsplit_once('.').map_or(rel, |(stem, _)| stem);
     let (dir, stem) = match without_ext.rsplit_once('/') {
         Some((dir, stem)) => (Some(dir), stem),
@@ -39,14 +35,6 @@ pub fn page_url(rel: &str) -> String {
         Some(dir) => format!("{dir}/{name}.html"),
         None => format!("{name}.html"),
     }
-}
-
-/// A Mermaid diagram file (`.mmd`), published with a page of its own.
-pub fn is_diagram_file(rel: &str) -> bool {
-    rel.len() > 4
-        && rel
-            .get(rel.len() - 4..)
-            .is_some_and(|ext| ext.eq_ignore_ascii_case(".mmd"))
 }
 
 pub fn is_index_stem(stem: &str) -> bool {

@@ -1,45 +1,164 @@
-//! Stage 2b, diagrams: every Mermaid diagram of the site (```` ```mermaid ```` blocks and `.mmd`
-//! files) checked by mermaid's own parser, the pinned version readers' browsers run. Input: the
-//! parsed pages (each with its `diagrams`); output: a verdict per distinct source and a
-//! diagnostic per broken diagram, at the line of the `.md` or `.mmd` file.
+//! Diagrams, behind one interface: every diagram of the site (fenced blocks and diagram files)
+//! checked by the engine of its language, and what the rest of archsite needs to know of it.
 //!
-//! The parser is mermaid's JavaScript, run in QuickJS (`engine.rs`, the only file that knows
-//! it). Loading it costs ~0.35 s, a diagram ~10 ms, so verdicts are kept by content hash: in
-//! memory for the life of a `Validator` (warm across `serve` rebuilds), and on disk in the
-//! cache folder, so that a build of unchanged diagrams loads no engine at all.
+//! - A [`Language`] (one per engine; `mermaid/` is the one today) says which fences and file
+//!   extensions are its, its diagnostic codes, a diagram file's title, the labels search
+//!   indexes, and how a reader's page draws it ([`Drawing`]: in the browser by a script the
+//!   site ships, as Mermaid does, or at build time as SVG, as PlantUML will); its [`Engine`]
+//!   checks sources and gives a [`Verdict`] with the error's line and column.
+//! - Written once for all engines: the [`Validator`] keeps every verdict by language and
+//!   content hash, in memory (warm across `serve` rebuilds) and on disk in the cache folder
+//!   (`<language>-verdicts.json`), so that a build of unchanged diagrams starts no engine;
+//!   [`check_pages`] turns verdicts into diagnostics at the line of the `.md` or diagram file;
+//!   a diagram file's page (`kinds/diagram.rs`, `x.mmd.html`), embeds (`![](x.mmd)`) and the
+//!   figure (`render/diagram.rs`) are the same for every language.
+//!
+//! Adding an engine: a folder here with its `Language` (a `const`) and its `Engine`, one line
+//! in [`LANGUAGES`], its codes in `diag/codes.rs`.
 
-mod engine;
-mod verdict;
+mod mermaid;
 
-pub use engine::RawVerdict;
-pub use verdict::{interpret, renumber_lines, DiagramError, Verdict};
+pub use mermaid::{MERMAID, MERMAID_ASSET, MERMAID_BROWSER_JS, MERMAID_VERSION};
 
-use crate::diag::codes;
+use crate::base::fence::fence_language;
+use crate::diag::codes::Code;
 use crate::diag::Diagnostic;
-use crate::model::{hash_of, Page};
+use crate::model::{hash_of, Diagram, Page};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// The mermaid version archsite ships and validates against.
-pub const MERMAID_VERSION: &str = crate::theme::MERMAID_VERSION;
-/// The browser build written into sites with diagrams.
-pub const MERMAID_BROWSER_JS: &[u8] = crate::theme::MERMAID_BROWSER_JS;
-pub const MERMAID_ASSET: &str = "assets/mermaid.min.js";
+/// Every diagram language archsite knows.
+pub const LANGUAGES: &[&Language] = &[&MERMAID];
 
-/// Checks diagram sources, keeping verdicts and warm engines between calls.
+/// A diagram language: what archsite knows of it without running its engine.
+pub struct Language {
+    /// Its name: in messages, cache files and the figure's markup (`mermaid`).
+    pub name: &'static str,
+    /// The languages of its fenced blocks (```` ```mermaid ````), compared without case.
+    pub fences: &'static [&'static str],
+    /// The extensions of its files (`.mmd`), compared without case; each gets a page.
+    pub extensions: &'static [&'static str],
+    /// The code of a diagram its engine rejects.
+    pub syntax: Code,
+    /// The code of diagrams its engine could not check.
+    pub unchecked: Code,
+    /// How a reader's page draws its diagrams.
+    pub drawing: Drawing,
+    /// The title of a diagram file's page, from its source (else the file name).
+    pub title: fn(&str) -> Option<String>,
+    /// The text of a diagram that search indexes (node and edge labels).
+    pub labels: fn(&str) -> Vec<String>,
+    /// The engine's own message (`DiagramError::detail`) with every line number it names
+    /// rewritten by the function (an error box counts lines as the file does).
+    pub renumber: fn(&str, &dyn Fn(usize) -> usize) -> String,
+    /// Its engine (started on the first diagram that needs checking).
+    pub engine: fn() -> Box<dyn Engine>,
+    /// What a cache of its verdicts must have been written by (a parser bundle, a version): a
+    /// cache written by another is ignored.
+    pub cache_id: &'static str,
+}
+
+/// How a reader's page draws a language's diagrams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drawing {
+    /// In the browser, by a script the site publishes when a page has such a diagram: the
+    /// figure holds the escaped source in a `<pre class="{name}">`.
+    Script {
+        /// The script's path in the output (`assets/mermaid.min.js`).
+        asset: &'static str,
+        bytes: &'static [u8],
+    },
+    /// At build time: the figure holds the SVG its engine gave with the verdict.
+    Svg,
+}
+
+/// A language's engine: checks diagrams; for a `Drawing::Svg` language it draws them too,
+/// giving the SVG with the verdict (`Verdict::Valid::svg`), which is cached with it.
+pub trait Engine: Send + Sync {
+    /// The verdict of each source (with the key it came with) that the engine could check.
+    /// Called only with sources whose verdict is not cached; slow engines batch and share the
+    /// work among threads.
+    fn check(&self, sources: Vec<(u64, Arc<str>)>) -> Vec<(u64, Verdict)>;
+    /// Why the engine could not check, if it could not.
+    fn failure(&self) -> Option<String>;
+    /// Told that `parse` found `n` more diagrams of the language in a build with no verdict
+    /// cached (a cold build): an engine that takes long to start may start now.
+    fn saw_diagrams(&self, _n: usize) {}
+    /// Starts the engine now (in `serve`, before the first edit needs it).
+    fn prewarm(&self) {}
+}
+
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
+pub enum Verdict {
+    Valid {
+        /// The kind of diagram (`flowchart`, `sequence`), as the engine names it.
+        kind: String,
+        /// The SVG, for a language drawn at build time (`Drawing::Svg`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        svg: Option<String>,
+    },
+    Invalid(DiagramError),
+    /// The validator itself could not run (reported once, not per diagram).
+    Unchecked,
+}
+
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
+pub struct DiagramError {
+    /// One line: what is wrong.
+    pub message: String,
+    /// 1-based line of the diagram's source.
+    pub line: usize,
+    /// 0-based column (in chars) on that line, when the parser knows it.
+    pub column: Option<usize>,
+    /// Text under the caret.
+    pub label: String,
+    pub help: Option<String>,
+    /// The engine's own message, unabridged (shown in the page under the short one).
+    pub detail: String,
+}
+
+/// The language named `name`.
+pub fn language(name: &str) -> Option<&'static Language> {
+    LANGUAGES.iter().copied().find(|l| l.name == name)
+}
+
+/// The language of a fenced block, from its info string (```` ```mermaid ````).
+pub fn of_fence(info: &str) -> Option<&'static Language> {
+    let lang = fence_language(info);
+    LANGUAGES
+        .iter()
+        .copied()
+        .find(|l| l.fences.iter().any(|f| f.eq_ignore_ascii_case(lang)))
+}
+
+/// The language of a diagram file, from its path (`network.mmd`).
+pub fn of_file(rel: &str) -> Option<&'static Language> {
+    LANGUAGES.iter().copied().find(|l| {
+        l.extensions.iter().any(|ext| {
+            rel.len() > ext.len()
+                && rel
+                    .get(rel.len() - ext.len()..)
+                    .is_some_and(|end| end.eq_ignore_ascii_case(ext))
+        })
+    })
+}
+
+/// Checks diagram sources of every language, keeping verdicts (and warm engines) between
+/// calls, and on disk when given a cache folder.
 pub struct Validator {
-    memo: Mutex<HashMap<u64, RawVerdict>>,
-    workers: Mutex<Vec<Worker>>,
+    languages: Vec<Checker>,
+}
+
+/// One language's engine (started when first needed) and its verdicts.
+struct Checker {
+    language: &'static Language,
+    engine: OnceLock<Box<dyn Engine>>,
+    memo: Mutex<HashMap<u64, Verdict>>,
     disk: Option<PathBuf>,
-    /// Engines that failed to load (reported once).
-    broken: Mutex<Option<String>>,
-    /// No verdict known at the start (a cold build): engines start loading as soon as `parse`
-    /// finds diagrams (`saw_diagrams`).
+    /// No verdict was known at the start (a cold build).
     cold: bool,
-    /// Diagrams found so far by `parse`, for `saw_diagrams`.
-    seen: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Validator {
@@ -54,69 +173,60 @@ impl Default for Validator {
     }
 }
 
-type Job = (Vec<(u64, Arc<str>)>, mpsc::Sender<(u64, RawVerdict)>);
-
-struct Worker {
-    jobs: mpsc::Sender<Job>,
-}
-
-/// A batch this size or larger is shared among more engines. An engine costs ~70 ms of CPU to
-/// load and a diagram 10–50 ms to parse (docs/benchmarks.md): from a handful of diagrams on, a
-/// second core's engine shortens the stage.
-const DIAGRAMS_PER_EXTRA_ENGINE: usize = 6;
-
-fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
-
 impl Validator {
     /// `cache_dir`: where verdicts persist between processes (`None`: memory only).
     pub fn new(cache_dir: Option<&Path>) -> Validator {
-        let disk = cache_dir.map(|d| d.join("mermaid-verdicts.json"));
-        let memo: HashMap<u64, RawVerdict> =
-            disk.as_deref().map(read_disk_cache).unwrap_or_default();
-        Validator {
-            cold: memo.is_empty(),
-            memo: Mutex::new(memo),
-            workers: Mutex::new(Vec::new()),
-            disk,
-            broken: Mutex::new(None),
-            seen: std::sync::atomic::AtomicUsize::new(0),
+        let languages = LANGUAGES
+            .iter()
+            .map(|&language| {
+                let disk = cache_dir.map(|d| d.join(format!("{}-verdicts.json", language.name)));
+                let memo = disk
+                    .as_deref()
+                    .map(|p| read_disk_cache(p, language.cache_id))
+                    .unwrap_or_default();
+                Checker {
+                    language,
+                    engine: OnceLock::new(),
+                    cold: memo.is_empty(),
+                    memo: Mutex::new(memo),
+                    disk,
+                }
+            })
+            .collect();
+        Validator { languages }
+    }
+
+    fn checker(&self, language: &Language) -> &Checker {
+        self.languages
+            .iter()
+            .find(|c| c.language.name == language.name)
+            .expect("every language has its checker")
+    }
+
+    /// Told by `parse` (on any thread) of `n` more diagrams of `language` found: in a cold
+    /// build its engine may start loading now, while the rest of the site is parsed; with
+    /// verdicts cached it waits to know which diagrams are new.
+    pub fn saw_diagrams(&self, language: &Language, n: usize) {
+        let checker = self.checker(language);
+        if checker.cold && n > 0 {
+            checker.engine().saw_diagrams(n);
         }
     }
 
-    /// Told by `parse` (on any thread) of `n` more diagrams found. A validator with no verdict
-    /// at all, as in a cold build, starts loading the engines `run` will want now, so that they
-    /// load while the rest of the site is parsed; with verdicts on disk it waits to know which
-    /// diagrams are new.
-    pub fn saw_diagrams(&self, n: usize) {
-        if !self.cold || n == 0 {
-            return;
-        }
-        let seen = self.seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
-        let wanted = (seen / DIAGRAMS_PER_EXTRA_ENGINE + 1).min(cores());
-        let mut workers = self.workers.lock().expect("validator lock");
-        while workers.len() < wanted {
-            workers.push(Worker::spawn());
-        }
-    }
-
-    /// Starts loading an engine now (in `serve`, before the first edit needs it).
+    /// Starts every engine now (in `serve`, before the first edit needs one).
     pub fn prewarm(&self) {
-        let mut workers = self.workers.lock().expect("validator lock");
-        if workers.is_empty() {
-            workers.push(Worker::spawn());
+        for checker in &self.languages {
+            checker.engine().prewarm();
         }
     }
 
-    /// The raw verdict of each source, in order. Sources seen before cost nothing.
-    pub fn check(&self, sources: &[Arc<str>]) -> Vec<RawVerdict> {
+    /// The verdict of each source of `language`, in order. Sources seen before cost nothing.
+    pub fn check(&self, language: &Language, sources: &[Arc<str>]) -> Vec<Verdict> {
+        let checker = self.checker(language);
         let keys: Vec<u64> = sources.iter().map(|s| key(s)).collect();
         let mut missing: Vec<(u64, Arc<str>)> = Vec::new();
         {
-            let memo = self.memo.lock().expect("validator lock");
+            let memo = checker.memo.lock().expect("validator lock");
             for (k, s) in keys.iter().zip(sources) {
                 if !memo.contains_key(k) && !missing.iter().any(|(m, _)| m == k) {
                     missing.push((*k, s.clone()));
@@ -124,120 +234,59 @@ impl Validator {
             }
         }
         if !missing.is_empty() {
-            let fresh = self.run(missing);
-            let mut memo = self.memo.lock().expect("validator lock");
+            let fresh = checker.engine().check(missing);
+            let mut memo = checker.memo.lock().expect("validator lock");
             memo.extend(fresh);
-            if let Some(path) = &self.disk {
-                write_disk_cache(path, &memo);
+            if let Some(path) = &checker.disk {
+                write_disk_cache(path, language.cache_id, &memo);
             }
         }
-        let memo = self.memo.lock().expect("validator lock");
+        let memo = checker.memo.lock().expect("validator lock");
         keys.iter()
-            .map(|k| memo.get(k).cloned().unwrap_or_default())
+            .map(|k| memo.get(k).cloned().unwrap_or(Verdict::Unchecked))
             .collect()
     }
 
-    /// Why the validator could not run, if it could not.
-    pub fn failure(&self) -> Option<String> {
-        self.broken.lock().expect("validator lock").clone()
+    /// Why `language`'s engine could not run, if it could not (and was started).
+    pub fn failure(&self, language: &Language) -> Option<String> {
+        self.checker(language).engine.get()?.failure()
     }
 
-    fn run(&self, missing: Vec<(u64, Arc<str>)>) -> Vec<(u64, RawVerdict)> {
-        let engines = (missing.len() / DIAGRAMS_PER_EXTRA_ENGINE + 1).min(cores());
-        let (tx, rx) = mpsc::channel();
-        let total = missing.len();
-        {
-            let mut workers = self.workers.lock().expect("validator lock");
-            while workers.len() < engines {
-                workers.push(Worker::spawn());
-            }
-            // Round-robin: neighbouring diagrams tend to be alike in size.
-            // Engines started early (`saw_diagrams`) all take a share.
-            let engines = workers.len().max(engines);
-            let mut batches: Vec<Vec<(u64, Arc<str>)>> = vec![Vec::new(); engines];
-            for (i, item) in missing.into_iter().enumerate() {
-                batches[i % engines].push(item);
-            }
-            for (worker, batch) in workers.iter().zip(batches) {
-                if !batch.is_empty() && worker.jobs.send((batch, tx.clone())).is_err() {
-                    *self.broken.lock().expect("validator lock") =
-                        Some("the diagram validator stopped".into());
-                }
-            }
+    /// Stops the engines, freeing what they hold (a build that is done with its diagrams).
+    pub fn stop_engines(&mut self) {
+        for checker in &mut self.languages {
+            checker.engine.take();
         }
-        drop(tx);
-        let results: Vec<(u64, RawVerdict)> = rx.into_iter().collect();
-        if let Some((_, failed)) = results.iter().find(|(k, _)| *k == ENGINE_FAILED) {
-            *self.broken.lock().expect("validator lock") = Some(failed.message.clone());
-        }
-        let results: Vec<_> = results
-            .into_iter()
-            .filter(|(k, _)| *k != ENGINE_FAILED)
-            .collect();
-        debug_assert!(results.len() <= total);
-        results
     }
 }
 
-/// Sent instead of verdicts when an engine cannot load.
-const ENGINE_FAILED: u64 = 0;
-
-impl Worker {
-    fn spawn() -> Worker {
-        let (jobs, inbox) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("mermaid".into())
-            .stack_size(32 << 20)
-            .spawn(move || {
-                let engine = engine::Engine::load(
-                    crate::theme::MERMAID_PARSE_BYTECODE,
-                    crate::theme::MERMAID_PARSE_JS,
-                );
-                for (batch, reply) in inbox {
-                    match &engine {
-                        Ok(engine) => {
-                            for (k, source) in batch {
-                                let _ = reply.send((k, engine.parse(&source)));
-                            }
-                        }
-                        Err(e) => {
-                            let _ = reply.send((
-                                ENGINE_FAILED,
-                                RawVerdict {
-                                    message: format!("mermaid's parser could not start: {e}"),
-                                    ..RawVerdict::default()
-                                },
-                            ));
-                        }
-                    }
-                }
-            })
-            .expect("spawn the mermaid thread");
-        Worker { jobs }
+impl Checker {
+    fn engine(&self) -> &dyn Engine {
+        self.engine.get_or_init(self.language.engine).as_ref()
     }
 }
 
-/// Cache key of a source (the parser bundle is checked per cache file).
+/// Cache key of a source (the engine is checked per cache file). Never 0, which engines may
+/// use among themselves.
 fn key(source: &str) -> u64 {
-    // 0 is reserved for ENGINE_FAILED.
     hash_of(source).max(1)
 }
 
-/// The verdicts file: valid only for the parser bundle that wrote it.
-#[derive(serde::Serialize, serde::Deserialize)]
+/// A verdicts file: valid only for what wrote it (`Language::cache_id`).
+#[derive(Serialize, Deserialize)]
 struct DiskCache {
     bundle: String,
-    verdicts: std::collections::BTreeMap<String, RawVerdict>,
+    verdicts: std::collections::BTreeMap<String, Verdict>,
 }
 
-fn read_disk_cache(path: &Path) -> HashMap<u64, RawVerdict> {
+fn read_disk_cache(path: &Path, cache_id: &str) -> HashMap<u64, Verdict> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return HashMap::new();
     };
     let Ok(stored) = serde_json::from_str::<DiskCache>(&text) else {
         return HashMap::new();
     };
-    if stored.bundle != crate::theme::MERMAID_BUNDLE_ID {
+    if stored.bundle != cache_id {
         return HashMap::new();
     }
     stored
@@ -248,9 +297,9 @@ fn read_disk_cache(path: &Path) -> HashMap<u64, RawVerdict> {
 }
 
 /// Best effort: a cache that cannot be written only costs time on the next build.
-fn write_disk_cache(path: &Path, memo: &HashMap<u64, RawVerdict>) {
+fn write_disk_cache(path: &Path, cache_id: &str, memo: &HashMap<u64, Verdict>) {
     let stored = DiskCache {
-        bundle: crate::theme::MERMAID_BUNDLE_ID.to_string(),
+        bundle: cache_id.to_string(),
         verdicts: memo
             .iter()
             .map(|(k, v)| (format!("{k:016x}"), v.clone()))
@@ -269,70 +318,69 @@ fn write_disk_cache(path: &Path, memo: &HashMap<u64, RawVerdict>) {
     }
 }
 
-/// Verdicts of every diagram of the site, by source hash, for `render`.
+/// Verdicts of every diagram of the site, by language and source hash, for `render`.
 #[derive(Debug, Default)]
 pub struct Verdicts {
-    by_source: HashMap<u64, Verdict>,
+    by_source: HashMap<(&'static str, u64), Verdict>,
 }
 
 impl Verdicts {
     /// A hash of every verdict, the same whatever the map's order.
     pub fn fingerprint(&self) -> u64 {
-        let mut all: Vec<(&u64, &Verdict)> = self.by_source.iter().collect();
+        let mut all: Vec<(&(&str, u64), &Verdict)> = self.by_source.iter().collect();
         all.sort_by_key(|(k, _)| **k);
         crate::model::hash_of(&all)
     }
 
-    pub fn get(&self, source: &str) -> Option<&Verdict> {
-        self.by_source.get(&key(source))
+    pub fn get(&self, diagram: &Diagram) -> Option<&Verdict> {
+        self.by_source
+            .get(&(diagram.language, key(&diagram.source)))
     }
 }
 
-/// Checks every diagram of `pages`: verdicts for `render`, and an error at the right line of
-/// the right file for each broken one.
+/// Checks every diagram of `pages`, each by its language's engine: verdicts for `render`, and
+/// an error at the right line of the right file for each broken one.
 pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diagnostic>) {
-    let mut sources: Vec<Arc<str>> = Vec::new();
-    for page in pages {
-        for d in page.diagrams.iter() {
-            sources.push(d.source.clone());
-        }
-    }
     let mut verdicts = Verdicts::default();
     let mut diags = Vec::new();
-    if sources.is_empty() {
-        return (verdicts, diags);
-    }
-    let raws = validator.check(&sources);
-    if let Some(why) = validator.failure() {
-        diags.push(
-            Diagnostic::new(
-                codes::MERMAID_UNCHECKED,
-                format!("diagrams were not checked: {why}"),
-            )
-            .help("report this as a bug: the parser is built into archsite"),
-        );
-    }
-    let mut raws = raws.into_iter();
-    for page in pages {
-        for d in page.diagrams.iter() {
-            let raw = raws.next().unwrap_or_default();
-            let verdict = if raw.message.is_empty() && !raw.ok {
-                Verdict::Unchecked
-            } else {
-                interpret(&raw, &d.source)
-            };
+    for &language in LANGUAGES {
+        let of_language = || {
+            pages.iter().flat_map(|page| {
+                page.diagrams
+                    .iter()
+                    .filter(|d| d.language == language.name)
+                    .map(move |d| (page, d))
+            })
+        };
+        let sources: Vec<Arc<str>> = of_language().map(|(_, d)| d.source.clone()).collect();
+        if sources.is_empty() {
+            continue;
+        }
+        let checked = validator.check(language, &sources);
+        if let Some(why) = validator.failure(language) {
+            diags.push(
+                Diagnostic::new(
+                    language.unchecked,
+                    format!("diagrams were not checked: {why}"),
+                )
+                .help("report this as a bug: the parser is built into archsite"),
+            );
+        }
+        for ((page, d), verdict) in of_language().zip(checked) {
             if let Verdict::Invalid(e) = &verdict {
-                diags.push(diagnostic(page, d, e));
+                diags.push(diagnostic(language, page, d, e));
             }
-            verdicts.by_source.insert(key(&d.source), verdict);
+            verdicts
+                .by_source
+                .insert((language.name, key(&d.source)), verdict);
         }
     }
     (verdicts, diags)
 }
 
-fn diagnostic(page: &Page, d: &crate::model::Diagram, e: &DiagramError) -> Diagnostic {
+fn diagnostic(language: &Language, page: &Page, d: &Diagram, e: &DiagramError) -> Diagnostic {
     let range = source_range(&page.text, d, e.line, e.column);
-    Diagnostic::new(codes::MERMAID_SYNTAX, e.message.clone())
+    Diagnostic::new(language.syntax, e.message.clone())
         .at(&page.file.display, range)
         .label(e.label.clone())
         .help_opt(e.help.clone())
@@ -343,7 +391,7 @@ fn diagnostic(page: &Page, d: &crate::model::Diagram, e: &DiagramError) -> Diagn
 /// the diagram's line is looked for in the file's line.
 pub fn source_range(
     text: &str,
-    d: &crate::model::Diagram,
+    d: &Diagram,
     line: usize,
     column: Option<usize>,
 ) -> std::ops::Range<usize> {

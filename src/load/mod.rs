@@ -4,7 +4,6 @@
 //! site), reads Markdown files as UTF-8 text, lists every other file as an asset to publish, and
 //! reads the site's theme overrides. Problems are diagnostics; the walk goes on.
 
-use crate::base::urls::is_diagram_file;
 use crate::config::{display_path, Config};
 use crate::diag::codes;
 use crate::diag::{Diagnostic, SourceMap};
@@ -150,15 +149,18 @@ pub fn load(
         _ => Texts::default(),
     };
     let (markdown, assets): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_markdown(&f.rel));
-    // Diagram files (they get a page) and data files (they make tables) are read and stay
-    // assets (the source is published too).
-    let diagrams = assets.iter().filter(|f| is_diagram_file(&f.rel)).cloned();
+    // Files of other page kinds (diagram files: they get a page) and data files (they make
+    // tables) are read and stay assets (the source is published too).
+    let kind_pages = assets
+        .iter()
+        .filter(|f| crate::kinds::claim(&f.rel).is_some())
+        .cloned();
     let data = assets.iter().filter(|f| is_data_file(&f.rel)).cloned();
     let fresh = std::sync::Mutex::new(Texts::default());
     let read: Vec<_> = markdown
         .into_iter()
         .map(|f| (Kind::Markdown, f))
-        .chain(diagrams.map(|f| (Kind::Diagram, f)))
+        .chain(kind_pages.map(|f| (Kind::Page, f)))
         .chain(data.map(|f| (Kind::Data, f)))
         .collect::<Vec<_>>()
         .into_par_iter()
@@ -191,7 +193,7 @@ pub fn load(
     for (result, kind, file) in read {
         match (accept(&file, result, sources), kind) {
             (Ok(text), Kind::Markdown) => loaded.markdown.push((file, text)),
-            (Ok(text), Kind::Diagram) => loaded.diagrams.push((file, text)),
+            (Ok(text), Kind::Page) => loaded.kind_pages.push((file, text)),
             (Ok(text), Kind::Data) => loaded.data.push((file, text)),
             (Err(diag), _) => diags.push(diag),
         }
@@ -204,7 +206,8 @@ pub fn load(
 #[derive(Clone, Copy)]
 enum Kind {
     Markdown,
-    Diagram,
+    /// A file of another page kind (`kinds/`).
+    Page,
     Data,
 }
 

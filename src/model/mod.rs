@@ -32,8 +32,9 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub markdown: Vec<(SourceFile, Arc<str>)>,
-    /// Mermaid files (`.mmd`) with their text; also listed in `assets`.
-    pub diagrams: Vec<(SourceFile, Arc<str>)>,
+    /// Files that a page kind other than Markdown claims (`kinds::claim`: diagram files) with
+    /// their text; also listed in `assets` (the file is published too).
+    pub kind_pages: Vec<(SourceFile, Arc<str>)>,
     /// Data files (`data/**/*.yaml`) with their text; also listed in `assets`.
     pub data: Vec<(SourceFile, Arc<str>)>,
     pub assets: Vec<SourceFile>,
@@ -113,7 +114,7 @@ pub struct Page {
     pub letters: (usize, usize),
     /// Data tables and inline values (`parse/table.rs`), in document order.
     pub data: Arc<[data::DataRef]>,
-    /// Mermaid diagrams, in document order (a `.mmd` page has exactly one: the whole file).
+    /// Diagrams, in document order (a diagram file's page has exactly one: the whole file).
     pub diagrams: Arc<[Diagram]>,
     /// The Markdown's events and what each is to render and search (empty for a `.mmd` page).
     pub document: Arc<document::Document>,
@@ -123,13 +124,17 @@ pub struct Page {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
     Markdown,
-    /// A `.mmd` file: its page shows the diagram, its source and the pages linking to it.
+    /// A diagram file (`.mmd`): its page shows the diagram, its source and the pages linking
+    /// to it (`kinds/diagram.rs`).
     Diagram,
 }
 
-/// A Mermaid diagram: a ```` ```mermaid ```` block of a page, or a whole `.mmd` file.
+/// A diagram: a fenced block of a diagram language (```` ```mermaid ````) in a page, or a whole
+/// diagram file (`.mmd`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagram {
+    /// The name of its language (`diagram::Language::name`): `mermaid`.
+    pub language: &'static str,
     pub source: Arc<str>,
     /// Byte offset in the page's text where the diagram's first line starts.
     pub start: usize,

@@ -5,10 +5,11 @@
 //! the Markdown again.
 
 use super::inline::{html_link_values, merge_text, plain_paths, Context};
-use crate::base::fence::fence_language;
 use crate::base::markdown::markdown_options;
 use crate::base::slug::{github_slug, SlugCounter};
+use crate::base::text::count_letters;
 use crate::diag::Diagnostic;
+use crate::diagram::of_fence;
 use crate::model::data::{inline_ref, is_table_fence, DataRef, ValueRef};
 use crate::model::document::{Block, Builder, Document, Slot};
 use crate::model::{Diagram, Heading, Link, LinkKind};
@@ -162,11 +163,13 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
                     CodeBlockKind::Indented => "",
                 };
                 let fenced = matches!(kind, CodeBlockKind::Fenced(_));
-                let block = if fenced && is_mermaid_fence(info) {
+                let language = if fenced { of_fence(info) } else { None };
+                let block = if let Some(language) = language {
                     let first_line = text[range.clone()]
                         .find('\n')
                         .map_or(range.end, |i| range.start + i + 1);
                     diagram = Some(Diagram {
+                        language: language.name,
                         source: "".into(),
                         start: first_line,
                         end: range.end,
@@ -263,38 +266,6 @@ fn locate(text: &str, range: &Range<usize>, needle: &str) -> Range<usize> {
         })
 }
 
-/// Whether a fence's info string opens a Mermaid diagram (```` ```mermaid ````).
-pub fn is_mermaid_fence(info: &str) -> bool {
-    fence_language(info).eq_ignore_ascii_case("mermaid")
-}
-
-/// Letters a page contributes to language detection: its first ones are as good a sample as
-/// all of them, and counting every letter of every page was a tenth of `archsite check`.
-pub const LETTER_SAMPLE: usize = 300;
-
-/// Hangul syllables (U+AC00..=U+D7A3) and ASCII letters, counted on the UTF-8 bytes (a
-/// syllable is three bytes whose lead is 0xEA..=0xED) until the page has `LETTER_SAMPLE`.
-pub(super) fn count_letters(text: &str, letters: &mut (usize, usize)) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() && letters.0 + letters.1 < LETTER_SAMPLE {
-        let b = bytes[i];
-        if b.is_ascii_alphabetic() {
-            letters.1 += 1;
-        } else if (0xEA..=0xED).contains(&b) && i + 2 < bytes.len() {
-            let c = (u32::from(b & 0x0F) << 12)
-                | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                | u32::from(bytes[i + 2] & 0x3F);
-            if (0xAC00..=0xD7A3).contains(&c) {
-                letters.0 += 1;
-            }
-            i += 3;
-            continue;
-        }
-        i += 1;
-    }
-}
-
 /// `id="..."` and `name="..."` attributes in a fragment of raw HTML.
 fn html_anchors(html: &str) -> Vec<String> {
     static ATTR: OnceLock<Regex> = OnceLock::new();
@@ -320,33 +291,14 @@ pub fn section_number(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn mermaid_fences() {
-        assert!(is_mermaid_fence("Mermaid {theme: dark}"));
-        assert!(!is_mermaid_fence("mermaid-js"));
-    }
-
-    #[test]
-    fn letters_are_counted_as_by_characters() {
-        let by_chars = |t: &str| {
-            t.chars().fold((0, 0), |(h, l), c| {
-                if ('\u{ac00}'..='\u{d7a3}').contains(&c) {
-                    (h + 1, l)
-                } else {
-                    (h, l + usize::from(c.is_ascii_alphabetic()))
-                }
-            })
-        };
-        for text in [
-            "운영환경 Redis 99.9%",
-            "ㄱㄴ 가힣 \u{d7a4}\u{d7b0}\u{ac00}",
-            "é ü 😀 한글a",
-            "",
-            "힣",
-        ] {
-            let mut counted = (0, 0);
-            count_letters(text, &mut counted);
-            assert_eq!(counted, by_chars(text), "{text}");
-        }
+    fn diagram_fences_name_their_language() {
+        let s = scan(
+            "```Mermaid {theme: dark}\ngraph TB\n```\n\n```mermaid-js\nx\n```\n",
+            0,
+            &file(),
+        );
+        assert_eq!(s.diagrams.len(), 1);
+        assert_eq!(s.diagrams[0].language, "mermaid");
     }
 
     use super::*;

@@ -1,11 +1,14 @@
-//! The HTML of a Mermaid diagram: a `<figure>` whose `<pre class="mermaid">` the theme's
-//! `diagram.js` turns into an SVG with mermaid.js (pan, zoom, full screen), with the source in
-//! a `<details>` below; or, when the build-time check rejected it, mermaid's error with the
-//! source and the offending line marked, in place of the diagram.
+//! The HTML of a diagram, whatever its language: a `<figure>` with the diagram in a
+//! `<div class="diagram-canvas">` (for a language drawn in the browser, its escaped source in
+//! a `<pre class="{language}">` that the theme's `diagram.js` turns into an SVG with the
+//! language's script, e.g. mermaid.js; for one drawn at build time, its SVG), pan, zoom and full
+//! screen from `diagram.js`, and the source in a `<details>` below; or, when the build-time
+//! check rejected it, the engine's error with the source and the offending line marked, in
+//! place of the diagram.
 
 use super::i18n::Words;
 use crate::base::escape_html;
-use crate::diagram::{renumber_lines, Verdict};
+use crate::diagram::{Drawing, Language, Verdict};
 
 /// What a diagram figure shows besides the diagram.
 #[derive(Default)]
@@ -24,6 +27,7 @@ pub struct FigureExtras<'a> {
 }
 
 pub fn figure(
+    language: &Language,
     source: &str,
     verdict: Option<&Verdict>,
     words: &Words,
@@ -32,7 +36,9 @@ pub fn figure(
     let escaped = escape_html(source);
     let mut out = String::with_capacity(source.len() * 2 + 600);
     match verdict {
-        Some(Verdict::Invalid(e)) => error_box(&mut out, source, e, words, extras.first_line),
+        Some(Verdict::Invalid(e)) => {
+            error_box(&mut out, language, source, e, words, extras.first_line)
+        }
         _ => {
             out.push_str(&format!(
                 "<figure class=\"diagram\" data-diagram data-zoom-in=\"{}\" data-zoom-out=\"{}\" data-reset=\"{}\" data-fullscreen=\"{}\" data-close=\"{}\" data-label=\"{}\" data-render-error=\"{}\" data-pan-hint=\"{}\">\n",
@@ -45,9 +51,15 @@ pub fn figure(
                 words.diagram_render_error,
                 words.diagram_pan_hint,
             ));
-            out.push_str(&format!(
-                "<div class=\"diagram-canvas\"><pre class=\"mermaid\">{escaped}</pre></div>\n"
-            ));
+            match (language.drawing, verdict) {
+                (Drawing::Svg, Some(Verdict::Valid { svg: Some(svg), .. })) => {
+                    out.push_str(&format!("<div class=\"diagram-canvas\">{svg}</div>\n"))
+                }
+                _ => out.push_str(&format!(
+                    "<div class=\"diagram-canvas\"><pre class=\"{}\">{escaped}</pre></div>\n",
+                    language.name
+                )),
+            }
         }
     }
     let mut caption = Vec::new();
@@ -72,20 +84,22 @@ pub fn figure(
     }
     if !matches!(verdict, Some(Verdict::Invalid(_))) {
         out.push_str(&format!(
-            "<details class=\"diagram-source\"{}><summary>{}</summary><pre class=\"code\" data-lang=\"mermaid\"><code>{escaped}</code></pre></details>\n",
+            "<details class=\"diagram-source\"{}><summary>{}</summary><pre class=\"code\" data-lang=\"{}\"><code>{escaped}</code></pre></details>\n",
             if extras.source_open { " open" } else { "" },
             words.diagram_source,
+            language.name,
         ));
     }
     out.push_str("</figure>\n");
     out
 }
 
-/// mermaid's error in place of the drawing, and the source with the file's line numbers and
-/// the line to fix marked. Every number is a line of the file (`first_line` is the
+/// The engine's error in place of the drawing, and the source with the file's line numbers
+/// and the line to fix marked. Every number is a line of the file (`first_line` is the
 /// diagram's first).
 fn error_box(
     out: &mut String,
+    language: &Language,
     source: &str,
     e: &crate::diagram::DiagramError,
     words: &Words,
@@ -108,7 +122,7 @@ fn error_box(
     }
     out.push_str(&format!(
         "<pre class=\"diagram-error-detail\">{}</pre></div>\n",
-        escape_html(&renumber_lines(&e.detail, |n| n + offset))
+        escape_html(&(language.renumber)(&e.detail, &|n| n + offset))
     ));
     out.push_str("<pre class=\"code diagram-error-source\"><code>");
     for (i, line) in source.lines().enumerate() {
@@ -140,6 +154,7 @@ mod tests {
     fn a_valid_diagram_is_escaped_once_for_mermaid_and_once_as_source() {
         let words = super::super::i18n::words(Lang::En);
         let html = figure(
+            &crate::diagram::MERMAID,
             "graph TB\nA[\"<b>\"] --> B\n",
             None,
             &words,
@@ -171,7 +186,13 @@ mod tests {
             first_line: 7,
             ..FigureExtras::default()
         };
-        let html = figure("graph TB\n  B -> C\n", Some(&verdict), &words, &extras);
+        let html = figure(
+            &crate::diagram::MERMAID,
+            "graph TB\n  B -> C\n",
+            Some(&verdict),
+            &words,
+            &extras,
+        );
         assert!(
             html.contains("<mark class=\"diagram-error-line\"><span class=\"line-number\" aria-hidden=\"true\">8</span>  B -&gt; C</mark>"),
             "{html}"
@@ -190,13 +211,48 @@ mod tests {
 
     #[test]
     fn mermaid_line_numbers_are_rewritten() {
-        let shifted = renumber_lines(
+        let shifted = (crate::diagram::MERMAID.renumber)(
             "Lexer error on line 3, column 14: x. Parse error on line 12: y; on line z",
-            |n| n + 10,
+            &|n| n + 10,
         );
         assert_eq!(
             shifted,
             "Lexer error on line 13, column 14: x. Parse error on line 22: y; on line z"
         );
+    }
+
+    #[test]
+    fn a_language_drawn_at_build_time_puts_its_svg_in_the_figure() {
+        // The seam a PlantUML engine uses: the SVG comes with the verdict.
+        const BUILD_TIME: Language = Language {
+            name: "plantuml",
+            fences: &["plantuml"],
+            extensions: &[".puml"],
+            syntax: crate::diag::codes::MERMAID_SYNTAX,
+            unchecked: crate::diag::codes::MERMAID_UNCHECKED,
+            drawing: Drawing::Svg,
+            title: |_| None,
+            labels: |_| Vec::new(),
+            renumber: |detail, _| detail.to_string(),
+            engine: || unreachable!("not started in this test"),
+            cache_id: "test",
+        };
+        let words = super::super::i18n::words(Lang::En);
+        let verdict = Verdict::Valid {
+            kind: "sequence".into(),
+            svg: Some("<svg><text>A &amp; B</text></svg>".into()),
+        };
+        let html = figure(
+            &BUILD_TIME,
+            "@startuml\nA -> B\n@enduml\n",
+            Some(&verdict),
+            &words,
+            &FigureExtras::default(),
+        );
+        assert!(
+            html.contains("<div class=\"diagram-canvas\"><svg><text>A &amp; B</text></svg></div>"),
+            "{html}"
+        );
+        assert!(html.contains("data-lang=\"plantuml\"><code>@startuml\nA -&gt; B\n@enduml\n"));
     }
 }

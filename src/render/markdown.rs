@@ -28,8 +28,8 @@ pub struct MarkdownContext<'a> {
     /// HTML of the page's data tables and inline values (`render::tables`), by directive;
     /// empty to leave them as code.
     pub data: &'a [std::sync::Arc<str>],
-    /// The figure of a ```` ```mermaid ```` block, from its source.
-    pub diagram: &'a dyn Fn(&str) -> String,
+    /// The figure of the page's n-th diagram (`Page::diagrams`).
+    pub diagram: &'a dyn Fn(u32) -> String,
     /// Whether an image link points at a diagram page (`![caption](x.mmd)` embeds it)...
     pub embeds: &'a dyn Fn(&ResolvedLink) -> bool,
     /// ...and that diagram's figure, with the image's text as caption.
@@ -77,7 +77,7 @@ pub fn render_markdown(document: &Document, text: &str, ctx: &MarkdownContext) -
                 Event::End(TagEnd::CodeBlock) => {
                     let html = match block {
                         Block::Table(i) => ctx.data.get(*i as usize).map(|h| h.to_string()),
-                        Block::Diagram(_) => Some((ctx.diagram)(text)),
+                        Block::Diagram(i) => Some((ctx.diagram)(*i)),
                         Block::Code => None,
                     };
                     let html = html.unwrap_or_else(|| code_block(lang, text));
@@ -328,7 +328,7 @@ mod tests {
             section_links: &none,
             anchor_label: "link",
             data: &[],
-            diagram: &|source| format!("<figure>{source}</figure>"),
+            diagram: &|i| format!("<figure>{}</figure>", page.diagrams[i as usize].source),
             embeds: &|_| false,
             embed: &|_, _| String::new(),
         };

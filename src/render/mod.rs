@@ -303,12 +303,26 @@ impl<'a> RenderContext<'a> {
                         .collect()
                 })
         };
-        let draw = |source: &str| {
-            let extras = diagram::FigureExtras {
-                first_line: first_line_of(page, source),
-                ..Default::default()
-            };
-            self.figure(source, &extras)
+        // A diagram file's page shows its source open and a link to the file.
+        let raw = relative_href(url, &page.file.rel);
+        let draw = |i: u32| {
+            page.diagrams.get(i as usize).map_or_else(String::new, |d| {
+                // Every line number the figure shows is a line of the page's file.
+                let first_line = page.text[..d.start].matches('\n').count() + 1;
+                let extras = match page.kind {
+                    PageKind::Diagram => diagram::FigureExtras {
+                        download: Some((&raw, self.words.diagram_download)),
+                        source_open: true,
+                        first_line,
+                        ..Default::default()
+                    },
+                    PageKind::Markdown => diagram::FigureExtras {
+                        first_line,
+                        ..Default::default()
+                    },
+                };
+                self.figure(d, &extras)
+            })
         };
         let embedded = |link: &crate::model::ResolvedLink| match link.target {
             LinkTarget::Page { page, .. } if self.pages[page].kind == PageKind::Diagram => {
@@ -319,17 +333,16 @@ impl<'a> RenderContext<'a> {
         let embeds = |link: &crate::model::ResolvedLink| embedded(link).is_some();
         let embed = |link: &crate::model::ResolvedLink, caption: &str| {
             let target = embedded(link).unwrap_or(id);
-            let source = self.pages[target]
-                .diagrams
-                .first()
-                .map_or("", |d| &d.source);
             let extras = diagram::FigureExtras {
                 caption: Some(caption),
                 page_link: Some((&link.href, self.words.diagram_page)),
                 first_line: 1,
                 ..Default::default()
             };
-            self.figure(source, &extras)
+            self.pages[target]
+                .diagrams
+                .first()
+                .map_or_else(String::new, |d| self.figure(d, &extras))
         };
         let ctx = MarkdownContext {
             links: &r.links[id],
@@ -344,19 +357,7 @@ impl<'a> RenderContext<'a> {
             embeds: &embeds,
             embed: &embed,
         };
-        let render_body = || match page.kind {
-            PageKind::Markdown => render_markdown(&page.document, &page.text, &ctx),
-            PageKind::Diagram => {
-                let raw = relative_href(url, &page.file.rel);
-                let extras = diagram::FigureExtras {
-                    download: Some((&raw, self.words.diagram_download)),
-                    source_open: true,
-                    first_line: 1,
-                    ..Default::default()
-                };
-                self.figure(&page.text, &extras)
-            }
-        };
+        let render_body = || render_markdown(&page.document, &page.text, &ctx);
         let body_key = {
             let key = content_key(
                 page,
@@ -379,20 +380,24 @@ impl<'a> RenderContext<'a> {
             html: String::new(),
             key: body_key,
         };
-        // mermaid.js is loaded only where there is something for it to draw: not for
-        // diagrams rejected at build time (they show their error instead).
-        let drawable = |source: &str| {
-            !matches!(
-                self.diagrams.and_then(|v| v.get(source)),
-                Some(crate::diagram::Verdict::Invalid(_))
-            )
+        // A diagram script (mermaid.js) is loaded only where there is something for it to
+        // draw: not for diagrams rejected at build time (they show their error instead), nor
+        // for languages drawn at build time.
+        let drawable = |d: &crate::model::Diagram| {
+            let by_script = crate::diagram::language(d.language)
+                .is_some_and(|l| matches!(l.drawing, crate::diagram::Drawing::Script { .. }));
+            by_script
+                && !matches!(
+                    self.diagrams.and_then(|v| v.get(d)),
+                    Some(crate::diagram::Verdict::Invalid(_))
+                )
         };
-        let draws_diagrams = page.diagrams.iter().any(|d| drawable(&d.source))
+        let draws_diagrams = page.diagrams.iter().any(drawable)
             || r.links[id]
                 .iter()
                 .filter_map(embedded)
                 .filter_map(|p| self.pages[p].diagrams.first())
-                .any(|d| drawable(&d.source));
+                .any(drawable);
         let position = r.order.iter().position(|&p| p == id);
         let neighbour = |delta: isize| {
             position
@@ -493,9 +498,10 @@ impl<'a> RenderContext<'a> {
         Ok(RenderedPage::Html(html, page_key))
     }
 
-    fn figure(&self, source: &str, extras: &diagram::FigureExtras) -> String {
-        let verdict = self.diagrams.and_then(|v| v.get(source));
-        diagram::figure(source, verdict, &self.words, extras)
+    fn figure(&self, d: &crate::model::Diagram, extras: &diagram::FigureExtras) -> String {
+        let verdict = self.diagrams.and_then(|v| v.get(d));
+        let language = crate::diagram::language(d.language).unwrap_or(&crate::diagram::MERMAID);
+        diagram::figure(language, &d.source, verdict, &self.words, extras)
     }
 
     /// A generated page (the list of all pages, or the home of a site without an index page).
@@ -679,23 +685,21 @@ pub fn render_site(
             output.insert(asset.to_string(), OutputFile::Bytes(bytes.clone()));
         }
     }
-    if ctx.pages.iter().any(|p| !p.diagrams.is_empty()) {
-        output.insert(
-            crate::diagram::MERMAID_ASSET.into(),
-            OutputFile::Bytes(crate::diagram::MERMAID_BROWSER_JS.to_vec()),
-        );
+    // The script of each language drawn in the browser, on a site with diagrams of it.
+    for language in crate::diagram::LANGUAGES {
+        let crate::diagram::Drawing::Script { asset, bytes } = language.drawing else {
+            continue;
+        };
+        let used = ctx
+            .pages
+            .iter()
+            .any(|p| p.diagrams.iter().any(|d| d.language == language.name));
+        if used {
+            output.insert(asset.into(), OutputFile::Bytes(bytes.to_vec()));
+        }
     }
     for (rel, abs) in ctx.resolved.files.iter() {
         output.insert(rel.clone(), OutputFile::Copy(abs.clone()));
     }
     (output, diags)
-}
-
-/// The line of `page`'s file where the diagram with this source starts (its first diagram of
-/// that text; 1 when it is not found).
-fn first_line_of(page: &Page, source: &str) -> usize {
-    page.diagrams
-        .iter()
-        .find(|d| &*d.source == source)
-        .map_or(1, |d| page.text[..d.start].matches('\n').count() + 1)
 }

@@ -104,7 +104,7 @@ impl Structure {
                 if Some(id) == home {
                     "index.html".to_string()
                 } else {
-                    urls::page_url(&p.file.rel)
+                    crate::kinds::url(p)
                 }
             })
             .collect();

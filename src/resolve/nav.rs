@@ -24,9 +24,9 @@ pub fn build_nav(
 ) -> Vec<NavNode> {
     let mut root = Folder::default();
     for (id, page) in pages.iter().enumerate() {
-        // Diagram pages are reached from the documents that link to them, not the sidebar
-        // (which would list each environment twice).
-        if Some(id) == home || page.kind == crate::model::PageKind::Diagram {
+        // Pages of some kinds (diagram files) are reached from the documents that link to
+        // them, not the sidebar.
+        if Some(id) == home || !crate::kinds::in_sidebar(page) {
             continue;
         }
         let dir = parent(&page.file.rel);

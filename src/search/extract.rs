@@ -1,11 +1,11 @@
 //! Search, extraction: a page → its sections (one per heading, with the heading's id) and the
 //! text of each, by kind: headings, prose, data table cells, diagram labels, code. Pure.
 //!
-//! Reads the page's `Document` (the events `parse` read): each heading's slot names its id,
-//! each directive's its rendered table or value (whose HTML is stripped to the text a reader
-//! sees), each code block's whether it is a diagram.
+//! Reads the page's `Document` (the events `parse` read, or a page kind made): each heading's
+//! slot names its id, each directive's its rendered table or value (whose HTML is stripped to
+//! the text a reader sees), each code block's whether it is a diagram (whose language gives
+//! the labels a reader sees).
 
-use super::mermaid;
 use crate::model::document::{Block, Slot};
 use crate::model::Page;
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -104,15 +104,6 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
         title: page.title.clone(),
         parts: vec![(Field::Title, page.title.clone())],
     };
-    // A `.mmd` file's page: its title and the diagram's labels.
-    if page.kind == crate::model::PageKind::Diagram {
-        let labels = mermaid::labels(&page.text).join(" · ");
-        if !labels.trim().is_empty() {
-            current.parts.push((Field::Diagram, labels));
-        }
-        out.push(current);
-        return out;
-    }
     let mut buf = String::new();
     let mut heading: Option<String> = None;
     let mut code: Option<(Block, String)> = None;
@@ -131,8 +122,12 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                     flush(&mut buf, &mut current);
                     let part = match block {
                         Block::Table(i) => table(*i).map(|html| (Field::Table, strip_tags(html))),
-                        Block::Diagram(_) => {
-                            Some((Field::Diagram, mermaid::labels(text).join(" · ")))
+                        Block::Diagram(i) => {
+                            let language = page
+                                .diagrams
+                                .get(*i as usize)
+                                .and_then(|d| crate::diagram::language(d.language));
+                            language.map(|l| (Field::Diagram, (l.labels)(text).join(" · ")))
                         }
                         Block::Code => Some((Field::Code, std::mem::take(text))),
                     };

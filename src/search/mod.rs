@@ -9,7 +9,8 @@
 //! counts are all in memory at once. Pure but for what `emit` does. The steps, one module each:
 //!
 //! 1. `extract`: each page → sections (one per heading, with its id) and their text by kind:
-//!    title, heading, prose, data table cells, Mermaid labels (`mermaid`), code;
+//!    title, heading, prose, data table cells, diagram labels (`diagram::Language::labels`),
+//!    code;
 //! 2. `tokenize`: text → words → terms (Korean stems without particles, syllable bigrams,
 //!    lowercased Latin words and numbers);
 //! 3. `index/`: terms → postings with BM25 weights (`build.rs`); the reference query that
@@ -23,7 +24,6 @@
 
 pub mod extract;
 pub mod index;
-pub mod mermaid;
 pub mod numbers;
 pub mod shard;
 pub mod tokenize;

@@ -23,6 +23,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["diagram", "lint", "output"],
     ),
     (
+        "page kinds: the files that become pages beside Markdown",
+        &["kinds"],
+    ),
+    (
         "the stages",
         &["load", "parse", "resolve", "render", "search"],
     ),

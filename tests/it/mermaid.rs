@@ -4,7 +4,7 @@
 
 use super::support::*;
 use archsite::config::SiteArgs;
-use archsite::diagram::{interpret, Validator, Verdict, MERMAID_VERSION};
+use archsite::diagram::{Validator, Verdict, MERMAID, MERMAID_VERSION};
 use archsite::output::OutputFile;
 use archsite::pipeline::build;
 use std::path::PathBuf;
@@ -57,22 +57,26 @@ fn validator_agrees_with_mermaid_js_on_every_oracle_diagram() {
         })
         .collect();
     let validator = Validator::new(None);
-    let raws = validator.check(&sources);
-    assert_eq!(validator.failure(), None);
+    let verdicts = validator.check(&MERMAID, &sources);
+    assert_eq!(validator.failure(&MERMAID), None);
     let mut disagreements = Vec::new();
     let mut lines_right = 0;
     let mut lines_wrong = Vec::new();
-    for ((case, raw), source) in cases.iter().zip(&raws).zip(&sources) {
-        if raw.ok != case.accept {
+    for (case, verdict) in cases.iter().zip(&verdicts) {
+        let accepted = matches!(verdict, Verdict::Valid { .. });
+        if accepted != case.accept {
+            let message = match verdict {
+                Verdict::Invalid(e) => e.detail.lines().next().unwrap_or(""),
+                _ => "",
+            };
             disagreements.push(format!(
-                "{}: mermaid.js {}, archsite {} ({})",
+                "{}: mermaid.js {}, archsite {} ({message})",
                 case.file,
                 if case.accept { "accepts" } else { "rejects" },
-                if raw.ok { "accepts" } else { "rejects" },
-                raw.message.lines().next().unwrap_or("")
+                if accepted { "accepts" } else { "rejects" },
             ));
         }
-        if let (Verdict::Invalid(e), Some(want)) = (interpret(raw, source), case.line_to_fix) {
+        if let (Verdict::Invalid(e), Some(want)) = (verdict, case.line_to_fix) {
             if e.line == want {
                 lines_right += 1;
             } else {
@@ -236,23 +240,28 @@ fn verdicts_are_cached_on_disk_by_content() {
     let tmp = tempfile::tempdir().unwrap();
     let source: Arc<str> = "graph TB\n  A --> B\n".into();
     let first = Validator::new(Some(tmp.path()));
-    let verdict = first.check(std::slice::from_ref(&source));
-    assert!(verdict[0].ok);
+    let verdict = first.check(&MERMAID, std::slice::from_ref(&source));
+    assert!(
+        matches!(&verdict[0], Verdict::Valid { kind, .. } if kind == "flowchart-v2"),
+        "{verdict:?}"
+    );
     let cache = tmp.path().join("mermaid-verdicts.json");
     assert!(cache.is_file());
     // A new validator answers from the file without starting an engine: prove it by
     // planting a verdict mermaid would never give.
     let text = std::fs::read_to_string(&cache).unwrap();
-    std::fs::write(
-        &cache,
-        text.replace("\"message\":\"\"", "\"message\":\"planted\""),
-    )
-    .unwrap();
+    std::fs::write(&cache, text.replace("flowchart-v2", "planted")).unwrap();
     let second = Validator::new(Some(tmp.path()));
-    let cached = second.check(std::slice::from_ref(&source));
-    assert_eq!(cached[0].message, "planted");
+    let cached = second.check(&MERMAID, std::slice::from_ref(&source));
+    assert!(
+        matches!(&cached[0], Verdict::Valid { kind, .. } if kind == "planted"),
+        "{cached:?}"
+    );
     // A corrupt cache file is ignored, not trusted.
     std::fs::write(&cache, "{not json").unwrap();
     let third = Validator::new(Some(tmp.path()));
-    assert!(third.check(&[source])[0].ok);
+    assert!(matches!(
+        &third.check(&MERMAID, &[source])[0],
+        Verdict::Valid { kind, .. } if kind == "flowchart-v2"
+    ));
 }

@@ -1,9 +1,9 @@
-//! Search, diagrams: the text a reader sees in a Mermaid diagram, read from its source. Pure.
+//! The text a reader sees in a Mermaid diagram, read from its source, for search. Pure.
 //!
 //! Node labels (`A[label]`, `A(label)`, `A{label}`, `A(["label"])`, any quoted string), edge
 //! labels (`-->|label|`, `-- label -->`), subgraph titles and sequence-diagram messages. Ids,
 //! keywords, arrows, styles and comments are not text. Used for ```` ```mermaid ```` blocks in
-//! pages and meant for `.mmd` diagram pages too.
+//! pages and for `.mmd` diagram pages (`Language::labels`).
 
 use regex::Regex;
 use std::sync::OnceLock;

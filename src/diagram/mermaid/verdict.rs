@@ -3,32 +3,7 @@
 //! a short message and a hint. Pure; every rule is tested against the oracle corpus.
 
 use super::engine::RawVerdict;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
-pub enum Verdict {
-    Valid {
-        kind: String,
-    },
-    Invalid(DiagramError),
-    /// The validator itself could not run (reported once, not per diagram).
-    Unchecked,
-}
-
-#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
-pub struct DiagramError {
-    /// One line: what is wrong.
-    pub message: String,
-    /// 1-based line of the diagram's source.
-    pub line: usize,
-    /// 0-based column (in chars) on that line, when the parser knows it.
-    pub column: Option<usize>,
-    /// Text under the caret.
-    pub label: String,
-    pub help: Option<String>,
-    /// mermaid's own message, unabridged (shown in the page under the short one).
-    pub detail: String,
-}
+use crate::diagram::{DiagramError, Verdict};
 
 /// Diagram types mermaid 11 knows, for "did you mean" on an unknown first word.
 const TYPES: &[&str] = &[
@@ -116,6 +91,7 @@ fn interpret_lines(raw: &RawVerdict, source: &str) -> Verdict {
     if raw.ok {
         return Verdict::Valid {
             kind: raw.diagram_type.clone().unwrap_or_default(),
+            svg: None,
         };
     }
     let lines: Vec<&str> = source.lines().collect();
