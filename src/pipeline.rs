@@ -235,19 +235,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
             config.deny_warnings,
         ));
     let staging = match writing {
-        Some(force) if !failing => {
-            let protected = Protected {
-                content_dir: &config.content_dir,
-                site_root: &config.site_root,
-            };
-            match output::Staging::new(&config.output_dir, &config.cache_dir, &protected, force) {
-                Ok(s) => Some(s),
-                Err(d) => {
-                    diags.push(d);
-                    None
-                }
-            }
-        }
+        Some(force) if !failing => open_staging(&config, force, &mut diags),
         _ => None,
     };
     // Pages go to the staging folder as they are made when the build writes, else stay in
@@ -274,10 +262,16 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     let rendering = || {
         let rendered = match &templates {
             Ok(templates) => {
-                let mut ctx = RenderContext::new(&config, &pages, &resolved, templates, dest);
-                ctx.content_cache = cache.as_deref().map(|c| &c.content);
-                ctx.data = drawn.as_ref();
-                ctx.diagrams = Some(&verdicts);
+                let ctx = RenderContext::new(render::Inputs {
+                    config: &config,
+                    pages: &pages,
+                    resolved: &resolved,
+                    templates,
+                    dest,
+                    tables: drawn.as_ref(),
+                    diagrams: Some(&verdicts),
+                    content_cache: cache.as_deref().map(|c| &c.content),
+                });
                 if matches!(mode, Mode::Build | Mode::Preview) && !failing {
                     Ok(render_site(&ctx, &theme_files))
                 } else {
@@ -292,28 +286,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         rendered
     };
     let indexing = || {
-        if !(mode == Mode::Build && config.search) {
-            return None;
-        }
-        let clock = std::time::Instant::now();
-        let salt = crate::model::hash_of(&format!("{config:?}"));
-        let plan = crate::search::plan(&pages, &resolved, drawn_tables, salt);
-        // The index already in the output is kept when nothing it depends on changed;
-        // otherwise each file goes to the destination as it is made, as `render`'s pages do.
-        let files: Vec<(String, output::Entry)> =
-            match dest.held_group(crate::search::DIR, plan.key) {
-                Some(entries) => entries,
-                None => crate::search::write_index(
-                    &plan,
-                    &pages,
-                    &resolved,
-                    drawn_tables,
-                    // Only the preview keeps analyses between builds, and it indexes afterwards.
-                    None,
-                    |path, bytes| dest.place(path, output::OutputFile::Bytes(bytes)),
-                ),
-            };
-        Some((files, plan.key, clock.elapsed()))
+        (mode == Mode::Build && config.search)
+            .then(|| index_site(&config, &pages, &resolved, drawn_tables, dest))
     };
     let (rendered, indexed) = rayon::join(rendering, indexing);
     match rendered {
@@ -359,6 +333,54 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     b.config = Some(config);
     b.staging = staging;
     b
+}
+
+/// The staging folder of a build that writes (see `output::Staging`), or the diagnostic that
+/// says why archsite will not write there.
+fn open_staging(
+    config: &Config,
+    force: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<output::Staging> {
+    let protected = Protected {
+        content_dir: &config.content_dir,
+        site_root: &config.site_root,
+    };
+    match output::Staging::new(&config.output_dir, &config.cache_dir, &protected, force) {
+        Ok(s) => Some(s),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// The search index's files, handed to `dest` as they are made (or the index the output
+/// already holds, when nothing it depends on changed), with the index's key and the time it
+/// took.
+fn index_site(
+    config: &Config,
+    pages: &[Page],
+    resolved: &Resolved,
+    tables: Option<&[Vec<Arc<str>>]>,
+    dest: &dyn Destination,
+) -> (Vec<(String, output::Entry)>, u64, std::time::Duration) {
+    let clock = std::time::Instant::now();
+    let salt = crate::model::hash_of(&format!("{config:?}"));
+    let plan = crate::search::plan(pages, resolved, tables, salt);
+    let files = match dest.held_group(crate::search::DIR, plan.key) {
+        Some(entries) => entries,
+        None => crate::search::write_index(
+            &plan,
+            pages,
+            resolved,
+            tables,
+            // Only the preview keeps analyses between builds, and it indexes afterwards.
+            None,
+            |path, bytes| dest.place(path, output::OutputFile::Bytes(bytes)),
+        ),
+    };
+    (files, plan.key, clock.elapsed())
 }
 
 /// Stage 2 over every Markdown file, in parallel; with a cache, a file whose text did not

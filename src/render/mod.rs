@@ -145,6 +145,22 @@ pub const HIGHLIGHT_CSS: &str = "assets/highlight.css";
 pub const SITEMAP_PAGE: &str = "sitemap.html";
 pub const DIAGRAM_SCRIPT: &str = "assets/diagram.js";
 
+/// Everything a render reads, given at once.
+pub struct Inputs<'a> {
+    pub config: &'a Config,
+    pub pages: &'a [Page],
+    pub resolved: &'a Resolved,
+    pub templates: &'a Templates,
+    /// Where rendered pages go (`output::Memory`, or a writing build's staging).
+    pub dest: &'a dyn Destination,
+    /// The drawn data tables and inline values of every page (`tables::draw`).
+    pub tables: Option<&'a tables::Drawn>,
+    /// What each diagram's engine said of it.
+    pub diagrams: Option<&'a crate::diagram::Verdicts>,
+    /// Rendered HTML of earlier builds (`serve`).
+    pub content_cache: Option<&'a ContentCache>,
+}
+
 pub struct RenderContext<'a> {
     pub config: &'a Config,
     pub pages: &'a [Page],
@@ -216,22 +232,26 @@ impl ContentCache {
 }
 
 impl<'a> RenderContext<'a> {
-    pub fn new(
-        config: &'a Config,
-        pages: &'a [Page],
-        resolved: &'a Resolved,
-        templates: &'a Templates,
-        dest: &'a dyn Destination,
-    ) -> Self {
+    pub fn new(inputs: Inputs<'a>) -> Self {
+        let Inputs {
+            config,
+            pages,
+            resolved,
+            templates,
+            dest,
+            tables,
+            diagrams,
+            content_cache,
+        } = inputs;
         RenderContext {
             config,
             pages,
             resolved,
             templates,
             words: words(resolved.lang),
-            content_cache: None,
-            data: None,
-            diagrams: None,
+            content_cache,
+            data: tables,
+            diagrams,
             dest,
             site_key: hash_of(&(
                 templates.key,
@@ -279,30 +299,90 @@ impl<'a> RenderContext<'a> {
     /// Renders one page to its HTML file, unless the destination already holds it.
     pub fn render_page(&self, id: PageId) -> Result<RenderedPage, Diagnostic> {
         let page = &self.pages[id];
+        let url = &self.resolved.urls[id];
+        let body_key = self.body_key(id);
+        // The body is filled in below, unless the page turns out not to need rendering.
+        let mut view_page = self.page_view(
+            id,
+            Content {
+                html: String::new(),
+                key: body_key,
+            },
+        );
+        // Everything the page's HTML depends on (its body by key, not by text).
+        let page_key = hash_of(&(self.site_key, &view_page));
+        if let Some(entry) = self.dest.held(url, page_key) {
+            return Ok(RenderedPage::Held(entry, page_key));
+        }
+        if let Some(hit) = self.content_cache.and_then(|c| c.lookup(page_key)) {
+            // The body's entry must survive this build too, for a later change of view.
+            if let Some(cache) = self.content_cache {
+                cache.mark_used(&[(page_key, body_key)]);
+            }
+            return Ok(RenderedPage::Shared(hit, page_key, body_key));
+        }
+        let render_body = || self.body(id);
+        view_page.content.html = match self.content_cache {
+            None => render_body(),
+            Some(cache) => cache.get_or_render(body_key, render_body).to_string(),
+        };
+        let html = self
+            .templates
+            .render("page.html", &self.view(root_prefix(url), Some(view_page)))
+            .map_err(|d| d.in_file(&page.file.display))?;
+        if let Some(cache) = self.content_cache {
+            let shared: std::sync::Arc<str> = html.into();
+            cache.store(page_key, shared.clone());
+            return Ok(RenderedPage::Shared(shared, page_key, body_key));
+        }
+        Ok(RenderedPage::Html(html, page_key))
+    }
+
+    /// The links of a page's heading (by index) to the same-numbered sections of its
+    /// environment peers.
+    fn section_links(&self, id: PageId, heading: usize) -> Vec<SectionLink> {
         let r = self.resolved;
         let url = &r.urls[id];
-        let section_links = |h_index: usize| -> Vec<SectionLink> {
-            r.section_peers[id]
-                .get(&h_index)
-                .map_or_else(Vec::new, |peers| {
-                    peers
-                        .iter()
-                        .map(|(env, peer, anchor)| SectionLink {
-                            label: env_name(r.lang, env),
-                            href: format!(
-                                "{}#{}",
-                                relative_href(url, &r.urls[*peer]),
-                                encode_fragment(anchor)
-                            ),
-                            title: format!(
-                                "{}: {}",
-                                self.words.this_section_in,
-                                env_name(r.lang, env)
-                            ),
-                        })
-                        .collect()
-                })
-        };
+        r.section_peers[id]
+            .get(&heading)
+            .map_or_else(Vec::new, |peers| {
+                peers
+                    .iter()
+                    .map(|(env, peer, anchor)| SectionLink {
+                        label: env_name(r.lang, env),
+                        href: format!(
+                            "{}#{}",
+                            relative_href(url, &r.urls[*peer]),
+                            encode_fragment(anchor)
+                        ),
+                        title: format!("{}: {}", self.words.this_section_in, env_name(r.lang, env)),
+                    })
+                    .collect()
+            })
+    }
+
+    /// The diagram file's page a link leads to, when it does (an image of it embeds it).
+    fn embedded(&self, link: &crate::model::ResolvedLink) -> Option<PageId> {
+        match link.target {
+            LinkTarget::Page { page, .. } if self.pages[page].kind == PageKind::Diagram => {
+                Some(page)
+            }
+            _ => None,
+        }
+    }
+
+    /// The drawn data tables and values of a page, by directive.
+    fn tables_of(&self, id: PageId) -> &[std::sync::Arc<str>] {
+        self.data
+            .and_then(|d| d.pages.get(id))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The HTML of a page's document.
+    fn body(&self, id: PageId) -> String {
+        let page = &self.pages[id];
+        let url = &self.resolved.urls[id];
+        let section_links = |heading: usize| self.section_links(id, heading);
         // A diagram file's page shows its source open and a link to the file.
         let raw = relative_href(url, &page.file.rel);
         let draw = |i: u32| {
@@ -324,15 +404,9 @@ impl<'a> RenderContext<'a> {
                 self.figure(d, &extras)
             })
         };
-        let embedded = |link: &crate::model::ResolvedLink| match link.target {
-            LinkTarget::Page { page, .. } if self.pages[page].kind == PageKind::Diagram => {
-                Some(page)
-            }
-            _ => None,
-        };
-        let embeds = |link: &crate::model::ResolvedLink| embedded(link).is_some();
+        let embeds = |link: &crate::model::ResolvedLink| self.embedded(link).is_some();
         let embed = |link: &crate::model::ResolvedLink, caption: &str| {
-            let target = embedded(link).unwrap_or(id);
+            let target = self.embedded(link).unwrap_or(id);
             let extras = diagram::FigureExtras {
                 caption: Some(caption),
                 page_link: Some((&link.href, self.words.diagram_page)),
@@ -345,44 +419,43 @@ impl<'a> RenderContext<'a> {
                 .map_or_else(String::new, |d| self.figure(d, &extras))
         };
         let ctx = MarkdownContext {
-            links: &r.links[id],
+            links: &self.resolved.links[id],
             headings: &page.headings,
             section_links: &section_links,
             anchor_label: self.words.anchor_label,
-            data: self
-                .data
-                .and_then(|d| d.pages.get(id))
-                .map_or(&[], Vec::as_slice),
+            data: self.tables_of(id),
             diagram: &draw,
             embeds: &embeds,
             embed: &embed,
         };
-        let render_body = || render_markdown(&page.document, &page.text, &ctx);
-        let body_key = {
-            let key = content_key(
-                page,
-                &r.links[id],
-                &section_links,
-                page.headings.len(),
-                self.words.anchor_label,
-            );
-            // An embedded diagram's text is an input too.
-            let embedded_sources: Vec<&str> = r.links[id]
-                .iter()
-                .filter_map(embedded)
-                .filter_map(|p| self.pages[p].diagrams.first())
-                .map(|d| &*d.source)
-                .collect();
-            tables::cache_key(hash_of(&(key, embedded_sources)), ctx.data)
-        };
-        // Filled in below, unless the page turns out not to need rendering.
-        let content = Content {
-            html: String::new(),
-            key: body_key,
-        };
-        // A diagram script (mermaid.js) is loaded only where there is something for it to
-        // draw: not for diagrams rejected at build time (they show their error instead), nor
-        // for languages drawn at build time.
+        render_markdown(&page.document, &page.text, &ctx)
+    }
+
+    /// The key of everything a page's body depends on.
+    fn body_key(&self, id: PageId) -> u64 {
+        let page = &self.pages[id];
+        let links = &self.resolved.links[id];
+        let key = content_key(
+            page,
+            links,
+            &|heading| self.section_links(id, heading),
+            page.headings.len(),
+            self.words.anchor_label,
+        );
+        // An embedded diagram's text is an input too.
+        let embedded_sources: Vec<&str> = links
+            .iter()
+            .filter_map(|l| self.embedded(l))
+            .filter_map(|p| self.pages[p].diagrams.first())
+            .map(|d| &*d.source)
+            .collect();
+        tables::cache_key(hash_of(&(key, embedded_sources)), self.tables_of(id))
+    }
+
+    /// Whether a page loads a diagram script (mermaid.js): only where there is something for
+    /// it to draw: not for diagrams rejected at build time (they show their error instead),
+    /// nor for languages drawn at build time.
+    fn draws_diagrams(&self, id: PageId) -> bool {
         let drawable = |d: &crate::model::Diagram| {
             let by_script = crate::diagram::language(d.language)
                 .is_some_and(|l| matches!(l.drawing, crate::diagram::Drawing::Script { .. }));
@@ -392,12 +465,19 @@ impl<'a> RenderContext<'a> {
                     Some(crate::diagram::Verdict::Invalid(_))
                 )
         };
-        let draws_diagrams = page.diagrams.iter().any(drawable)
-            || r.links[id]
+        self.pages[id].diagrams.iter().any(drawable)
+            || self.resolved.links[id]
                 .iter()
-                .filter_map(embedded)
+                .filter_map(|l| self.embedded(l))
                 .filter_map(|p| self.pages[p].diagrams.first())
-                .any(drawable);
+                .any(drawable)
+    }
+
+    /// A page's view for `page.html`, with `content` as its body.
+    fn page_view(&self, id: PageId, content: Content) -> PageView<'a> {
+        let page = &self.pages[id];
+        let r = self.resolved;
+        let url = &r.urls[id];
         let position = r.order.iter().position(|&p| p == id);
         let neighbour = |delta: isize| {
             position
@@ -405,7 +485,7 @@ impl<'a> RenderContext<'a> {
                 .and_then(|i| r.order.get(i))
                 .map(|&p| self.link(url, p))
         };
-        let view_page = PageView {
+        PageView {
             title: &page.title,
             description: page.front.description.as_deref().unwrap_or(""),
             url,
@@ -429,28 +509,7 @@ impl<'a> RenderContext<'a> {
             prev: neighbour(-1),
             next: neighbour(1),
             backlinks: r.backlinks[id].iter().map(|&p| self.link(url, p)).collect(),
-            related: page
-                .links
-                .iter()
-                .zip(r.links[id].iter())
-                .filter(|(link, _)| link.kind == LinkKind::Related)
-                .filter_map(|(link, resolved)| match &resolved.target {
-                    LinkTarget::Page { page, .. } => Some(LinkView {
-                        title: self.pages[*page].title.clone(),
-                        href: resolved.href.clone(),
-                    }),
-                    LinkTarget::File => Some(LinkView {
-                        title: link
-                            .dest
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or(&link.dest)
-                            .to_string(),
-                        href: resolved.href.clone(),
-                    }),
-                    _ => None,
-                })
-                .collect(),
+            related: self.related(id),
             environment: page.front.environment.as_ref().map(|e| EnvView {
                 id: e.clone(),
                 name: env_name(r.lang, e),
@@ -466,36 +525,35 @@ impl<'a> RenderContext<'a> {
                 })
                 .collect(),
             is_home: r.home == Some(id),
-            diagrams: draws_diagrams,
+            diagrams: self.draws_diagrams(id),
             is_diagram: page.kind == PageKind::Diagram,
-        };
-        // Everything the page's HTML depends on (its body by key, not by text).
-        let page_key = hash_of(&(self.site_key, &view_page));
-        if let Some(entry) = self.dest.held(url, page_key) {
-            return Ok(RenderedPage::Held(entry, page_key));
         }
-        if let Some(hit) = self.content_cache.and_then(|c| c.lookup(page_key)) {
-            // The body's entry must survive this build too, for a later change of view.
-            if let Some(cache) = self.content_cache {
-                cache.mark_used(&[(page_key, body_key)]);
-            }
-            return Ok(RenderedPage::Shared(hit, page_key, body_key));
-        }
-        let mut view_page = view_page;
-        view_page.content.html = match self.content_cache {
-            None => render_body(),
-            Some(cache) => cache.get_or_render(body_key, render_body).to_string(),
-        };
-        let html = self
-            .templates
-            .render("page.html", &self.view(root_prefix(url), Some(view_page)))
-            .map_err(|d| d.in_file(&page.file.display))?;
-        if let Some(cache) = self.content_cache {
-            let shared: std::sync::Arc<str> = html.into();
-            cache.store(page_key, shared.clone());
-            return Ok(RenderedPage::Shared(shared, page_key, body_key));
-        }
-        Ok(RenderedPage::Html(html, page_key))
+    }
+
+    /// Front matter `related:`, resolved: pages by their title, files by their name.
+    fn related(&self, id: PageId) -> Vec<LinkView> {
+        self.pages[id]
+            .links
+            .iter()
+            .zip(self.resolved.links[id].iter())
+            .filter(|(link, _)| link.kind == LinkKind::Related)
+            .filter_map(|(link, resolved)| match &resolved.target {
+                LinkTarget::Page { page, .. } => Some(LinkView {
+                    title: self.pages[*page].title.clone(),
+                    href: resolved.href.clone(),
+                }),
+                LinkTarget::File => Some(LinkView {
+                    title: link
+                        .dest
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&link.dest)
+                        .to_string(),
+                    href: resolved.href.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     fn figure(&self, d: &crate::model::Diagram, extras: &diagram::FigureExtras) -> String {
