@@ -1,5 +1,6 @@
-//! Embeds the default theme, the `init` scaffolds and the pinned mermaid.js in the binary, so
-//! that archsite works in any folder, offline, without files installed beside it. Generates
+//! Embeds the default theme, the `init` scaffolds, the pinned mermaid.js and the live preview's
+//! DOM morphing library (idiomorph) in the binary, so that archsite works in any folder,
+//! offline, without files installed beside it. Generates
 //! `$OUT_DIR/embedded.rs` with one `(relative path, bytes)` table per folder; the bytes are
 //! `include_bytes!` of the files, so cargo rebuilds when they change.
 //!
@@ -7,7 +8,9 @@
 //! folder copies `js/`'s package files to `$OUT_DIR/js/`, runs `npm ci` there (the npm registry,
 //! or npm's own cache, must be reachable: a 60 MB download, 165 MB installed) and makes two
 //! artefacts: the browser build readers get (`mermaid.min.js`, as published) and a parse-only
-//! bundle for QuickJS (`mermaid-parse.js`, made by esbuild from `js/parse-entry.mjs`). Everything
+//! bundle for QuickJS (`mermaid-parse.js`, made by esbuild from `js/parse-entry.mjs`); beside
+//! them idiomorph's browser build as published (`idiomorph.min.js`, which `src/serve/live.rs`
+//! puts in front of the preview's script). Everything
 //! is written under `OUT_DIR`, as cargo expects of a build script; later builds only compare a
 //! stamp.
 
@@ -27,7 +30,7 @@ const MERMAID_INPUTS: &[&str] = &[
 ];
 
 fn mermaid(out: &mut String, js: &Path) {
-    let mut stamp = String::from("3\n");
+    let mut stamp = String::from("4\n");
     for name in MERMAID_INPUTS {
         let path = js.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
@@ -42,6 +45,7 @@ fn mermaid(out: &mut String, js: &Path) {
         "mermaid-parse.js",
         "assign-with-depth.js",
         "version",
+        "idiomorph.min.js",
     ];
     let fresh = fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str())
         && artefacts.iter().all(|a| dist.join(a).is_file());
@@ -196,6 +200,11 @@ fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
         dist.join("mermaid.min.js"),
     )
     .expect("copy mermaid.min.js");
+    fs::copy(
+        work.join("node_modules/idiomorph/dist/idiomorph.min.js"),
+        dist.join("idiomorph.min.js"),
+    )
+    .expect("copy idiomorph.min.js");
     let manifest =
         fs::read_to_string(package.join("package.json")).expect("read mermaid's package.json");
     fs::write(dist.join("version"), json_version(&manifest)).expect("write the mermaid version");

@@ -47,3 +47,6 @@ for line in sys.stdin:
 
 echo "== search benchmark (smoke run: needs the browser tests' npm packages; nothing is timed)"
 python3 bench/search.py --quick --bin "$bin"
+
+echo "== preview benchmark (smoke run: save -> painted in Chromium; fails on a reload or a redrawn diagram)"
+python3 bench/preview.py --quick --bin "$bin"

@@ -7,8 +7,14 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// The script the preview adds to every page it serves (never written by `build`).
-pub const LIVE_JS: &str = include_str!("live.js");
+/// The script the preview adds to every page it serves (never written by `build`): idiomorph
+/// (pinned by `js/package-lock.json`, fetched by `build.rs` into `OUT_DIR`), which morphs a
+/// page's new version into the open one, then `live.js`, which uses it.
+pub const LIVE_JS: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/js/dist/idiomorph.min.js")),
+    "\n",
+    include_str!("live.js")
+);
 
 /// How many events may wait for one client before it counts as stuck and is dropped.
 const QUEUE: usize = 64;

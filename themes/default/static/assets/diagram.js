@@ -11,7 +11,7 @@
   var html = doc.documentElement;
   if (!doc.querySelector("figure[data-diagram]") || typeof window.mermaid === "undefined") {
     // Nothing to draw (e.g. every diagram was rejected at build time): ready() still answers.
-    window.archsiteDiagrams = { ready: function () { return Promise.resolve(); }, refresh: function () { return Promise.resolve(); } };
+    window.archsiteDiagrams = { ready: function () { return Promise.resolve(); }, refresh: function () { return Promise.resolve(); }, key: diagramKey };
     return;
   }
   var mermaid = window.mermaid;
@@ -55,15 +55,24 @@
     return b;
   }
 
+  // A figure's source and caption, as the live preview compares a figure with its new version
+  // (exported as `archsiteDiagrams.key`).
+  function diagramKey(figure) {
+    var pre = figure.querySelector("pre.mermaid");
+    var caption = figure.querySelector("figcaption");
+    var links = caption ? [].map.call(caption.querySelectorAll("a"), function (a) { return a.getAttribute("href"); }) : [];
+    return (pre ? pre.textContent : "") + "\u0000" + (caption ? caption.textContent : "") + "\u0000" + links.join("\u0000");
+  }
+
   function Diagram(figure) {
     var self = this;
     var pre = figure.querySelector("pre.mermaid");
     this.figure = figure;
-    // What the figure was before it was drawn: the live preview keeps a drawn figure whose
-    // new HTML is the same, instead of drawing it again.
-    figure.archsiteHtml = figure.outerHTML;
     figure.archsiteDiagram = this;
     this.source = pre ? pre.textContent : "";
+    // What the figure shows, as the live preview compares it with a new version of the page:
+    // a figure whose key is unchanged is kept as drawn instead of being drawn again.
+    figure.archsiteKey = diagramKey(figure);
     this.canvas = figure.querySelector(".diagram-canvas");
     this.stage = doc.createElement("div");
     this.stage.className = "diagram-stage";
@@ -362,5 +371,5 @@
     if (e.key !== "Escape") return;
     diagrams.forEach(function (d) { if (d.full) d.toggleFull(); });
   });
-  window.archsiteDiagrams = { ready: function () { return drawn; }, refresh: refresh };
+  window.archsiteDiagrams = { ready: function () { return drawn; }, refresh: refresh, key: diagramKey };
 })();
