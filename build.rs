@@ -27,6 +27,7 @@ const MERMAID_INPUTS: &[&str] = &[
     "parse-entry.mjs",
     "quickjs-env.mjs",
     "dompurify-stub.mjs",
+    "extract-grammars.mjs",
 ];
 
 fn mermaid(out: &mut String, js: &Path) {
@@ -44,6 +45,7 @@ fn mermaid(out: &mut String, js: &Path) {
         "mermaid.min.js",
         "mermaid-parse.js",
         "assign-with-depth.js",
+        "grammars.json",
         "version",
         "idiomorph.min.js",
     ];
@@ -73,6 +75,13 @@ fn mermaid(out: &mut String, js: &Path) {
         out,
         "/// mermaid's own `assignWithDepth`, which the tests hold `js/quickjs-env.mjs`'s shortcut to.\n\
          #[cfg(test)]\npub static MERMAID_ASSIGN_WITH_DEPTH: &str = include_str!({original:?});"
+    )
+    .unwrap();
+    let grammars = dist.join("grammars.json").display().to_string();
+    writeln!(
+        out,
+        "/// mermaid's jison grammars as data (`js/extract-grammars.mjs`), run natively by `src/diagram/mermaid/native/`.\n\
+         pub static MERMAID_GRAMMARS_JSON: &str = include_str!({grammars:?});"
     )
     .unwrap();
     for (name, file) in [
@@ -179,6 +188,19 @@ fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
     );
     let text = fs::read_to_string(&full).expect("read the bundle");
     let (patched, original_assign) = patch_bundle(&text);
+    // mermaid's own jison tables and lexer rules, read from the readable bundle by Node.
+    let grammars = Command::new("node")
+        .arg("extract-grammars.mjs")
+        .arg(&full)
+        .current_dir(work)
+        .output()
+        .unwrap_or_else(|e| panic!("\n\nBuilding archsite runs Node once to read mermaid's grammars: {e}\n\n"));
+    assert!(
+        grammars.status.success(),
+        "js/extract-grammars.mjs failed: {}",
+        String::from_utf8_lossy(&grammars.stderr)
+    );
+    fs::write(dist.join("grammars.json"), &grammars.stdout).expect("write grammars.json");
     let patched_file = work.join("mermaid-parse.patched.js");
     fs::write(&patched_file, patched).expect("write the patched bundle");
     fs::write(dist.join("assign-with-depth.js"), original_assign)

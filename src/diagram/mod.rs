@@ -18,7 +18,7 @@
 
 mod mermaid;
 
-pub use mermaid::{MERMAID, MERMAID_ASSET, MERMAID_BROWSER_JS, MERMAID_VERSION};
+pub use mermaid::{paths, MERMAID, MERMAID_ASSET, MERMAID_BROWSER_JS, MERMAID_VERSION};
 
 use crate::base::fence::fence_language;
 use crate::diag::codes::Code;

@@ -11,6 +11,7 @@ mod golden;
 mod hostile;
 mod lints;
 mod mermaid;
+mod mermaid_native;
 mod output_safety;
 mod preview_equals_build;
 mod search;

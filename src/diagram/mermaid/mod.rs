@@ -6,9 +6,17 @@
 //! `labels.rs` reads the text search indexes. Loading the parser costs ~0.35 s, a diagram
 //! ~10 ms: the validator (`diagram::Validator`) keeps verdicts by content hash, so that a build
 //! of unchanged diagrams starts no engine.
+//!
+//! Before QuickJS is asked, `native/` runs mermaid's own jison grammars (flowchart, sequence;
+//! their tables extracted from the same bundle at build time) in Rust, in microseconds. It only
+//! ever answers "valid", and only where it follows mermaid exactly; every other diagram (another
+//! type, front matter with configuration, a directive, shape data, any error) falls back to
+//! mermaid in QuickJS, which stays the truth (`tests/it/mermaid_native.rs` holds the two paths
+//! to the same verdicts).
 
 mod engine;
 mod labels;
+mod native;
 mod verdict;
 
 use super::{Drawing, Engine, Language, Verdict};
@@ -138,6 +146,11 @@ impl Engine for Mermaid {
     /// load while the rest of the site is parsed; with verdicts on disk it waits to know which
     /// diagrams are new.
     fn saw_diagrams(&self, n: usize) {
+        // With the native path, most diagrams need no engine: engines start in `check`, for
+        // the diagrams left to mermaid.
+        if native_on() {
+            return;
+        }
         let seen = self.seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
         let wanted = (seen / DIAGRAMS_PER_EXTRA_ENGINE + 1).min(cores());
         let mut workers = self.workers.lock().expect("validator lock");
@@ -156,8 +169,11 @@ impl Engine for Mermaid {
 
     fn check(&self, sources: Vec<(u64, Arc<str>)>) -> Vec<(u64, Verdict)> {
         let by_key: std::collections::HashMap<u64, Arc<str>> = sources.iter().cloned().collect();
-        self.run(sources)
-            .into_iter()
+        let (mut raw, left) = decide_natively(sources);
+        if !left.is_empty() {
+            raw.extend(self.run(left));
+        }
+        raw.into_iter()
             .map(|(k, raw)| {
                 let verdict = if raw.message.is_empty() && !raw.ok {
                     Verdict::Unchecked
@@ -210,6 +226,74 @@ impl Mermaid {
             .collect();
         debug_assert!(results.len() <= total);
         results
+    }
+}
+
+/// Whether mermaid's grammars run natively first (`native/`). `ARCHSITE_MERMAID_NATIVE=0` turns
+/// it off, so that a benchmark compares the two paths with one binary.
+fn native_on() -> bool {
+    static ON: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+        std::env::var_os("ARCHSITE_MERMAID_NATIVE").is_none_or(|v| v != "0")
+    });
+    *ON
+}
+
+/// The verdicts the native path gives, and the sources it leaves to mermaid in QuickJS.
+#[allow(clippy::type_complexity)]
+fn decide_natively(
+    sources: Vec<(u64, Arc<str>)>,
+) -> (Vec<(u64, RawVerdict)>, Vec<(u64, Arc<str>)>) {
+    if !native_on() {
+        return (Vec::new(), sources);
+    }
+    // A diagram costs tens of microseconds: threads pay off only for many.
+    let decided: Vec<Option<RawVerdict>> = if sources.len() >= 64 {
+        use rayon::prelude::*;
+        sources.par_iter().map(|(_, s)| native::check(s)).collect()
+    } else {
+        sources.iter().map(|(_, s)| native::check(s)).collect()
+    };
+    let mut verdicts = Vec::with_capacity(sources.len());
+    let mut left = Vec::new();
+    for (item, verdict) in sources.into_iter().zip(decided) {
+        match verdict {
+            Some(v) => verdicts.push((item.0, v)),
+            None => left.push(item),
+        }
+    }
+    (verdicts, left)
+}
+
+/// The two ways a diagram is checked, each on its own, for the tests that hold them to the same
+/// verdicts and for benchmarks. A build uses the engine, which combines them.
+pub mod paths {
+    pub use super::engine::RawVerdict;
+
+    /// The verdict of mermaid's grammar run natively, when it can decide (only "valid").
+    pub fn native(source: &str) -> Option<RawVerdict> {
+        super::native::check(source)
+    }
+
+    /// Why the native path leaves `source` to mermaid (`None`: it decides).
+    pub fn native_undecided(source: &str) -> Option<&'static str> {
+        super::native::decide(source).err().map(|u| u.0)
+    }
+
+    /// mermaid itself, in QuickJS.
+    pub struct Mermaid(super::engine::Engine);
+
+    impl Mermaid {
+        pub fn load() -> Result<Mermaid, String> {
+            super::engine::Engine::load(
+                crate::theme::MERMAID_PARSE_BYTECODE,
+                crate::theme::MERMAID_PARSE_JS,
+            )
+            .map(Mermaid)
+        }
+
+        pub fn parse(&self, source: &str) -> RawVerdict {
+            self.0.parse(source)
+        }
     }
 }
 

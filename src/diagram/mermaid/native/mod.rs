@@ -1,0 +1,231 @@
+//! mermaid's own jison grammars, run natively: the fast path of the diagram check.
+//!
+//! mermaid's parse of a flowchart costs 10–50 ms in QuickJS (docs/benchmarks.md), nearly all
+//! of it interpreter overhead. Here the same parse — mermaid's preprocessing, its type
+//! detection, its jison LR table and lexer rules (extracted from the bundle at build time by
+//! `js/extract-grammars.mjs`), and the checks its grammar actions make — runs in Rust in tens of
+//! microseconds. It only ever answers "valid": a diagram it rejects, or one whose verdict
+//! depends on something it does not follow exactly (front matter, `%%{init}%%` directives,
+//! shape data, a rule or action it does not know, a type other than flowchart), is `None`, and
+//! the caller asks mermaid in QuickJS, which gives the verdict, the message and the place.
+//! `tests/it/mermaid_native.rs` holds the two paths to the same verdicts on the oracle and on
+//! thousands of mutated real-sized diagrams.
+
+mod flowchart;
+mod jison;
+mod jsregex;
+
+use super::engine::RawVerdict;
+pub use jison::Undecided;
+use std::sync::OnceLock;
+
+/// The grammars the build extracted from the bundle (`js/extract-grammars.mjs`).
+static GRAMMARS_JSON: &str = crate::theme::MERMAID_GRAMMARS_JSON;
+
+struct Flow {
+    grammar: jison::Grammar,
+}
+
+/// The flowchart grammar, loaded on first use (~2 ms); `None` if it cannot be run natively.
+fn flow() -> Option<&'static Flow> {
+    static FLOW: OnceLock<Option<Flow>> = OnceLock::new();
+    FLOW.get_or_init(|| {
+        let mut all: std::collections::HashMap<String, jison::RawGrammar> =
+            serde_json::from_str(GRAMMARS_JSON).ok()?;
+        let grammar = jison::Grammar::load(all.remove("flowchart-v2")?).ok()?;
+        // mermaid's flowchart parser first trims the space after `}` at the end of lines; any
+        // other wrapper is not known here.
+        let entry: String = grammar.entry.split_whitespace().collect();
+        (entry == FLOW_ENTRY).then_some(Flow { grammar })
+    })
+    .as_ref()
+}
+
+/// `flowParser.ts`'s `parse`, as the bundle has it (whitespace removed).
+const FLOW_ENTRY: &str = "(src)=>{constnewSrc=src.replace(/}\\s*\\n/g,\"}\\n\");returnflow_default.parse(newSrc);}";
+
+/// The verdict of `mermaid.parse(source)` when it can be decided natively: always a valid one.
+pub fn check(source: &str) -> Option<RawVerdict> {
+    decide(source).ok()
+}
+
+/// `check`, with the reason when mermaid must decide.
+pub fn decide(source: &str) -> Result<RawVerdict, Undecided> {
+    let code = preprocess(source).ok_or(Undecided("front matter, a directive or a character"))?;
+    match detect(&code).ok_or(Undecided("a diagram type not run natively"))? {
+        Kind::Flowchart => {
+            let flow = flow().ok_or(Undecided("the flowchart grammar cannot run natively"))?;
+            let text = format!("{}\n", encode_entities(&code));
+            let text = regexes().flow_braces.replace_all(&text, "}\n");
+            let mut db = flowchart::Flowchart::new(&flow.grammar.action_bodies);
+            flow.grammar.parse(&text, &mut db)?;
+            Ok(RawVerdict {
+                ok: true,
+                diagram_type: Some("flowchart-v2".into()),
+                ..RawVerdict::default()
+            })
+        }
+    }
+}
+
+enum Kind {
+    Flowchart,
+}
+
+struct Regexes {
+    html_tag: regex::Regex,
+    html_attribute: regex::Regex,
+    comment_line: regex::Regex,
+    style_entity: regex::Regex,
+    class_def_entity: regex::Regex,
+    entity: regex::Regex,
+    flow_braces: regex::Regex,
+}
+
+/// mermaid's preprocessing regexes (`preprocess.ts`, `comments.ts`, `utils.ts`), translated
+/// with JavaScript's meaning of `.`, `\s` and `\w`.
+fn regexes() -> &'static Regexes {
+    static R: OnceLock<Regexes> = OnceLock::new();
+    R.get_or_init(|| {
+        let js = |source: &str| {
+            let t = jsregex::translate(source, "g").expect("a translatable regex");
+            regex::Regex::new(&t.pattern).expect("a valid translation")
+        };
+        let space = jsregex::translate(r"\s", "")
+            .expect("\\s translates")
+            .pattern;
+        Regexes {
+            html_tag: js(r"<(\w+)([^>]*)>"),
+            html_attribute: js(r#"="([^"]*)""#),
+            // `/^\s*%%(?!{)[^\n]+\n?/gm`: the text holds no `%%{` (see `preprocess`) and no
+            // line separators other than `\n`, so `(?!{)` always holds and `^` is `(?m:^)`.
+            comment_line: regex::Regex::new(&format!(r"(?m:^){space}*%%[^\n]+\n?"))
+                .expect("a valid regex"),
+            style_entity: js(r"style.*:\S*#.*;"),
+            class_def_entity: js(r"classDef.*:\S*#.*;"),
+            entity: js(r"#\w+;"),
+            flow_braces: js(r"}\s*\n"),
+        }
+    })
+}
+
+/// What `mermaid.parse` hands the diagram's parser (`preprocessDiagram` and `getDiagramFromText`),
+/// as JavaScript code units (`jsregex::transcode`). `None` when the text has front matter or
+/// directives (mermaid's configuration would then depend on them) or characters whose
+/// treatment is not followed here.
+fn preprocess(source: &str) -> Option<String> {
+    let r = regexes();
+    // `cleanupText`: CRLF and CR become LF.
+    let text = source.replace("\r\n", "\n").replace('\r', "\n");
+    // JavaScript's `^` in multi-line mode also starts after U+2028 and U+2029.
+    if text.contains(['\u{2028}', '\u{2029}']) || text.contains("%%{") {
+        return None;
+    }
+    let text = jsregex::transcode(&text)?.into_owned();
+    // `<tag a="x">` becomes `<tag a='x'>`.
+    let text = r.html_tag.replace_all(&text, |c: &regex::Captures| {
+        let attributes = r.html_attribute.replace_all(&c[2], "='$1'");
+        format!("<{}{}>", &c[1], attributes)
+    });
+    // Front matter (`---` first, possibly indented): mermaid reads it with js-yaml.
+    if text
+        .trim_start_matches(|c: char| jsregex::is_js_space(c) && c != '\n' && c != '\r')
+        .starts_with("---")
+    {
+        return None;
+    }
+    let text = r.comment_line.replace_all(&text, "");
+    Some(text.trim_start_matches(jsregex::is_js_space).to_string())
+}
+
+/// `detectType` for the types run natively; `None` for every other.
+fn detect(code: &str) -> Option<Kind> {
+    // The C4 detector (tried before flowcharts) matches these anywhere in the text.
+    if ["C4Container", "C4Component", "C4Dynamic", "C4Deployment"]
+        .iter()
+        .any(|w| code.contains(w))
+    {
+        return None;
+    }
+    if code.starts_with("flowchart-elk") {
+        return None;
+    }
+    // `graph` is a flowchart-v2 with mermaid's default `flowchart.defaultRenderer`.
+    if code.starts_with("flowchart") || code.starts_with("graph") {
+        return Some(Kind::Flowchart);
+    }
+    None
+}
+
+/// `encodeEntities` (mermaid's `utils.ts`), applied before a diagram is parsed.
+fn encode_entities(text: &str) -> String {
+    let r = regexes();
+    let drop_last = |c: &regex::Captures| {
+        let s = &c[0];
+        s[..s.len() - 1].to_string()
+    };
+    let text = r.style_entity.replace_all(text, drop_last);
+    let text = r.class_def_entity.replace_all(&text, drop_last);
+    r.entity
+        .replace_all(&text, |c: &regex::Captures| {
+            let inner = &c[0][1..c[0].len() - 1];
+            if inner.bytes().all(|b| b.is_ascii_digit()) {
+                format!("ﬂ°°{inner}¶ß")
+            } else {
+                format!("ﬂ°{inner}¶ß")
+            }
+        })
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flowchart_rule_and_action_is_known() {
+        let flow = flow().expect("the bundled flowchart grammar runs natively");
+        assert_eq!(
+            flowchart::Flowchart::unknown_actions(&flow.grammar.action_bodies)
+                .iter()
+                .filter(|b| !b.starts_with("yy.addVertex(") && !b.contains("yy.setLink("))
+                .collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "actions other than shape data and links, which mermaid decides"
+        );
+    }
+
+    #[test]
+    fn valid_flowcharts_are_decided_natively() {
+        for source in [
+            "graph TB\n  A[\"웹 서버\"] --> B\n",
+            "flowchart LR\n  A & B --> C & D\n  C -- text --> D\n  linkStyle 0 stroke:#f00\n  linkStyle 1,2 stroke:red;\n",
+            "flowchart TD\n  subgraph one [\"하나\"]\n    a1 --> a2\n  end\n  %% comment\n  click a1 callback \"tip\"\n",
+            "graph LR\n  A((\"😀\")) -.-> B{{hex}}\n  B ==> C[(db)]\n  classDef x fill:#f9f,stroke:#333;\n  class A x\n",
+        ] {
+            assert_eq!(decide(source).map(|v| v.ok), Ok(true), "{source}");
+        }
+    }
+
+    #[test]
+    fn what_mermaid_must_decide_is_left_to_it() {
+        for source in [
+            "graph TB\n  A --> B\n  B -> C\n",
+            "flowchart TD\n  subgraph\n    a\n  end\n",
+            "flowchart TD\n  A --> B\n  linkStyle 1 stroke:#f00\n",
+            "flowchart TD\n  A --> B\n  linkStyle 00 stroke:#f00\n",
+            "flowchart TD\n  A@{ shape: rect }\n",
+            "flowchart TD\n  A --> B\n  click A \"http://x/%zz\"\n",
+            "---\ntitle: x\n---\nflowchart TD\n  A --> B\n",
+            "%%{init: {\"theme\": \"dark\"}}%%\nflowchart TD\n  A --> B\n",
+            "sequenceDiagram\n  A->>B: hi\n",
+            "flowchart TD\n  A --> C4Container\n",
+        ] {
+            assert_eq!(check(source), None, "{source}");
+        }
+        let many: String = (0..501).map(|i| format!("  n{i} --> n{}\n", i + 1)).collect();
+        assert_eq!(check(&format!("flowchart TD\n{many}")), None);
+        let fine: String = (0..500).map(|i| format!("  n{i} --> n{}\n", i + 1)).collect();
+        assert!(check(&format!("flowchart TD\n{fine}")).is_some());
+    }
+}
