@@ -14,6 +14,7 @@
 mod flowchart;
 mod jison;
 mod jsregex;
+mod sequence;
 
 use super::engine::RawVerdict;
 pub use jison::Undecided;
@@ -26,19 +27,32 @@ struct Flow {
     grammar: jison::Grammar,
 }
 
-/// The flowchart grammar, loaded on first use (~2 ms); `None` if it cannot be run natively.
+/// A type's grammar from the extracted JSON (each loaded on first use, ~1–2 ms).
+fn grammar(kind: &str) -> Option<jison::Grammar> {
+    let mut all: std::collections::HashMap<String, jison::RawGrammar> =
+        serde_json::from_str(GRAMMARS_JSON).ok()?;
+    jison::Grammar::load(all.remove(kind)?).ok()
+}
+
+/// The flowchart grammar; `None` if it cannot be run natively.
 fn flow() -> Option<&'static Flow> {
     static FLOW: OnceLock<Option<Flow>> = OnceLock::new();
     FLOW.get_or_init(|| {
-        let mut all: std::collections::HashMap<String, jison::RawGrammar> =
-            serde_json::from_str(GRAMMARS_JSON).ok()?;
-        let grammar = jison::Grammar::load(all.remove("flowchart-v2")?).ok()?;
+        let grammar = grammar("flowchart-v2")?;
         // mermaid's flowchart parser first trims the space after `}` at the end of lines; any
         // other wrapper is not known here.
         let entry: String = grammar.entry.split_whitespace().collect();
         (entry == FLOW_ENTRY).then_some(Flow { grammar })
     })
     .as_ref()
+}
+
+/// The sequence grammar (called by mermaid as jison made it, with no wrapper).
+fn sequence_grammar() -> Option<&'static jison::Grammar> {
+    static SEQUENCE: OnceLock<Option<jison::Grammar>> = OnceLock::new();
+    SEQUENCE
+        .get_or_init(|| grammar("sequence").filter(|g| g.entry == "jison"))
+        .as_ref()
 }
 
 /// `flowParser.ts`'s `parse`, as the bundle has it (whitespace removed).
@@ -65,11 +79,24 @@ pub fn decide(source: &str) -> Result<RawVerdict, Undecided> {
                 ..RawVerdict::default()
             })
         }
+        Kind::Sequence => {
+            let grammar =
+                sequence_grammar().ok_or(Undecided("the sequence grammar cannot run natively"))?;
+            let text = format!("{}\n", encode_entities(&code));
+            let mut db = sequence::Sequence::new(&grammar.action_bodies);
+            grammar.parse(&text, &mut db)?;
+            Ok(RawVerdict {
+                ok: true,
+                diagram_type: Some("sequence".into()),
+                ..RawVerdict::default()
+            })
+        }
     }
 }
 
 enum Kind {
     Flowchart,
+    Sequence,
 }
 
 struct Regexes {
@@ -154,6 +181,9 @@ fn detect(code: &str) -> Option<Kind> {
     if code.starts_with("flowchart") || code.starts_with("graph") {
         return Some(Kind::Flowchart);
     }
+    if code.starts_with("sequenceDiagram") {
+        return Some(Kind::Sequence);
+    }
     None
 }
 
@@ -196,11 +226,30 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_of_the_native_lexers_runs() {
+        assert_eq!(flow().unwrap().grammar.lexer_gaps(), Vec::<String>::new());
+        assert_eq!(sequence_grammar().unwrap().lexer_gaps(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_sequence_action_is_known() {
+        let g = sequence_grammar().expect("the bundled sequence grammar runs natively");
+        assert_eq!(
+            sequence::Sequence::unknown_actions(&g.action_bodies)
+                .iter()
+                .filter(|b| !b.contains("parseBoxData") && !b.contains("addDetails"))
+                .collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+        );
+    }
+
+    #[test]
     fn valid_flowcharts_are_decided_natively() {
         for source in [
             "graph TB\n  A[\"웹 서버\"] --> B\n",
             "flowchart LR\n  A & B --> C & D\n  C -- text --> D\n  linkStyle 0 stroke:#f00\n  linkStyle 1,2 stroke:red;\n",
             "flowchart TD\n  subgraph one [\"하나\"]\n    a1 --> a2\n  end\n  %% comment\n  click a1 callback \"tip\"\n",
+            "sequenceDiagram\n  autonumber\n  actor U as 사용자\n  U->>+S: 요청\n  alt ok\n    S-->>-U: 응답\n  else no\n    S--xU: 실패\n  end\n  Note over U,S: 끝\n",
             "graph LR\n  A((\"😀\")) -.-> B{{hex}}\n  B ==> C[(db)]\n  classDef x fill:#f9f,stroke:#333;\n  class A x\n",
         ] {
             assert_eq!(decide(source).map(|v| v.ok), Ok(true), "{source}");
@@ -218,8 +267,10 @@ mod tests {
             "flowchart TD\n  A --> B\n  click A \"http://x/%zz\"\n",
             "---\ntitle: x\n---\nflowchart TD\n  A --> B\n",
             "%%{init: {\"theme\": \"dark\"}}%%\nflowchart TD\n  A --> B\n",
-            "sequenceDiagram\n  A->>B: hi\n",
             "flowchart TD\n  A --> C4Container\n",
+            "sequenceDiagram\n  A->>B: hi\n  deactivate A\n",
+            "sequenceDiagram\n  create participant B\n  A->>C: hi\n",
+            "sequenceDiagram\n  box Aqua Group\n  participant A\n  end\n",
         ] {
             assert_eq!(check(source), None, "{source}");
         }
