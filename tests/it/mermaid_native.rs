@@ -215,18 +215,20 @@ fn native_verdicts_are_mermaids_on_every_diagram_of_the_repository() {
     let c = compare(&sources);
     report("repository", &c);
     assert!(c.disagreements.is_empty(), "{}", c.disagreements.join("\n"));
-    // The flowcharts of the design folder and of the sample site are all decided natively.
-    let flowcharts = ["tests/mermaid-native", "content"]
+    // Every diagram of the design folder and of the sample site is decided natively.
+    let real: Vec<(std::path::PathBuf, String)> = ["tests/mermaid-native", "content"]
         .iter()
         .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
         .map(|f| f.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "mmd"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .filter(|s| s.trim_start().starts_with("flowchart") || s.trim_start().starts_with("graph"))
-        .collect::<Vec<_>>();
-    assert!(flowcharts.len() >= 8, "{}", flowcharts.len());
-    for f in &flowcharts {
-        assert_eq!(paths::native_undecided(f), None, "{f}");
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    assert!(real.len() >= 20, "{}", real.len());
+    for (path, text) in &real {
+        assert_eq!(paths::native_undecided(text), None, "{}", path.display());
     }
 }
 

@@ -99,6 +99,37 @@ enum Kind {
     Sequence,
 }
 
+/// Whether a front matter's YAML is nothing but `title: <plain text>`, which js-yaml loads as
+/// a string or a scalar without fail and which mermaid only shows.
+fn plain_title_only(yaml: &str) -> bool {
+    let mut titles = 0;
+    for line in yaml.split('\n') {
+        if line.trim_matches(jsregex::is_js_space).is_empty() {
+            continue;
+        }
+        let Some(value) = line.strip_prefix("title: ") else {
+            return false;
+        };
+        titles += 1;
+        let plain = !value.is_empty()
+            && value == value.trim_matches(jsregex::is_js_space)
+            && !value.starts_with([
+                '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"',
+                '%', '@', '`',
+            ])
+            && !value.ends_with(':')
+            && !value.contains(": ")
+            && !value.contains(" #")
+            && !value.contains('\t')
+            && !value.chars().any(|c| c.is_control());
+        if !plain {
+            return false;
+        }
+    }
+    // A repeated key is an error for js-yaml.
+    titles == 1
+}
+
 struct Regexes {
     html_tag: regex::Regex,
     html_attribute: regex::Regex,
@@ -107,6 +138,7 @@ struct Regexes {
     class_def_entity: regex::Regex,
     entity: regex::Regex,
     flow_braces: regex::Regex,
+    front_matter: fancy_regex::Regex,
 }
 
 /// mermaid's preprocessing regexes (`preprocess.ts`, `comments.ts`, `utils.ts`), translated
@@ -132,6 +164,16 @@ fn regexes() -> &'static Regexes {
             class_def_entity: js(r"classDef.*:\S*#.*;"),
             entity: js(r"#\w+;"),
             flow_braces: js(r"}\s*\n"),
+            // `frontMatterRegex` (`/^([^\S\n\r]*)-{3}\s*[\n\r](.*?)[\n\r]\1-{3}\s*[\n\r]+/s`): a
+            // back-reference, so written out here with JavaScript's `\s`.
+            front_matter: fancy_regex::Regex::new(&format!(
+                r"(?s)^([{inline}]*)-{{3}}{space}*[\n\r](.*?)[\n\r]\1-{{3}}{space}*[\n\r]+",
+                inline = space
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .replace(r"\x{9}-\x{D}", r"\x{9}\x{B}\x{C}")
+            ))
+            .expect("a valid regex"),
         }
     })
 }
@@ -154,12 +196,20 @@ fn preprocess(source: &str) -> Option<String> {
         let attributes = r.html_attribute.replace_all(&c[2], "='$1'");
         format!("<{}{}>", &c[1], attributes)
     });
-    // Front matter (`---` first, possibly indented): mermaid reads it with js-yaml.
+    // Front matter (`---` first, possibly indented): mermaid reads it with js-yaml. Only a
+    // front matter of a plain `title:` is followed here (a `config:` changes how mermaid
+    // parses; other YAML can fail to load).
+    let mut text = text.into_owned();
     if text
         .trim_start_matches(|c: char| jsregex::is_js_space(c) && c != '\n' && c != '\r')
         .starts_with("---")
     {
-        return None;
+        let m = r.front_matter.captures(&text).ok()??;
+        if !m[1].is_empty() || !plain_title_only(&m[2]) {
+            return None;
+        }
+        let end = m.get(0)?.end();
+        text.replace_range(..end, "");
     }
     let text = r.comment_line.replace_all(&text, "");
     Some(text.trim_start_matches(jsregex::is_js_space).to_string())
@@ -249,6 +299,7 @@ mod tests {
             "graph TB\n  A[\"웹 서버\"] --> B\n",
             "flowchart LR\n  A & B --> C & D\n  C -- text --> D\n  linkStyle 0 stroke:#f00\n  linkStyle 1,2 stroke:red;\n",
             "flowchart TD\n  subgraph one [\"하나\"]\n    a1 --> a2\n  end\n  %% comment\n  click a1 callback \"tip\"\n",
+            "---\ntitle: 개발환경 네트워크 구성도\n---\nflowchart LR\n  A --> B\n",
             "sequenceDiagram\n  autonumber\n  actor U as 사용자\n  U->>+S: 요청\n  alt ok\n    S-->>-U: 응답\n  else no\n    S--xU: 실패\n  end\n  Note over U,S: 끝\n",
             "graph LR\n  A((\"😀\")) -.-> B{{hex}}\n  B ==> C[(db)]\n  classDef x fill:#f9f,stroke:#333;\n  class A x\n",
         ] {
@@ -265,7 +316,9 @@ mod tests {
             "flowchart TD\n  A --> B\n  linkStyle 00 stroke:#f00\n",
             "flowchart TD\n  A@{ shape: rect }\n",
             "flowchart TD\n  A --> B\n  click A \"http://x/%zz\"\n",
-            "---\ntitle: x\n---\nflowchart TD\n  A --> B\n",
+            "---\ntitle: x\nconfig:\n  theme: dark\n---\nflowchart TD\n  A --> B\n",
+            "---\ntitle: \"x\\q\"\n---\nflowchart TD\n  A --> B\n",
+            "---\ntitle: a\ntitle: b\n---\nflowchart TD\n  A --> B\n",
             "%%{init: {\"theme\": \"dark\"}}%%\nflowchart TD\n  A --> B\n",
             "flowchart TD\n  A --> C4Container\n",
             "sequenceDiagram\n  A->>B: hi\n  deactivate A\n",
