@@ -194,7 +194,9 @@ fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
         .arg(&full)
         .current_dir(work)
         .output()
-        .unwrap_or_else(|e| panic!("\n\nBuilding archsite runs Node once to read mermaid's grammars: {e}\n\n"));
+        .unwrap_or_else(|e| {
+            panic!("\n\nBuilding archsite runs Node once to read mermaid's grammars: {e}\n\n")
+        });
     assert!(
         grammars.status.success(),
         "js/extract-grammars.mjs failed: {}",

@@ -54,12 +54,73 @@ fn seeds() -> Vec<String> {
 
 /// What a writer's slips and edits put into a diagram.
 const PIECES: &[&str] = &[
-    "-->", "---", "-.->", "==>", "--", "-", "--x", "<-->", "[", "]", "(", ")", "{", "}", "((",
-    "))", "[[", "]]", "{{", "}}", "[(", ")]", ">", "\"", "'", "|", "&", ":", ";", ",", "\n", "end",
-    "subgraph", "subgraph X", "direction LR", "style", "classDef", "class", "linkStyle 0",
-    "linkStyle 99", "click", "@{", "%%", "%% 주석", "<br/>", "#", "#35;", "`", "한글", "😀",
-    "participant", "alt", "else", "loop", "Note", "->>", "-x", "A", " ", "\t", "default",
-    "interpolate", "graph", "flowchart TD", "::", ":::", "A-->B",
+    "-->",
+    "---",
+    "-.->",
+    "==>",
+    "--",
+    "-",
+    "--x",
+    "<-->",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "((",
+    "))",
+    "[[",
+    "]]",
+    "{{",
+    "}}",
+    "[(",
+    ")]",
+    ">",
+    "\"",
+    "'",
+    "|",
+    "&",
+    ":",
+    ";",
+    ",",
+    "\n",
+    "end",
+    "subgraph",
+    "subgraph X",
+    "direction LR",
+    "style",
+    "classDef",
+    "class",
+    "linkStyle 0",
+    "linkStyle 99",
+    "click",
+    "@{",
+    "%%",
+    "%% 주석",
+    "<br/>",
+    "#",
+    "#35;",
+    "`",
+    "한글",
+    "😀",
+    "participant",
+    "alt",
+    "else",
+    "loop",
+    "Note",
+    "->>",
+    "-x",
+    "A",
+    " ",
+    "\t",
+    "default",
+    "interpolate",
+    "graph",
+    "flowchart TD",
+    "::",
+    ":::",
+    "A-->B",
 ];
 
 struct Rng(u64);
@@ -89,9 +150,7 @@ fn tokens(source: &str) -> Vec<String> {
     };
     for c in source.chars() {
         match out.last_mut() {
-            Some(last)
-                if class(c) != 2 && last.chars().last().map(class) == Some(class(c)) =>
-            {
+            Some(last) if class(c) != 2 && last.chars().last().map(class) == Some(class(c)) => {
                 last.push(c)
             }
             _ => out.push(c.to_string()),
@@ -261,11 +320,33 @@ fn native_verdicts_are_mermaids_on_mutated_diagrams() {
 fn flow_line() -> impl Strategy<Value = String> {
     let id = prop::sample::select(vec!["A", "B", "서버", "db1", "end", "x_y", "C4"]);
     let arrow = prop::sample::select(vec![
-        "-->", "---", "-.->", "==>", "--o", "--x", "<-->", "-- 설명 -->", "-->|라벨|", "~~~", "->",
+        "-->",
+        "---",
+        "-.->",
+        "==>",
+        "--o",
+        "--x",
+        "<-->",
+        "-- 설명 -->",
+        "-->|라벨|",
+        "~~~",
+        "->",
     ]);
     let shape = prop::sample::select(vec![
-        "", "[텍스트]", "(둥근)", "{판단}", "[(DB)]", "((원))", "[[서브]]", "{{육각}}", "[\"따옴표\"]",
-        "[/기울임/]", ">깃발]", "[", "(\"", "@{ shape: rect }",
+        "",
+        "[텍스트]",
+        "(둥근)",
+        "{판단}",
+        "[(DB)]",
+        "((원))",
+        "[[서브]]",
+        "{{육각}}",
+        "[\"따옴표\"]",
+        "[/기울임/]",
+        ">깃발]",
+        "[",
+        "(\"",
+        "@{ shape: rect }",
     ]);
     let other = prop::sample::select(vec![
         "subgraph S1 [\"그룹\"]",

@@ -27,7 +27,10 @@ pub enum Val {
     Str(String),
     List(Vec<Val>),
     /// A vertex statement: `{ stmt: nodes of the last group, nodes: all nodes }`.
-    Statement { stmt: Box<Val>, nodes: Box<Val> },
+    Statement {
+        stmt: Box<Val>,
+        nodes: Box<Val>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -159,8 +162,11 @@ fn vertex_shape(body: &str) -> Option<usize> {
     let plain = call
         .strip_suffix("\");")
         .is_some_and(|shape| shape.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
-    let props = call == "rect\", void 0, void 0, void 0, Object.fromEntries([[$$[$0 - 5], $$[$0 - 3]]]));";
-    (k == k2 && (plain || props)).then(|| k.parse().ok()).flatten()
+    let props =
+        call == "rect\", void 0, void 0, void 0, Object.fromEntries([[$$[$0 - 5], $$[$0 - 3]]]));";
+    (k == k2 && (plain || props))
+        .then(|| k.parse().ok())
+        .flatten()
 }
 
 pub struct Flowchart {

@@ -305,9 +305,15 @@ struct Rule {
 
 enum Segment {
     /// Consecutive plain rules, tried together (leftmost-first: the first rule that matches).
-    Many { regex: meta::Regex, rules: Vec<usize> },
+    Many {
+        regex: meta::Regex,
+        rules: Vec<usize>,
+    },
     /// A rule with look-around.
-    One { regex: fancy_regex::Regex, rule: usize },
+    One {
+        regex: fancy_regex::Regex,
+        rule: usize,
+    },
 }
 
 struct Condition {
@@ -323,8 +329,10 @@ struct Lexer {
 impl Lexer {
     fn load(raw: &RawLexer, symbols: &HashMap<String, u32>) -> Result<Lexer, String> {
         let unsupported_option = raw.options.iter().any(|(k, v)| {
-            matches!(k.as_str(), "flex" | "backtrack_lexer" | "ranges" | "easy_keyword_rules")
-                && v.as_bool() != Some(false)
+            matches!(
+                k.as_str(),
+                "flex" | "backtrack_lexer" | "ranges" | "easy_keyword_rules"
+            ) && v.as_bool() != Some(false)
         });
         if unsupported_option {
             return Err("a lexer option archsite does not run".into());
@@ -553,7 +561,9 @@ fn lex_ops(body: &str, symbols: &HashMap<String, u32>) -> Option<Vec<LexOp>> {
             if !flags.contains('g') || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return None;
             }
-            let t = jsregex::translate(source, flags).ok().filter(|t| !t.fancy)?;
+            let t = jsregex::translate(source, flags)
+                .ok()
+                .filter(|t| !t.fancy)?;
             regexes.insert(name.to_string(), regex::Regex::new(&t.pattern).ok()?);
             continue;
         } else if let Some(call) = stmt.strip_prefix("yy_.yytext = yy_.yytext.replace(") {

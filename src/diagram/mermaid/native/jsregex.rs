@@ -189,11 +189,19 @@ impl Parser<'_> {
                 out.push('$');
                 return Ok(());
             }
-            '\\' if matches!(self.src.get(self.at + 1).map(|u| *u as u8), Some(b'b' | b'B')) => {
+            '\\' if matches!(
+                self.src.get(self.at + 1).map(|u| *u as u8),
+                Some(b'b' | b'B')
+            ) =>
+            {
                 let negated = self.src[self.at + 1] == u32::from(b'B');
                 self.at += 2;
                 // JavaScript's \b is ASCII: \w is [0-9A-Za-z_].
-                out.push_str(if negated { NOT_WORD_BOUNDARY } else { WORD_BOUNDARY });
+                out.push_str(if negated {
+                    NOT_WORD_BOUNDARY
+                } else {
+                    WORD_BOUNDARY
+                });
                 return Ok(());
             }
             '(' if self.looking_at("(?=") || self.looking_at("(?!") => {
@@ -323,11 +331,7 @@ impl Parser<'_> {
         match c {
             '.' => {
                 self.at += 1;
-                let set = complement(&[
-                    (0x0A, 0x0A),
-                    (0x0D, 0x0D),
-                    (0x2028, 0x2029),
-                ]);
+                let set = complement(&[(0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029)]);
                 emit_set(out, &set);
             }
             '(' => {
@@ -413,8 +417,14 @@ impl Parser<'_> {
                 Err("back-reference".into())
             }
             '0'..='9' => Err("octal escape".into()),
-            'x' => self.hex(2).map(|u| vec![(u, u)]).or_else(|_| one(u32::from(b'x'))),
-            'u' => self.hex(4).map(|u| vec![(u, u)]).or_else(|_| one(u32::from(b'u'))),
+            'x' => self
+                .hex(2)
+                .map(|u| vec![(u, u)])
+                .or_else(|_| one(u32::from(b'x'))),
+            'u' => self
+                .hex(4)
+                .map(|u| vec![(u, u)])
+                .or_else(|_| one(u32::from(b'u'))),
             'k' if self.groups > 0 => Err("named back-reference".into()),
             // Any other character escaped is itself (Annex B identity escapes).
             _ => one(unit),
@@ -452,7 +462,10 @@ impl Parser<'_> {
             // A range `a-b` between two single characters; a class escape on either side makes
             // the `-` a literal (Annex B).
             if self.peek() == Some('-')
-                && self.src.get(self.at + 1).is_some_and(|u| *u != u32::from(b']'))
+                && self
+                    .src
+                    .get(self.at + 1)
+                    .is_some_and(|u| *u != u32::from(b']'))
             {
                 self.at += 1;
                 let (to, to_single) = self.class_atom()?;
@@ -642,7 +655,8 @@ mod tests {
         let text = transcode(text).unwrap();
         let t = translate(source, flags).unwrap();
         if t.fancy {
-            let r = fancy_regex::Regex::new(&t.pattern).unwrap_or_else(|e| panic!("{}: {e}", t.pattern));
+            let r = fancy_regex::Regex::new(&t.pattern)
+                .unwrap_or_else(|e| panic!("{}: {e}", t.pattern));
             r.find(&text).unwrap().map(|m| m.as_str().to_string())
         } else {
             let r = regex::Regex::new(&t.pattern).unwrap_or_else(|e| panic!("{}: {e}", t.pattern));
@@ -653,7 +667,10 @@ mod tests {
     #[test]
     fn translates_the_annex_b_forms_jison_lexers_use() {
         // A quantified look-ahead that may repeat zero times asserts nothing.
-        assert_eq!(matched(r"^(?:(?!\n||)*[^\n]*)", "", "ab\nc"), Some("ab".into()));
+        assert_eq!(
+            matched(r"^(?:(?!\n||)*[^\n]*)", "", "ab\nc"),
+            Some("ab".into())
+        );
         // `(?!)` never matches.
         assert_eq!(matched(r"^(?:[^=]|=(?!))", "", "=x"), None);
         assert_eq!(matched(r"^(?:[^=]|=(?!))", "", "x="), Some("x".into()));
@@ -663,7 +680,10 @@ mod tests {
         // `\#`, `\>` are identity escapes; `[\\(?=\])]` is a class, not a look-ahead.
         assert_eq!(matched(r"^(?:[\\(?=\])][\]])", "", "=]"), Some("=]".into()));
         assert_eq!(matched(r"^(?:\#\>)", "", "#>"), Some("#>".into()));
-        assert_eq!(matched(r"^(?:end\b\s*)", "", "end \n x"), Some("end \n ".into()));
+        assert_eq!(
+            matched(r"^(?:end\b\s*)", "", "end \n x"),
+            Some("end \n ".into())
+        );
         assert_eq!(matched(r"^(?:end\b\s*)", "", "endx"), None);
         // JavaScript's \b and \w are ASCII.
         assert_eq!(matched(r"^(?:v\b)", "", "vé"), Some("v".into()));
@@ -679,13 +699,19 @@ mod tests {
         // `.` takes one half of an emoji, as in JavaScript.
         let one = matched(r"^(?:.)", "", "😀x").unwrap();
         assert_eq!(one.chars().count(), 1);
-        assert_eq!(matched(r"^(?:[^-]+)", "", "😀-").unwrap().chars().count(), 2);
+        assert_eq!(
+            matched(r"^(?:[^-]+)", "", "😀-").unwrap().chars().count(),
+            2
+        );
         assert_eq!(transcode("a\u{E123}"), None);
     }
 
     #[test]
     fn case_insensitive_is_ascii_only() {
-        assert_eq!(matched(r"^(?:participant\b)", "i", "PARTicipant x"), Some("PARTicipant".into()));
+        assert_eq!(
+            matched(r"^(?:participant\b)", "i", "PARTicipant x"),
+            Some("PARTicipant".into())
+        );
         assert_eq!(matched(r"^(?:[a-c]+)", "i", "aBcD"), Some("aBc".into()));
         assert_eq!(matched(r"^(?:[^a]+)", "i", "bAa"), Some("b".into()));
         // `ſ` is not `s` for JavaScript without the `u` flag.

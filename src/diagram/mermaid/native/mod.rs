@@ -56,7 +56,8 @@ fn sequence_grammar() -> Option<&'static jison::Grammar> {
 }
 
 /// `flowParser.ts`'s `parse`, as the bundle has it (whitespace removed).
-const FLOW_ENTRY: &str = "(src)=>{constnewSrc=src.replace(/}\\s*\\n/g,\"}\\n\");returnflow_default.parse(newSrc);}";
+const FLOW_ENTRY: &str =
+    "(src)=>{constnewSrc=src.replace(/}\\s*\\n/g,\"}\\n\");returnflow_default.parse(newSrc);}";
 
 /// The verdict of `mermaid.parse(source)` when it can be decided natively: always a valid one.
 pub fn check(source: &str) -> Option<RawVerdict> {
@@ -278,7 +279,10 @@ mod tests {
     #[test]
     fn every_rule_of_the_native_lexers_runs() {
         assert_eq!(flow().unwrap().grammar.lexer_gaps(), Vec::<String>::new());
-        assert_eq!(sequence_grammar().unwrap().lexer_gaps(), Vec::<String>::new());
+        assert_eq!(
+            sequence_grammar().unwrap().lexer_gaps(),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -327,9 +331,13 @@ mod tests {
         ] {
             assert_eq!(check(source), None, "{source}");
         }
-        let many: String = (0..501).map(|i| format!("  n{i} --> n{}\n", i + 1)).collect();
+        let many: String = (0..501)
+            .map(|i| format!("  n{i} --> n{}\n", i + 1))
+            .collect();
         assert_eq!(check(&format!("flowchart TD\n{many}")), None);
-        let fine: String = (0..500).map(|i| format!("  n{i} --> n{}\n", i + 1)).collect();
+        let fine: String = (0..500)
+            .map(|i| format!("  n{i} --> n{}\n", i + 1))
+            .collect();
         assert!(check(&format!("flowchart TD\n{fine}")).is_some());
     }
 }

@@ -56,7 +56,11 @@ enum Handler {
     Block,
     /// `this.$ = $$[$0 - 3].concat([{…}, $$[$0]]);` (else, and, option)
     Continue,
-    Retype { at: usize, kind: ActorKind, described: bool },
+    Retype {
+        at: usize,
+        kind: ActorKind,
+        described: bool,
+    },
     NewActor,
     NewActorWithConfig,
     Trim(usize),
@@ -65,7 +69,11 @@ enum Handler {
     ActiveStart,
     ActiveEnd,
     /// `[from, to, { addMessage }, …]` with the activation the arrow asks for.
-    Message { from: usize, to: usize, then: Then },
+    Message {
+        from: usize,
+        to: usize,
+        then: Then,
+    },
     Apply,
     Mermaid,
 }
@@ -142,7 +150,10 @@ fn handler(body: &str) -> Option<Handler> {
         ("this.$ = yy.parseMessage($$[$0].trim().substring(1));", Trim(0)),
         ("$$[$0].type = \"createParticipant\"; this.$ = $$[$0];", Retype { at: 0, kind: ActorKind::Create, described: false }),
     ];
-    known.iter().find(|(b, _)| *b == body).map(|(_, h)| h.clone())
+    known
+        .iter()
+        .find(|(b, _)| *b == body)
+        .map(|(_, h)| h.clone())
 }
 
 /// Whether every `yy.` in `body` starts one of `allowed`.
@@ -390,7 +401,11 @@ impl Semantics for Sequence {
                     _ => return Err(Undecided("a block archsite did not follow")),
                 }
             }
-            Handler::Retype { at, kind, described } => {
+            Handler::Retype {
+                at,
+                kind,
+                described,
+            } => {
                 if described {
                     string(&rhs[idx(1)?])?;
                 }
