@@ -28,11 +28,21 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Runs archsite in `site` with `cache` as the cache root.
 fn run(site: &Path, cache: &Path, args: &[&str]) -> std::process::Output {
+    run_with(site, cache, args, &[])
+}
+
+fn run_with(
+    site: &Path,
+    cache: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_archsite"))
         .args(args)
         .current_dir(site)
         .env("NO_COLOR", "1")
         .env(archsite::config::CACHE_ENV, cache)
+        .envs(env.iter().copied())
         .output()
         .expect("run archsite");
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
@@ -98,6 +108,35 @@ fn cold_and_warm_builds_write_identical_bytes() {
             &["build", "--output", again.to_str().unwrap()],
         );
         assert_same(&cold_files, &tree(&again), name);
+    }
+}
+
+/// The native path (mermaid's grammars run in Rust) changes no byte of a site: a cold build
+/// with it and one with every diagram left to mermaid in QuickJS (`ARCHSITE_MERMAID_NATIVE=0`)
+/// write the same files, valid and broken diagrams alike.
+#[test]
+fn builds_with_and_without_the_native_grammars_write_identical_bytes() {
+    for (name, config) in [
+        ("diagrams", ""),
+        ("diagrams-broken", "severity:\n  mermaid-syntax: warning\n"),
+    ] {
+        let site = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(name).join("site"), site.path());
+        std::fs::write(site.path().join("archsite.yaml"), config).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let mut trees = Vec::new();
+        for native in ["1", "0"] {
+            let cache = tempfile::tempdir().unwrap();
+            let dest = out.path().join(native);
+            run_with(
+                site.path(),
+                cache.path(),
+                &["build", "--output", dest.to_str().unwrap()],
+                &[("ARCHSITE_MERMAID_NATIVE", native)],
+            );
+            trees.push(tree(&dest));
+        }
+        assert_same(&trees[0], &trees[1], name);
     }
 }
 
