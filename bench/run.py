@@ -777,7 +777,8 @@ def row(tool, n, md_files, mode, runs, output, complete, errors, notes) -> dict:
 def bench_design(tool: Archsite, args, sites_root: Path, out_root: Path) -> list[dict]:
     """`archsite check` and `archsite build` of bench/designsite.py's folder (17 pages, 16
     real-sized diagrams), cold (a fresh copy, no cache) and warm (the caches of the last
-    cold build), interleaved run by run: what a writer waits for on a first run."""
+    cold build), interleaved run by run: what a writer waits for on a first run. The cold
+    ones also with mermaid's grammars not run natively (`-quickjs`), for the comparison."""
     site = sites_root / "design"
     stamp = hashlib.sha256((HERE / "designsite.py").read_bytes()).hexdigest()[:16]
     if not (site / ".stamp").is_file() or (site / ".stamp").read_text() != stamp:
@@ -789,7 +790,12 @@ def bench_design(tool: Archsite, args, sites_root: Path, out_root: Path) -> list
     base = out_root / "archsite-design"
     discard(base)
     base.mkdir(parents=True)
-    runs: dict[str, list[dict]] = {"check-cold": [], "build-cold": [], "build-warm": []}
+    # "… mermaid in QuickJS": the same binary with the native grammars off
+    # (ARCHSITE_MERMAID_NATIVE=0, every diagram parsed by mermaid in QuickJS, as before
+    # they existed), interleaved with the default so that both see the same load.
+    runs: dict[str, list[dict]] = {"check-cold": [], "check-cold-quickjs": [],
+                                   "build-cold": [], "build-cold-quickjs": [],
+                                   "build-warm": []}
     errors: list[str] = []
     labels = (["warmup"] if args.warmup else []) + [str(i) for i in range(args.runs)]
     for label in labels:
@@ -804,12 +810,15 @@ def bench_design(tool: Archsite, args, sites_root: Path, out_root: Path) -> list
                 measure(tool.command(copy, base / ("first-" + label)), base / "first.log",
                         args.timeout, cache_env(cache))
             log = base / ("%s-%s.log" % (what, label))
-            r = measure_busy(cmd, log, args.timeout, cache_env(cache))
+            env = cache_env(cache)
+            if what.endswith("-quickjs"):
+                env["ARCHSITE_MERMAID_NATIVE"] = "0"
+            r = measure_busy(cmd, log, args.timeout, env)
             if r["exit"] != 0:
                 errors.append("design %s %s: exit %s (log: %s)" % (what, label, r["exit"], log))
             elif label != "warmup":
                 runs[what].append(r)
-            print("  archsite design %-10s %-6s %7.3fs  user %5.2fs  others %.2f CPUs"
+            print("  archsite design %-18s %-6s %7.3fs  user %5.2fs  others %.2f CPUs"
                   % (what, label, r["wall_s"], r["user_s"], r["other_cpus"] or 0.0),
                   file=sys.stderr, flush=True)
     if not args.keep_output and not errors:
