@@ -4,20 +4,23 @@
 use super::Site;
 use crate::diag::{codes, Diagnostic};
 use crate::model::document::Slot;
+use crate::model::Page;
 use std::ops::Range;
 use std::sync::Arc;
 
 pub fn check(site: &Site) -> Vec<Diagnostic> {
+    site.pages.iter().flat_map(page_diagnostics).collect()
+}
+
+fn page_diagnostics(page: &Page) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for page in site.pages {
-        for slot in page.document.slots() {
-            if let Slot::Code {
-                fenced: true, span, ..
-            } = slot
-            {
-                let range = span.start as usize..span.end as usize;
-                diags.extend(unclosed_fence(&page.text, &range, &page.file.display));
-            }
+    for slot in page.document.slots() {
+        if let Slot::Code {
+            fenced: true, span, ..
+        } = slot
+        {
+            let range = span.start as usize..span.end as usize;
+            diags.extend(unclosed_fence(&page.text, &range, &page.file.display));
         }
     }
     diags
@@ -77,17 +80,7 @@ mod tests {
         let page = crate::parse::parse_page(file, text.into(), false)
             .0
             .unwrap();
-        let mut diags = Vec::new();
-        for slot in page.document.slots() {
-            if let Slot::Code {
-                fenced: true, span, ..
-            } = slot
-            {
-                let range = span.start as usize..span.end as usize;
-                diags.extend(unclosed_fence(&page.text, &range, &page.file.display));
-            }
-        }
-        diags
+        page_diagnostics(&page)
     }
 
     #[test]

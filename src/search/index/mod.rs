@@ -15,6 +15,8 @@
 mod build;
 mod query;
 mod technique;
+#[cfg(test)]
+mod test_site;
 
 pub use build::{build, Analyzed, Merger, MAX_IMPACT};
 pub use query::{
