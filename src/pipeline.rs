@@ -97,10 +97,11 @@ impl Cache {
         self.search.clone()
     }
 
-    /// Starts mermaid's engine now, so that the first edit to a diagram does not wait for it.
-    pub fn prewarm_diagrams(&mut self, cache_dir: &std::path::Path) {
+    /// Starts the diagram engines now, so that the first edit to a diagram does not wait for
+    /// them.
+    pub fn prewarm_diagrams(&mut self, config: &Config) {
         self.diagrams
-            .get_or_insert_with(|| Validator::new(Some(cache_dir)))
+            .get_or_insert_with(|| Validator::with_settings(diagram::Settings::of(config)))
             .prewarm();
     }
 }
@@ -163,7 +164,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     // engines load while pages are parsed (`Validator::saw_diagrams`).
     let own_validator = match cache.is_some() {
         true => None,
-        false => Some(Validator::new(Some(&config.cache_dir))),
+        false => Some(Validator::with_settings(diagram::Settings::of(&config))),
     };
     let saw_diagrams = |page: &Page| {
         if let Some(v) = &own_validator {
@@ -193,7 +194,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     let validator = match (cache.as_deref_mut(), &own_validator) {
         (Some(c), _) => &*c
             .diagrams
-            .get_or_insert_with(|| Validator::new(Some(&config.cache_dir))),
+            .get_or_insert_with(|| Validator::with_settings(diagram::Settings::of(&config))),
         (None, Some(own)) => own,
         (None, None) => unreachable!("a build without a cache has its own validator"),
     };

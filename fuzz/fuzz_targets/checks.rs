@@ -91,6 +91,7 @@ pub fn config() -> Config {
         repo_root: root,
         search: true,
         allowed_hosts: Vec::new(),
+        plantuml: None,
     }
 }
 

@@ -66,6 +66,9 @@ pub const EXTERNAL_CACHE: Code = Code::configurable("external-cache", Warning);
 pub const DATA_REF: Code = Code::configurable("data-ref", Error);
 pub const MERMAID_SYNTAX: Code = Code::configurable("mermaid-syntax", Error);
 pub const MERMAID_UNCHECKED: Code = Code::configurable("mermaid-unchecked", Warning);
+pub const PLANTUML_SYNTAX: Code = Code::configurable("plantuml-syntax", Error);
+pub const PLANTUML_INCLUDE: Code = Code::configurable("plantuml-include", Error);
+pub const PLANTUML_MISSING: Code = Code::configurable("plantuml-missing", Warning);
 // The site's own files and settings: not configurable.
 pub const FRONT_MATTER: Code = Code::fixed("front-matter", Error);
 pub const DATA: Code = Code::fixed("data", Error);
@@ -105,6 +108,9 @@ pub const ALL: &[Code] = &[
     DATA_REF,
     MERMAID_SYNTAX,
     MERMAID_UNCHECKED,
+    PLANTUML_SYNTAX,
+    PLANTUML_INCLUDE,
+    PLANTUML_MISSING,
     FRONT_MATTER,
     DATA,
     CONFIG,

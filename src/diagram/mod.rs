@@ -17,8 +17,10 @@
 //! in [`LANGUAGES`], its codes in `diag/codes.rs`.
 
 mod mermaid;
+mod plantuml;
 
 pub use mermaid::{paths, MERMAID, MERMAID_ASSET, MERMAID_BROWSER_JS, MERMAID_VERSION};
+pub use plantuml::PLANTUML;
 
 use crate::base::fence::fence_language;
 use crate::diag::codes::Code;
@@ -30,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Every diagram language archsite knows.
-pub const LANGUAGES: &[&Language] = &[&MERMAID];
+pub const LANGUAGES: &[&Language] = &[&MERMAID, &PLANTUML];
 
 /// A diagram language: what archsite knows of it without running its engine.
 pub struct Language {
@@ -42,8 +44,10 @@ pub struct Language {
     pub extensions: &'static [&'static str],
     /// The code of a diagram its engine rejects.
     pub syntax: Code,
-    /// The code of diagrams its engine could not check.
+    /// The code of diagrams its engine could not check (reported once per build).
     pub unchecked: Code,
+    /// What to do about it, in plain words.
+    pub unchecked_help: &'static str,
     /// How a reader's page draws its diagrams.
     pub drawing: Drawing,
     /// The title of a diagram file's page, from its source (else the file name).
@@ -54,10 +58,92 @@ pub struct Language {
     /// rewritten by the function (an error box counts lines as the file does).
     pub renumber: fn(&str, &dyn Fn(usize) -> usize) -> String,
     /// Its engine (started on the first diagram that needs checking).
-    pub engine: fn() -> Box<dyn Engine>,
+    pub engine: fn(&Settings) -> Box<dyn Engine>,
     /// What a cache of its verdicts must have been written by (a parser bundle, a version): a
     /// cache written by another is ignored.
     pub cache_id: &'static str,
+    /// What else its verdicts depend on, found without starting the engine (for PlantUML: the
+    /// jar or command found, its size and time): part of the cache's id.
+    pub tool_id: fn(&Settings) -> String,
+    /// The text its engine is given for a diagram of a file in folder `dir` (PlantUML: its
+    /// `!include`s of files read and put in place), with where each line came from and the
+    /// problems found on the way. Verdicts are cached by this text, so that an edit to an
+    /// included file redraws its includers.
+    pub prepare: fn(dir: &Path, source: &str) -> Prepared,
+}
+
+/// What an engine needs from the site's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The site's cache folder (engines may keep files there: PlantUML's class-data archive).
+    pub cache_dir: Option<PathBuf>,
+    /// The site folder: relative paths of the configuration are read from it.
+    pub site_root: PathBuf,
+    /// `plantuml:` in `archsite.yaml`.
+    pub plantuml: Option<String>,
+}
+
+impl Settings {
+    pub fn of(config: &crate::config::Config) -> Settings {
+        Settings {
+            cache_dir: Some(config.cache_dir.clone()),
+            site_root: config.site_root.clone(),
+            plantuml: config.plantuml.clone(),
+        }
+    }
+}
+
+/// A diagram's text as its engine sees it (`Language::prepare`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prepared {
+    /// `None`: the source itself.
+    pub text: Option<String>,
+    /// For each line of `text` from an included file: (its line in `text`, 1-based; the
+    /// source's line of the include; the included file as written; its line there).
+    pub included: Vec<IncludedLine>,
+    /// Problems found on the way (a missing include), each at a line of the source.
+    pub problems: Vec<(Code, DiagramError)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncludedLine {
+    pub line: usize,
+    pub include_line: usize,
+    pub file: String,
+    pub file_line: usize,
+}
+
+impl Prepared {
+    /// The source's line and a note for line `line` of the prepared text (a line of an
+    /// included file is reported at its include).
+    pub fn origin(&self, line: usize) -> (usize, Option<String>) {
+        let Some(text) = &self.text else {
+            return (line, None);
+        };
+        if let Some(inc) = self.included.iter().find(|i| i.line == line) {
+            return (
+                inc.include_line,
+                Some(format!("line {} of {}", inc.file_line, inc.file)),
+            );
+        }
+        // Lines of the source keep their order: count the included ones before it.
+        debug_assert!(line <= text.lines().count() + 1);
+        // Each include line is replaced by its file's lines: the source's line is this line
+        // less the included lines before it, plus the include lines they replaced.
+        let before = self.included.iter().filter(|i| i.line < line).count();
+        let includes_before: std::collections::BTreeSet<usize> = self
+            .included
+            .iter()
+            .filter(|i| i.line < line)
+            .map(|i| i.include_line)
+            .collect();
+        (line - before + includes_before.len(), None)
+    }
+}
+
+/// `Language::prepare` of a language without includes.
+pub fn as_written(_dir: &Path, _source: &str) -> Prepared {
+    Prepared::default()
 }
 
 /// How a reader's page draws a language's diagrams.
@@ -149,6 +235,7 @@ pub fn of_file(rel: &str) -> Option<&'static Language> {
 /// calls, and on disk when given a cache folder.
 pub struct Validator {
     languages: Vec<Checker>,
+    settings: Settings,
 }
 
 /// One language's engine (started when first needed) and its verdicts.
@@ -157,6 +244,8 @@ struct Checker {
     engine: OnceLock<Box<dyn Engine>>,
     memo: Mutex<HashMap<u64, Verdict>>,
     disk: Option<PathBuf>,
+    /// What its disk cache must have been written by (`Language::cache_id` and `tool_id`).
+    cache_id: String,
     /// No verdict was known at the start (a cold build).
     cold: bool,
 }
@@ -176,13 +265,25 @@ impl Default for Validator {
 impl Validator {
     /// `cache_dir`: where verdicts persist between processes (`None`: memory only).
     pub fn new(cache_dir: Option<&Path>) -> Validator {
+        Validator::with_settings(Settings {
+            cache_dir: cache_dir.map(Path::to_path_buf),
+            ..Settings::default()
+        })
+    }
+
+    /// A validator for a site: its cache folder and engine settings (`Settings::of`).
+    pub fn with_settings(settings: Settings) -> Validator {
         let languages = LANGUAGES
             .iter()
             .map(|&language| {
-                let disk = cache_dir.map(|d| d.join(format!("{}-verdicts.json", language.name)));
+                let disk = settings
+                    .cache_dir
+                    .as_deref()
+                    .map(|d| d.join(format!("{}-verdicts.json", language.name)));
+                let cache_id = format!("{}{}", language.cache_id, (language.tool_id)(&settings));
                 let memo = disk
                     .as_deref()
-                    .map(|p| read_disk_cache(p, language.cache_id))
+                    .map(|p| read_disk_cache(p, &cache_id))
                     .unwrap_or_default();
                 Checker {
                     language,
@@ -190,10 +291,14 @@ impl Validator {
                     cold: memo.is_empty(),
                     memo: Mutex::new(memo),
                     disk,
+                    cache_id,
                 }
             })
             .collect();
-        Validator { languages }
+        Validator {
+            languages,
+            settings,
+        }
     }
 
     fn checker(&self, language: &Language) -> &Checker {
@@ -209,14 +314,17 @@ impl Validator {
     pub fn saw_diagrams(&self, language: &Language, n: usize) {
         let checker = self.checker(language);
         if checker.cold && n > 0 {
-            checker.engine().saw_diagrams(n);
+            checker.engine(&self.settings).saw_diagrams(n);
         }
     }
 
-    /// Starts every engine now (in `serve`, before the first edit needs one).
+    /// Starts the engine of each language that has diagrams (verdicts known) now (in
+    /// `serve`, before the first edit needs one): a site without PlantUML starts no Java.
     pub fn prewarm(&self) {
         for checker in &self.languages {
-            checker.engine().prewarm();
+            if !checker.memo.lock().expect("validator lock").is_empty() {
+                checker.engine(&self.settings).prewarm();
+            }
         }
     }
 
@@ -234,11 +342,11 @@ impl Validator {
             }
         }
         if !missing.is_empty() {
-            let fresh = checker.engine().check(missing);
+            let fresh = checker.engine(&self.settings).check(missing);
             let mut memo = checker.memo.lock().expect("validator lock");
             memo.extend(fresh);
             if let Some(path) = &checker.disk {
-                write_disk_cache(path, language.cache_id, &memo);
+                write_disk_cache(path, &checker.cache_id, &memo);
             }
         }
         let memo = checker.memo.lock().expect("validator lock");
@@ -261,8 +369,10 @@ impl Validator {
 }
 
 impl Checker {
-    fn engine(&self) -> &dyn Engine {
-        self.engine.get_or_init(self.language.engine).as_ref()
+    fn engine(&self, settings: &Settings) -> &dyn Engine {
+        self.engine
+            .get_or_init(|| (self.language.engine)(settings))
+            .as_ref()
     }
 }
 
@@ -344,32 +454,55 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
     let mut verdicts = Verdicts::default();
     let mut diags = Vec::new();
     for &language in LANGUAGES {
-        let of_language = || {
-            pages.iter().flat_map(|page| {
+        let of_language: Vec<(&Page, &Diagram)> = pages
+            .iter()
+            .flat_map(|page| {
                 page.diagrams
                     .iter()
                     .filter(|d| d.language == language.name)
                     .map(move |d| (page, d))
             })
-        };
-        let sources: Vec<Arc<str>> = of_language().map(|(_, d)| d.source.clone()).collect();
-        if sources.is_empty() {
+            .collect();
+        if of_language.is_empty() {
             continue;
         }
+        let prepared: Vec<Prepared> = of_language
+            .iter()
+            .map(|(page, d)| {
+                let dir = page.file.abs.parent().unwrap_or(Path::new("."));
+                (language.prepare)(dir, &d.source)
+            })
+            .collect();
+        let sources: Vec<Arc<str>> = of_language
+            .iter()
+            .zip(&prepared)
+            .map(|((_, d), p)| match &p.text {
+                Some(text) => Arc::from(text.as_str()),
+                None => d.source.clone(),
+            })
+            .collect();
         let checked = validator.check(language, &sources);
         if let Some(why) = validator.failure(language) {
             diags.push(
                 Diagnostic::new(
                     language.unchecked,
-                    format!("diagrams were not checked: {why}"),
+                    format!("diagrams were not drawn: {why}"),
                 )
-                .help("report this as a bug: the parser is built into archsite"),
+                .help(language.unchecked_help),
             );
         }
-        for ((page, d), verdict) in of_language().zip(checked) {
-            if let Verdict::Invalid(e) = &verdict {
-                diags.push(diagnostic(language, page, d, e));
+        for (((page, d), verdict), prepared) in of_language.into_iter().zip(checked).zip(prepared) {
+            for (code, problem) in &prepared.problems {
+                diags.push(diagnostic(*code, page, d, problem));
             }
+            let verdict = match verdict {
+                Verdict::Invalid(e) => {
+                    let e = at_source_line(e, &prepared);
+                    diags.push(diagnostic(language.syntax, page, d, &e));
+                    Verdict::Invalid(e)
+                }
+                other => other,
+            };
             verdicts
                 .by_source
                 .insert((language.name, key(&d.source)), verdict);
@@ -378,9 +511,24 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
     (verdicts, diags)
 }
 
-fn diagnostic(language: &Language, page: &Page, d: &Diagram, e: &DiagramError) -> Diagnostic {
+/// An error of the prepared text, placed at the source's line (an error in an included file
+/// at its include, saying where in that file).
+fn at_source_line(mut e: DiagramError, prepared: &Prepared) -> DiagramError {
+    let (line, note) = prepared.origin(e.line);
+    if line != e.line {
+        e.column = None;
+    }
+    e.line = line;
+    if let Some(note) = note {
+        e.message = format!("{} (at {note}, included here)", e.message);
+        e.column = None;
+    }
+    e
+}
+
+fn diagnostic(code: Code, page: &Page, d: &Diagram, e: &DiagramError) -> Diagnostic {
     let range = source_range(&page.text, d, e.line, e.column);
-    Diagnostic::new(language.syntax, e.message.clone())
+    Diagnostic::new(code, e.message.clone())
         .at(&page.file.display, range)
         .label(e.label.clone())
         .help_opt(e.help.clone())

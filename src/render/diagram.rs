@@ -52,9 +52,15 @@ pub fn figure(
                 words.diagram_pan_hint,
             ));
             match (language.drawing, verdict) {
-                (Drawing::Svg, Some(Verdict::Valid { svg: Some(svg), .. })) => {
-                    out.push_str(&format!("<div class=\"diagram-canvas\">{svg}</div>\n"))
-                }
+                (Drawing::Svg, Some(Verdict::Valid { svg: Some(svg), .. })) => out.push_str(
+                    &format!("<div class=\"diagram-canvas diagram-built\">{svg}</div>\n"),
+                ),
+                // Drawn at build time, but not drawn (no PlantUML on this machine): the source
+                // below, open, and a short note in place of the drawing.
+                (Drawing::Svg, _) => out.push_str(&format!(
+                    "<p class=\"diagram-not-drawn\" role=\"note\">{}</p>\n",
+                    words.diagram_not_drawn
+                )),
                 _ => out.push_str(&format!(
                     "<div class=\"diagram-canvas\"><pre class=\"{}\">{escaped}</pre></div>\n",
                     language.name
@@ -83,9 +89,11 @@ pub fn figure(
         ));
     }
     if !matches!(verdict, Some(Verdict::Invalid(_))) {
+        let not_drawn = language.drawing == Drawing::Svg
+            && !matches!(verdict, Some(Verdict::Valid { svg: Some(_), .. }));
         out.push_str(&format!(
             "<details class=\"diagram-source\"{}><summary>{}</summary><pre class=\"code\" data-lang=\"{}\"><code>{escaped}</code></pre></details>\n",
-            if extras.source_open { " open" } else { "" },
+            if extras.source_open || not_drawn { " open" } else { "" },
             words.diagram_source,
             language.name,
         ));
@@ -230,12 +238,15 @@ mod tests {
             extensions: &[".puml"],
             syntax: crate::diag::codes::MERMAID_SYNTAX,
             unchecked: crate::diag::codes::MERMAID_UNCHECKED,
+            unchecked_help: "",
             drawing: Drawing::Svg,
             title: |_| None,
             labels: |_| Vec::new(),
             renumber: |detail, _| detail.to_string(),
-            engine: || unreachable!("not started in this test"),
+            engine: |_| unreachable!("not started in this test"),
             cache_id: "test",
+            tool_id: |_| String::new(),
+            prepare: crate::diagram::as_written,
         };
         let words = super::super::i18n::words(Lang::En);
         let verdict = Verdict::Valid {
@@ -250,9 +261,23 @@ mod tests {
             &FigureExtras::default(),
         );
         assert!(
-            html.contains("<div class=\"diagram-canvas\"><svg><text>A &amp; B</text></svg></div>"),
+            html.contains("<div class=\"diagram-canvas diagram-built\"><svg><text>A &amp; B</text></svg></div>"),
             "{html}"
         );
+        // Not drawn (no PlantUML): a note, and the source open.
+        let html = figure(
+            &BUILD_TIME,
+            "@startuml\nA -> B\n@enduml\n",
+            None,
+            &words,
+            &FigureExtras::default(),
+        );
+        assert!(html.contains("class=\"diagram-not-drawn\""), "{html}");
+        assert!(
+            html.contains("<details class=\"diagram-source\" open>"),
+            "{html}"
+        );
+        assert!(!html.contains("<svg"), "{html}");
         assert!(html.contains("data-lang=\"plantuml\"><code>@startuml\nA -&gt; B\n@enduml\n"));
     }
 }

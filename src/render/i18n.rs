@@ -47,6 +47,8 @@ pub struct Words {
     pub diagram_close: &'static str,
     pub diagram_label: &'static str,
     pub diagram_render_error: &'static str,
+    /// A diagram drawn at build time that this build could not draw (no PlantUML).
+    pub diagram_not_drawn: &'static str,
     pub diagram_pan_hint: &'static str,
 }
 
@@ -95,6 +97,7 @@ pub fn words(lang: Lang) -> Words {
             diagram_close: "닫기",
             diagram_label: "다이어그램",
             diagram_render_error: "다이어그램을 그리지 못했습니다",
+            diagram_not_drawn: "이 다이어그램은 그려지지 않았습니다(빌드한 컴퓨터에 PlantUML이 없음). 아래는 소스입니다.",
             diagram_pan_hint: "끌거나 화살표 키로 옮겨 보기",
         },
         Lang::En => Words {
@@ -140,6 +143,7 @@ pub fn words(lang: Lang) -> Words {
             diagram_close: "Close",
             diagram_label: "Diagram",
             diagram_render_error: "The diagram could not be drawn",
+            diagram_not_drawn: "This diagram was not drawn (PlantUML was not available when the site was built). Its source is below.",
             diagram_pan_hint: "Drag or use the arrow keys to see the rest",
         },
     }

@@ -443,13 +443,24 @@ impl<'a> RenderContext<'a> {
             self.words.anchor_label,
         );
         // An embedded diagram's text is an input too.
-        let embedded_sources: Vec<&str> = links
+        let embedded: Vec<&crate::model::Diagram> = links
             .iter()
             .filter_map(|l| self.embedded(l))
             .filter_map(|p| self.pages[p].diagrams.first())
-            .map(|d| &*d.source)
             .collect();
-        tables::cache_key(hash_of(&(key, embedded_sources)), self.tables_of(id))
+        let embedded_sources: Vec<&str> = embedded.iter().map(|d| &*d.source).collect();
+        // So are the verdicts: a diagram drawn at build time changes with the files it
+        // includes and the PlantUML that drew it, not only with its text.
+        let verdicts: Vec<Option<&crate::diagram::Verdict>> = page
+            .diagrams
+            .iter()
+            .chain(embedded.iter().copied())
+            .map(|d| self.diagrams.and_then(|v| v.get(d)))
+            .collect();
+        tables::cache_key(
+            hash_of(&(key, embedded_sources, verdicts)),
+            self.tables_of(id),
+        )
     }
 
     /// Whether a page loads a diagram script (mermaid.js): only where there is something for

@@ -132,11 +132,10 @@ pub fn serve(args: SiteArgs, options: ServeOptions) -> Result<(), String> {
     let Some(config) = first.config.clone() else {
         return Err("the site could not be loaded; fix the errors above".into());
     };
-    // Verdicts may all have come from the disk cache: load mermaid's engine now anyway, so
-    // that the first edit to a diagram does not wait for it.
-    if first.output.get(crate::diagram::MERMAID_ASSET).is_some() {
-        cache.prewarm_diagrams(&config.cache_dir);
-    }
+    // Verdicts may all have come from the disk cache: start the engines of the site's diagram
+    // languages now anyway (mermaid's parser, PlantUML's Java), so that the first edit to a
+    // diagram does not wait for them.
+    cache.prewarm_diagrams(&config);
     let hosts = HostOptions {
         bind: options.bind.clone(),
         allowed: options.allowed_hosts.clone(),

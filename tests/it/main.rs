@@ -13,6 +13,7 @@ mod lints;
 mod mermaid;
 mod mermaid_native;
 mod output_safety;
+mod plantuml;
 mod preview_equals_build;
 mod search;
 mod serve;

@@ -33,6 +33,7 @@ pub const MERMAID: Language = Language {
     extensions: &[".mmd"],
     syntax: codes::MERMAID_SYNTAX,
     unchecked: codes::MERMAID_UNCHECKED,
+    unchecked_help: "report this as a bug: the parser is built into archsite",
     drawing: Drawing::Script {
         asset: MERMAID_ASSET,
         bytes: MERMAID_BROWSER_JS,
@@ -40,8 +41,10 @@ pub const MERMAID: Language = Language {
     title,
     labels: labels::labels,
     renumber: |detail, line| verdict::renumber_lines(detail, line),
-    engine: || Box::new(Mermaid::default()),
+    engine: |_| Box::new(Mermaid::default()),
     cache_id: crate::theme::MERMAID_BUNDLE_ID,
+    tool_id: |_| String::new(),
+    prepare: super::as_written,
 };
 
 /// A diagram's title: front matter `title:` (YAML, read as mermaid reads it), else an

@@ -1,0 +1,332 @@
+//! `!include` and `!includesub` of files, put in place before PlantUML sees the diagram, so
+//! that (1) one PlantUML process serves diagrams of every folder (PlantUML would resolve a
+//! relative include against its own working folder), (2) a diagram's cache key is the text
+//! with its includes, so that an edit to `common-base.txt` redraws the diagrams that include
+//! it and no other, (3) a missing include is an error at its line, like a broken link, and
+//! (4) nothing is fetched: includes of URLs are refused (the build is offline).
+//! `!include <std/lib>` (PlantUML's own library, inside the jar) is left to PlantUML.
+
+use crate::diag::codes;
+use crate::diagram::{DiagramError, IncludedLine, Prepared};
+use std::path::Path;
+
+/// Includes within includes, at most.
+const MAX_DEPTH: usize = 8;
+
+pub fn prepare(dir: &Path, source: &str) -> Prepared {
+    if !source.contains("!include") && !source.contains("!import") {
+        return Prepared::default();
+    }
+    let mut out = Expansion::default();
+    for (i, line) in source.lines().enumerate() {
+        let line_no = i + 1;
+        match directive(line) {
+            None => out.push(line, None),
+            Some(inc) => {
+                let mark = (out.text.len(), out.lines, out.included.len());
+                match read_include(dir, &inc, line_no, line, 0, &mut out) {
+                    Ok(()) => {}
+                    Err(problem) => {
+                        // What a nested include put in place before it failed goes.
+                        out.text.truncate(mark.0);
+                        out.lines = mark.1;
+                        out.included.truncate(mark.2);
+                        out.problems.push((codes::PLANTUML_INCLUDE, problem));
+                        // The line stays, as a comment: the lines after it keep their numbers.
+                        out.push(&format!("' {}", line.trim()), None);
+                    }
+                }
+            }
+        }
+    }
+    Prepared {
+        text: Some(out.text),
+        included: out.included,
+        problems: out.problems,
+    }
+}
+
+#[derive(Default)]
+struct Expansion {
+    text: String,
+    lines: usize,
+    included: Vec<IncludedLine>,
+    problems: Vec<(crate::diag::codes::Code, DiagramError)>,
+    once: Vec<std::path::PathBuf>,
+}
+
+impl Expansion {
+    fn push(&mut self, line: &str, from: Option<(usize, &str, usize)>) {
+        self.text.push_str(line);
+        self.text.push('\n');
+        self.lines += 1;
+        if let Some((include_line, file, file_line)) = from {
+            self.included.push(IncludedLine {
+                line: self.lines,
+                include_line,
+                file: file.to_string(),
+                file_line,
+            });
+        }
+    }
+}
+
+/// An include directive: its keyword and what it names.
+struct Include<'a> {
+    keyword: &'a str,
+    target: &'a str,
+    /// Column (in chars) of the target in the line.
+    column: usize,
+}
+
+fn directive(line: &str) -> Option<Include<'_>> {
+    let trimmed = line.trim_start();
+    let keyword_end = trimmed.find(char::is_whitespace)?;
+    let keyword = &trimmed[..keyword_end];
+    let known = [
+        "!include",
+        "!include_once",
+        "!include_many",
+        "!includesub",
+        "!includeurl",
+        "!import",
+    ];
+    if !known.contains(&keyword.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let target = trimmed[keyword_end..].trim();
+    let target = target.trim_matches('"');
+    let column = line.find(target).map_or(0, |b| line[..b].chars().count());
+    Some(Include {
+        keyword,
+        target,
+        column,
+    })
+}
+
+fn read_include(
+    dir: &Path,
+    inc: &Include,
+    line_no: usize,
+    line: &str,
+    depth: usize,
+    out: &mut Expansion,
+) -> Result<(), DiagramError> {
+    let problem = |message: String, help: &str| DiagramError {
+        message,
+        line: line_no,
+        column: Some(inc.column),
+        label: "included here".into(),
+        help: Some(help.to_string()),
+        detail: String::new(),
+    };
+    let target = inc.target;
+    if target.starts_with('<') {
+        // PlantUML's standard library, inside the jar.
+        out.push(line, (depth > 0).then_some((line_no, "", 0)));
+        return Ok(());
+    }
+    let lower = target.to_ascii_lowercase();
+    if inc.keyword.eq_ignore_ascii_case("!includeurl")
+        || lower.starts_with("http:")
+        || lower.starts_with("https:")
+        || lower.starts_with("ftp:")
+    {
+        return Err(problem(
+            format!("`{target}`: includes of URLs are refused (the build is offline and must not depend on a server)"),
+            "copy the file into the site and include it by its path, relative to this diagram",
+        ));
+    }
+    if inc.keyword.eq_ignore_ascii_case("!import") {
+        return Err(problem(
+            format!("`{target}`: `!import` of archives is not supported"),
+            "include the files themselves with `!include`",
+        ));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(problem(
+            format!("`{target}`: includes nested more than {MAX_DEPTH} deep (a file that includes itself?)"),
+            "remove the include that leads back",
+        ));
+    }
+    // `file!NAME` (a sub-part of `!includesub`) or `file!3` (the n-th diagram of a file).
+    let (path, part) = match target.rsplit_once('!') {
+        Some((p, part)) if !p.is_empty() => (p, Some(part)),
+        _ => (target, None),
+    };
+    let file = dir.join(path);
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::NotFound {
+            "does not exist".to_string()
+        } else {
+            format!("cannot be read ({e})")
+        };
+        problem(
+            format!("included file `{path}` {why}"),
+            "include a file of the site by its path, relative to this diagram's folder",
+        )
+    })?;
+    let canonical = file.canonicalize().unwrap_or(file.clone());
+    if inc.keyword.eq_ignore_ascii_case("!include_once") {
+        if out.once.contains(&canonical) {
+            out.push(&format!("' {}", line.trim()), None);
+            return Ok(());
+        }
+        out.once.push(canonical);
+    }
+    let sub = inc.keyword.eq_ignore_ascii_case("!includesub");
+    let body: Vec<(usize, &str)> = if sub {
+        let name = part.unwrap_or("");
+        let lines = sub_part(&text, name);
+        if lines.is_empty() {
+            return Err(problem(
+                format!("`{path}` has no `!startsub {name}`"),
+                "name a part the file marks with `!startsub NAME` … `!endsub`",
+            ));
+        }
+        lines
+    } else {
+        first_diagram(&text)
+    };
+    let here = file.parent().unwrap_or(dir).to_path_buf();
+    let before = out.included.len();
+    let mut emitted = 0;
+    for (file_line, l) in body {
+        match directive(l) {
+            Some(nested) if !l.trim_start().starts_with("!startsub") => {
+                read_include(&here, &nested, line_no, l, depth + 1, out).map_err(|mut e| {
+                    e.message = format!("{} (in `{path}`, line {file_line})", e.message);
+                    e.column = Some(inc.column);
+                    e
+                })?;
+            }
+            _ => out.push(l, Some((line_no, path, file_line))),
+        }
+        emitted += 1;
+    }
+    if emitted == 0 {
+        // An empty file still stands for its line.
+        out.push("", Some((line_no, path, 1)));
+    }
+    // Nested includes are reported at this include, naming the outer file.
+    for inc_line in &mut out.included[before..] {
+        inc_line.include_line = line_no;
+        if depth == 0 && inc_line.file.is_empty() {
+            inc_line.file = path.to_string();
+        }
+    }
+    Ok(())
+}
+
+/// The lines of a file's first `@start…`/`@end…` block (all its lines when it has none),
+/// with their 1-based line numbers.
+fn first_diagram(text: &str) -> Vec<(usize, &str)> {
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
+    let start = lines
+        .iter()
+        .position(|(_, l)| l.trim_start().starts_with("@start"));
+    match start {
+        Some(s) => lines[s + 1..]
+            .iter()
+            .take_while(|(_, l)| !l.trim_start().starts_with("@end"))
+            .copied()
+            .collect(),
+        None => lines,
+    }
+}
+
+/// The lines between `!startsub NAME` and `!endsub`.
+fn sub_part<'a>(text: &'a str, name: &str) -> Vec<(usize, &'a str)> {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if let Some(n) = t.strip_prefix("!startsub") {
+            inside = n.trim() == name;
+            continue;
+        }
+        if t.starts_with("!endsub") {
+            inside = false;
+            continue;
+        }
+        if inside {
+            out.push((i + 1, l));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn includes_are_put_in_place_and_lines_traced_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        std::fs::write(d.join("common-base.txt"), "skinparam a b\n!theme mono\n").unwrap();
+        std::fs::write(
+            d.join("parts.iuml"),
+            "@startuml\n!startsub ACTORS\nactor 사용자\n!endsub\n!startsub OTHER\nactor X\n!endsub\n@enduml\n",
+        )
+        .unwrap();
+        let src =
+            "@startuml\n!include common-base.txt\n!includesub parts.iuml!ACTORS\nA -> B\n@enduml\n";
+        let p = prepare(d, src);
+        assert_eq!(
+            p.text.as_deref(),
+            Some("@startuml\nskinparam a b\n!theme mono\nactor 사용자\nA -> B\n@enduml\n")
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.origin(1), (1, None));
+        assert_eq!(p.origin(3), (2, Some("line 2 of common-base.txt".into())));
+        assert_eq!(p.origin(4), (3, Some("line 3 of parts.iuml".into())));
+        assert_eq!(p.origin(5), (4, None));
+        assert_eq!(p.origin(6), (5, None));
+    }
+
+    #[test]
+    fn missing_files_and_urls_are_errors_at_their_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = "@startuml\n  !include nothere.txt\n!include https://example.com/x.puml\n!include <C4/C4_Container>\nA -> B\n@enduml\n";
+        let p = prepare(tmp.path(), src);
+        let problems: Vec<(usize, Option<usize>, &str)> = p
+            .problems
+            .iter()
+            .map(|(_, e)| (e.line, e.column, e.message.as_str()))
+            .collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].0, 2);
+        assert_eq!(problems[0].1, Some(11));
+        assert!(problems[0].2.contains("`nothere.txt` does not exist"));
+        assert_eq!(problems[1].0, 3);
+        assert!(problems[1].2.contains("URLs are refused"));
+        // Lines keep their numbers; the standard library is PlantUML's.
+        let text = p.text.clone().unwrap();
+        assert_eq!(text.lines().count(), 6);
+        assert!(text.contains("!include <C4/C4_Container>"));
+        assert_eq!(p.origin(5), (5, None));
+    }
+
+    #[test]
+    fn a_file_that_includes_itself_stops() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("loop.txt"), "!include loop.txt\n").unwrap();
+        let p = prepare(tmp.path(), "@startuml\n!include loop.txt\n@enduml\n");
+        assert_eq!(p.problems.len(), 1);
+        assert!(
+            p.problems[0].1.message.contains("nested more than"),
+            "{:?}",
+            p.problems
+        );
+        assert_eq!(p.problems[0].1.line, 2);
+    }
+
+    #[test]
+    fn a_diagram_without_includes_is_given_as_written() {
+        assert_eq!(
+            prepare(Path::new("."), "@startuml\nA -> B\n@enduml\n"),
+            Prepared::default()
+        );
+    }
+}

