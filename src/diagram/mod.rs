@@ -54,6 +54,10 @@ pub struct Language {
     pub title: fn(&str) -> Option<String>,
     /// The text of a diagram that search indexes (node and edge labels).
     pub labels: fn(&str) -> Vec<String>,
+    /// The links written in a diagram (PlantUML's `[[url]]`): the byte range of each
+    /// destination in the source. They are checked like any link of the page, and the drawing's
+    /// `href`s are given the resolved ones.
+    pub links: fn(&str) -> Vec<std::ops::Range<usize>>,
     /// The engine's own message (`DiagramError::detail`) with every line number it names
     /// rewritten by the function (an error box counts lines as the file does).
     pub renumber: fn(&str, &dyn Fn(usize) -> usize) -> String,

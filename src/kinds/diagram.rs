@@ -9,7 +9,7 @@ use super::Kind;
 use crate::diag::Diagnostic;
 use crate::diagram::{of_file, Language};
 use crate::model::document::{Block, Builder, Slot};
-use crate::model::{Diagram, LinkKind, Page, PageKind, SourceFile};
+use crate::model::{Diagram, Link, LinkKind, Page, PageKind, SourceFile};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 use std::sync::Arc;
 
@@ -148,7 +148,14 @@ fn page(language: &'static Language, file: SourceFile, text: Arc<str>) -> Page {
         title,
         has_h1: false,
         headings: Arc::new([]),
-        links: Arc::new([]),
+        links: (language.links)(&text)
+            .into_iter()
+            .map(|range| Link {
+                kind: LinkKind::Html,
+                dest: text[range.clone()].to_string(),
+                span: range,
+            })
+            .collect(),
         anchors: Arc::new([]),
         letters: {
             let mut letters = (0, 0);

@@ -229,6 +229,27 @@ pub fn scan(text: &str, offset: usize, file: &Arc<str>) -> Scanned {
         doc.push(event);
         first_block = false;
     }
+    // Links written in diagrams (PlantUML's `[[url]]`) are links of the page, placed in the
+    // file where the diagram's text is the file's (else at the diagram's first line).
+    for d in &out.diagrams {
+        let Some(language) = crate::diagram::language(d.language) else {
+            continue;
+        };
+        for range in (language.links)(&d.source) {
+            let dest = d.source[range.clone()].to_string();
+            let at = d.start + range.start;
+            let span = if text.get(at..at + dest.len()) == Some(dest.as_str()) {
+                at..at + dest.len()
+            } else {
+                d.start..d.start
+            };
+            out.links.push(Link {
+                kind: LinkKind::Html,
+                dest,
+                span,
+            });
+        }
+    }
     out.anchors
         .extend(super::table::number_anchors(&mut out.data));
     let mut counter = SlugCounter::default();

@@ -24,6 +24,9 @@ pub struct FigureExtras<'a> {
     /// The line of the page's file where the diagram's first line is (1 for a `.mmd` file),
     /// so that an error box speaks the file's numbering, as the terminal does.
     pub first_line: usize,
+    /// The links written in the diagram, as (destination as written, href to write): a
+    /// drawing made at build time gets the resolved hrefs (`x.md` → `x.html`).
+    pub links: &'a [(String, String)],
 }
 
 pub fn figure(
@@ -52,9 +55,12 @@ pub fn figure(
                 words.diagram_pan_hint,
             ));
             match (language.drawing, verdict) {
-                (Drawing::Svg, Some(Verdict::Valid { svg: Some(svg), .. })) => out.push_str(
-                    &format!("<div class=\"diagram-canvas diagram-built\">{svg}</div>\n"),
-                ),
+                (Drawing::Svg, Some(Verdict::Valid { svg: Some(svg), .. })) => {
+                    out.push_str(&format!(
+                        "<div class=\"diagram-canvas diagram-built\">{}</div>\n",
+                        with_hrefs(svg, extras.links)
+                    ))
+                }
                 // Drawn at build time, but not drawn (no PlantUML on this machine): the source
                 // below, open, and a short note in place of the drawing.
                 (Drawing::Svg, _) => out.push_str(&format!(
@@ -100,6 +106,20 @@ pub fn figure(
     }
     out.push_str("</figure>\n");
     out
+}
+
+/// The SVG with each link's `href` and `xlink:href` as resolved (both are written escaped).
+fn with_hrefs(svg: &str, links: &[(String, String)]) -> String {
+    let mut svg = svg.to_string();
+    for (dest, href) in links {
+        if dest != href {
+            svg = svg.replace(
+                &format!("href=\"{}\"", escape_html(dest)),
+                &format!("href=\"{}\"", escape_html(href)),
+            );
+        }
+    }
+    svg
 }
 
 /// The engine's error in place of the drawing, and the source with the file's line numbers
@@ -242,6 +262,7 @@ mod tests {
             drawing: Drawing::Svg,
             title: |_| None,
             labels: |_| Vec::new(),
+            links: |_| Vec::new(),
             renumber: |detail, _| detail.to_string(),
             engine: |_| unreachable!("not started in this test"),
             cache_id: "test",

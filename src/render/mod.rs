@@ -121,8 +121,11 @@ struct PageView<'a> {
     environment: Option<EnvView>,
     env_peers: Vec<PeerView>,
     is_home: bool,
-    /// The page draws Mermaid diagrams: it loads mermaid.js (no other page does).
+    /// The page shows diagrams: it loads diagram.js and diagram.css (pan, zoom, full screen).
     diagrams: bool,
+    /// Some of them are drawn by mermaid.js in the browser: it loads mermaid.js (no other page
+    /// does; PlantUML's are drawn at build time).
+    mermaid: bool,
     /// A `.mmd` file's page.
     is_diagram: bool,
 }
@@ -401,7 +404,7 @@ impl<'a> RenderContext<'a> {
                         ..Default::default()
                     },
                 };
-                self.figure(d, &extras)
+                self.figure(id, d, url, extras)
             })
         };
         let embeds = |link: &crate::model::ResolvedLink| self.embedded(link).is_some();
@@ -416,7 +419,7 @@ impl<'a> RenderContext<'a> {
             self.pages[target]
                 .diagrams
                 .first()
-                .map_or_else(String::new, |d| self.figure(d, &extras))
+                .map_or_else(String::new, |d| self.figure(target, d, url, extras))
         };
         let ctx = MarkdownContext {
             links: &self.resolved.links[id],
@@ -463,18 +466,21 @@ impl<'a> RenderContext<'a> {
         )
     }
 
-    /// Whether a page loads a diagram script (mermaid.js): only where there is something for
-    /// it to draw: not for diagrams rejected at build time (they show their error instead),
-    /// nor for languages drawn at build time.
-    fn draws_diagrams(&self, id: PageId) -> bool {
+    /// Whether a page shows diagrams that diagram.js takes in (`script_only`: that a script
+    /// such as mermaid.js draws in the browser; else drawings made at build time count too):
+    /// only where there is something to draw, not for diagrams rejected at build time (they
+    /// show their error instead) nor PlantUML's that were not drawn (their source is shown).
+    fn draws_diagrams(&self, id: PageId, script_only: bool) -> bool {
+        use crate::diagram::{Drawing, Verdict};
         let drawable = |d: &crate::model::Diagram| {
-            let by_script = crate::diagram::language(d.language)
-                .is_some_and(|l| matches!(l.drawing, crate::diagram::Drawing::Script { .. }));
-            by_script
-                && !matches!(
-                    self.diagrams.and_then(|v| v.get(d)),
-                    Some(crate::diagram::Verdict::Invalid(_))
-                )
+            let verdict = self.diagrams.and_then(|v| v.get(d));
+            match crate::diagram::language(d.language).map(|l| l.drawing) {
+                Some(Drawing::Script { .. }) => !matches!(verdict, Some(Verdict::Invalid(_))),
+                Some(Drawing::Svg) => {
+                    !script_only && matches!(verdict, Some(Verdict::Valid { svg: Some(_), .. }))
+                }
+                None => false,
+            }
         };
         self.pages[id].diagrams.iter().any(drawable)
             || self.resolved.links[id]
@@ -536,7 +542,8 @@ impl<'a> RenderContext<'a> {
                 })
                 .collect(),
             is_home: r.home == Some(id),
-            diagrams: self.draws_diagrams(id),
+            diagrams: self.draws_diagrams(id, false),
+            mermaid: self.draws_diagrams(id, true),
             is_diagram: page.kind == PageKind::Diagram,
         }
     }
@@ -567,10 +574,60 @@ impl<'a> RenderContext<'a> {
             .collect()
     }
 
-    fn figure(&self, d: &crate::model::Diagram, extras: &diagram::FigureExtras) -> String {
+    /// Diagram `d` of page `owner`, shown on the page at `viewer_url` (the owner's, or one
+    /// that embeds it).
+    fn figure(
+        &self,
+        owner: PageId,
+        d: &crate::model::Diagram,
+        viewer_url: &str,
+        extras: diagram::FigureExtras,
+    ) -> String {
         let verdict = self.diagrams.and_then(|v| v.get(d));
         let language = crate::diagram::language(d.language).unwrap_or(&crate::diagram::MERMAID);
-        diagram::figure(language, &d.source, verdict, &self.words, extras)
+        let links = self.diagram_links(owner, d, viewer_url);
+        let extras = diagram::FigureExtras {
+            links: &links,
+            ..extras
+        };
+        diagram::figure(language, &d.source, verdict, &self.words, &extras)
+    }
+
+    /// The links written in diagram `d` of page `owner` (PlantUML's `[[url]]`), as checked by
+    /// resolve: (the destination as written, the href from the page at `viewer_url`).
+    fn diagram_links(
+        &self,
+        owner: PageId,
+        d: &crate::model::Diagram,
+        viewer_url: &str,
+    ) -> Vec<(String, String)> {
+        use crate::model::{LinkKind, LinkTarget};
+        let owner_url = &self.resolved.urls[owner];
+        let owner_dir = owner_url.rsplit_once('/').map_or("", |(dir, _)| dir);
+        self.pages[owner]
+            .links
+            .iter()
+            .zip(self.resolved.links[owner].iter())
+            .filter(|(l, _)| {
+                l.kind == LinkKind::Html && l.span.start >= d.start && l.span.start <= d.end
+            })
+            .map(|(l, r)| {
+                let href = match &r.target {
+                    _ if viewer_url == owner_url.as_str() => r.href.clone(),
+                    LinkTarget::Page { page, .. } => {
+                        let fragment = r.href.find('#').map_or("", |i| &r.href[i..]);
+                        format!(
+                            "{}{fragment}",
+                            relative_href(viewer_url, &self.resolved.urls[*page])
+                        )
+                    }
+                    LinkTarget::File => crate::base::urls::join(owner_dir, &r.href)
+                        .map_or_else(|| r.href.clone(), |site| relative_href(viewer_url, &site)),
+                    _ => r.href.clone(),
+                };
+                (l.dest.clone(), href)
+            })
+            .collect()
     }
 
     /// A generated page (the list of all pages, or the home of a site without an index page).
@@ -600,6 +657,7 @@ impl<'a> RenderContext<'a> {
             env_peers: Vec::new(),
             is_home: url == "index.html",
             diagrams: false,
+            mermaid: false,
             is_diagram: false,
         };
         self.templates

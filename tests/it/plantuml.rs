@@ -134,6 +134,11 @@ fn diagrams_are_drawn_by_plantuml_into_the_pages_and_cached() {
         let file = rel.trim_end_matches(".html");
         assert!(site.join("public").join(file).is_file(), "{file} published");
     }
+    // `[[../index.md 설계 문서]]` in the diagram: checked, and the drawing links to the page,
+    // from the diagram's page and from the page that embeds it.
+    assert!(read(&site, "flows/login.puml.html").contains(" href=\"../index.html\""));
+    assert!(!read(&site, "flows/login.puml.html").contains("href=\"../index.md\""));
+    assert!(read(&site, "index.html").contains("xlink:href=\"index.html\""));
     // The class diagram and the ERD are laid out without Graphviz (Smetana).
     assert!(read(&site, "model/domain.puml.html").contains("data-diagram-type=\"CLASS\""));
     // `!include common-base.txt`: its participants are drawn in the includers.
@@ -254,7 +259,7 @@ fn missing_and_remote_includes_are_errors_at_their_line() {
     fs::write(site.join("content/index.md"), "# 홈\n\n[흐름](flow.puml)\n").unwrap();
     fs::write(
         site.join("content/flow.puml"),
-        "@startuml\n!include missing-base.txt\n!include https://example.com/base.puml\nA -> B\n@enduml\n",
+        "@startuml\n!include missing-base.txt\n!include https://example.com/base.puml\nA -> B : [[nothere.md 없음]]\n@enduml\n",
     )
     .unwrap();
     let empty = tmp.path().join("empty-bin");
@@ -274,4 +279,84 @@ fn missing_and_remote_includes_are_errors_at_their_line() {
     assert!(err.contains("content/flow.puml:2:10"), "{err}");
     assert!(err.contains("content/flow.puml:3:10"), "{err}");
     assert!(err.contains("includes of URLs are refused"), "{err}");
+    // A link written in the diagram is checked like any link.
+    assert!(err.contains("error[broken-link]"), "{err}");
+    assert!(err.contains("content/flow.puml:4:12"), "{err}");
+}
+
+/// The text of the diagrams (participants, messages, classes, entities and fields) is indexed
+/// by search and found on the diagram's page; PlantUML is not needed for it.
+#[test]
+fn diagram_text_is_searchable_and_points_to_the_diagram_page() {
+    use archsite::search::index::Technique;
+    let args = archsite::config::SiteArgs {
+        path: Some(fixture("plantuml").join("site")),
+        ..Default::default()
+    };
+    let index = archsite::pipeline::search_index(&args, Technique::StemsBigrams).unwrap();
+    for (query, want) in [
+        ("자격 증명 확인", "flows/login.puml.html"),
+        ("결제 승인 통지", "flows/payment.plantuml.html"),
+        ("주문항목", "model/domain.puml.html"),
+        ("total_amount", "model/erd.puml.html"),
+        ("메시지 큐", "flows/order.puml.html"),
+    ] {
+        let hits = archsite::search::search(&index, query, Technique::StemsBigrams);
+        let urls: Vec<&str> = hits
+            .iter()
+            .take(3)
+            .map(|h| index.pages[h.page as usize].url.as_str())
+            .collect();
+        assert!(urls.contains(&want), "{query}: {urls:?}");
+    }
+}
+
+/// `archsite serve` keeps one PlantUML process warm: an edit to an included file redraws its
+/// includers, an edit to a diagram redraws it, and neither starts Java again.
+#[test]
+fn serve_redraws_includers_and_edits_with_its_warm_process() {
+    use super::serve::{get, start, Events};
+    let (tmp, site) = site();
+    let server = start(&site);
+    let mut events = Events::open(&server.addr, "/");
+    assert_eq!(events.next().0, "hello");
+    assert_eq!(starts(tmp.path()), 1, "the first build started PlantUML");
+
+    let base = site.join("content/flows/common-base.txt");
+    let text = fs::read_to_string(&base).unwrap();
+    fs::write(&base, text.replace("\"웹 서버\"", "\"웹 프런트\"")).unwrap();
+    let changed: Vec<String> = serde_json::from_str(&events.next_named("reload")).unwrap();
+    for page in [
+        "flows/login.puml.html",
+        "flows/order.puml.html",
+        "index.html",
+    ] {
+        assert!(
+            changed.contains(&page.to_string()),
+            "{page} not in {changed:?}"
+        );
+        assert!(
+            get(&server.addr, &format!("/{page}"))
+                .text()
+                .contains(">웹 프런트</text>"),
+            "{page}"
+        );
+    }
+    assert!(
+        !changed.contains(&"flows/refund.pu.html".to_string()),
+        "{changed:?}"
+    );
+
+    let login = site.join("content/flows/login.puml");
+    let text = fs::read_to_string(&login).unwrap();
+    fs::write(&login, text.replace("자격 증명 확인", "자격 증명 재확인")).unwrap();
+    let changed: Vec<String> = serde_json::from_str(&events.next_named("reload")).unwrap();
+    assert!(
+        changed.contains(&"flows/login.puml.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(get(&server.addr, "/flows/login.puml.html")
+        .text()
+        .contains(">자격 증명 재확인</text>"));
+    assert_eq!(starts(tmp.path()), 1, "the warm process drew both edits");
 }

@@ -40,6 +40,8 @@ pub const MERMAID: Language = Language {
     },
     title,
     labels: labels::labels,
+    // Mermaid's `click … href` links are drawn by mermaid.js in the browser, unchecked.
+    links: |_| Vec::new(),
     renumber: |detail, line| verdict::renumber_lines(detail, line),
     engine: |_| Box::new(Mermaid::default()),
     cache_id: crate::theme::MERMAID_BUNDLE_ID,

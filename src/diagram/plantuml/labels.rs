@@ -121,6 +121,31 @@ pub fn labels(source: &str) -> Vec<String> {
     out
 }
 
+/// The destinations of `[[url]]`, `[[url label]]` and `[[url{tooltip} label]]` links: their
+/// byte ranges in the source. Comments (`'` lines) are skipped.
+pub fn links(source: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in source.split_inclusive('\n') {
+        if !line.trim_start().starts_with('\'') {
+            let mut from = 0;
+            while let Some(i) = line[from..].find("[[") {
+                let start = from + i + 2;
+                let rest = &line[start..];
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == ']' || c == '{' || c == '|')
+                    .unwrap_or(rest.len());
+                if end > 0 {
+                    out.push(at + start..at + start + end);
+                }
+                from = start + end;
+            }
+        }
+        at += line.len();
+    }
+    out
+}
+
 /// PlantUML's `\n` and markup marks out of a label.
 fn clean(text: &str) -> String {
     let text = text
@@ -134,6 +159,13 @@ fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_found_with_their_place() {
+        let src = "A -> B : [[../api.md#login 로그인]]\n' [[commented.md]]\nclass X [[x.puml{툴팁}]]\nB -> A : [[https://e.com]]\n";
+        let found: Vec<&str> = links(src).into_iter().map(|r| &src[r]).collect();
+        assert_eq!(found, ["../api.md#login", "x.puml", "https://e.com"]);
+    }
 
     #[test]
     fn title_then_the_start_name() {

@@ -37,6 +37,7 @@ pub const PLANTUML: Language = Language {
     drawing: Drawing::Svg,
     title: labels::title,
     labels: labels::labels,
+    links: labels::links,
     renumber: |detail, _| detail.to_string(),
     engine: |settings| Box::new(PlantUml::new(settings.clone())),
     cache_id: "plantuml-1",

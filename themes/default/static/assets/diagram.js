@@ -1,5 +1,6 @@
 /* archsite diagrams: draws every figure[data-diagram] with the mermaid.js served by the site
-   itself (no CDN: works offline and from file://), at a size whose text stays readable (a
+   itself (no CDN: works offline and from file://), or takes the SVG drawn at build time
+   (PlantUML: .diagram-built, no script needed to see it), at a size whose text stays readable (a
    diagram wider than the page at that size is panned, not shrunk), and adds pan and zoom
    (buttons, Ctrl+wheel, drag, keyboard, sideways wheel), a full-screen view, and redraws when
    the site's light/dark theme changes or the page is printed. Loaded only by pages with a
@@ -9,7 +10,8 @@
 
   var doc = document;
   var html = doc.documentElement;
-  if (!doc.querySelector("figure[data-diagram]") || typeof window.mermaid === "undefined") {
+  var builtOnly = !doc.querySelector("figure[data-diagram] .diagram-canvas:not(.diagram-built)");
+  if (!doc.querySelector("figure[data-diagram]") || (typeof window.mermaid === "undefined" && !builtOnly)) {
     // Nothing to draw (e.g. every diagram was rejected at build time): ready() still answers.
     window.archsiteDiagrams = { ready: function () { return Promise.resolve(); }, refresh: function () { return Promise.resolve(); }, key: diagramKey };
     return;
@@ -56,9 +58,13 @@
   }
 
   // A figure's source and caption, as the live preview compares a figure with its new version
-  // (exported as `archsiteDiagrams.key`).
+  // (exported as `archsiteDiagrams.key`); for a drawing made at build time, the drawing itself
+  // (it changes with the files it includes, not only with its source).
   function diagramKey(figure) {
-    var pre = figure.querySelector("pre.mermaid");
+    var pre = figure.querySelector("pre.mermaid") || figure.querySelector(".diagram-built > svg");
+    if (pre && pre.tagName.toLowerCase() === "svg") {
+      pre = { textContent: pre.outerHTML };
+    }
     var caption = figure.querySelector("figcaption");
     var links = caption ? [].map.call(caption.querySelectorAll("a"), function (a) { return a.getAttribute("href"); }) : [];
     return (pre ? pre.textContent : "") + "\u0000" + (caption ? caption.textContent : "") + "\u0000" + links.join("\u0000");
@@ -74,9 +80,11 @@
     // a figure whose key is unchanged is kept as drawn instead of being drawn again.
     figure.archsiteKey = diagramKey(figure);
     this.canvas = figure.querySelector(".diagram-canvas");
+    this.built = this.canvas.classList.contains("diagram-built") ? this.canvas.querySelector("svg") : null;
     this.stage = doc.createElement("div");
     this.stage.className = "diagram-stage";
     this.canvas.textContent = "";
+    if (this.built) this.stage.appendChild(this.built);
     this.canvas.appendChild(this.stage);
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute("role", "group");
@@ -260,17 +268,24 @@
   Diagram.prototype.draw = function () {
     var self = this;
     var id = "archsite-diagram-" + (++counter);
-    return mermaid.render(id, this.source).then(function (result) {
-      self.stage.innerHTML = result.svg;
+    // Drawn at build time: the SVG is there already (dark colours come from diagram.css).
+    var rendering = this.built
+      ? Promise.resolve(null)
+      : mermaid.render(id, this.source);
+    return rendering.then(function (result) {
+      if (result) self.stage.innerHTML = result.svg;
       var svg = self.stage.querySelector("svg");
       if (svg) {
-        svg.setAttribute("role", "img");
-        if (!svg.getAttribute("aria-label") && !svg.querySelector("title")) {
+        // An image's parts are not reachable: a drawing with links in it (PlantUML's [[url]])
+        // is a group, so that its links stay keyboard- and reader-reachable.
+        svg.setAttribute("role", svg.querySelector("a[href]") ? "group" : "img");
+        // (PlantUML puts <title>s deep inside its drawing, for lifelines: not the drawing's name.)
+        if (!svg.getAttribute("aria-label") && !svg.querySelector(":scope > title")) {
           var caption = self.figure.querySelector(".diagram-caption");
           svg.setAttribute("aria-label", caption ? caption.textContent : self.canvas.getAttribute("aria-label"));
         }
       }
-      if (result.bindFunctions) result.bindFunctions(self.stage);
+      if (result && result.bindFunctions) result.bindFunctions(self.stage);
       self.smallest = null;
       var home = self.x === self.homeX && self.y === 0 && self.scale === 1;
       self.fit();
@@ -278,7 +293,8 @@
       if (home) self.reset(); else self.apply();
       self.figure.classList.remove("diagram-failed");
       self.figure.setAttribute("data-rendered", "");
-      self.figure.setAttribute("data-drawn-theme", isDark() ? "dark" : "light");
+      // (A drawing made at build time is always light: CSS inverts it on a dark screen.)
+      self.figure.setAttribute("data-drawn-theme", isDark() && !self.built ? "dark" : "light");
     }, function (error) {
       // Some errors only appear while drawing (the build-time check is the parser's).
       var stray = doc.getElementById("d" + id);
@@ -303,6 +319,7 @@
   var diagrams = [];
 
   function configure() {
+    if (!mermaid) return;
     var dark = isDark();
     mermaid.initialize({
       startOnLoad: false,
@@ -324,7 +341,8 @@
 
   function drawAll() {
     configure();
-    return drawEach(diagrams);
+    // A drawing made at build time follows the theme through CSS: only mermaid redraws.
+    return drawEach(diagrams.filter(function (d) { return !d.built; }));
   }
 
   // Takes in the figures the page has now: those not drawn yet (new ones, after the live
