@@ -35,6 +35,7 @@ echo "== benchmark harnesses (smoke runs: they prove the harnesses work; nothing
 python3 bench/run.py --quick
 python3 bench/serve.py --quick
 python3 bench/mermaid.py --quick
+python3 bench/plantuml.py --quick
 
 echo "== browser tests"
 # The binary's path as cargo reports it: CARGO_TARGET_DIR or a cargo config may put it anywhere.
