@@ -72,8 +72,9 @@ pub struct Language {
     /// The text its engine is given for a diagram of a file in folder `dir` (PlantUML: its
     /// `!include`s of files read and put in place), with where each line came from and the
     /// problems found on the way. Verdicts are cached by this text, so that an edit to an
-    /// included file redraws its includers.
-    pub prepare: fn(dir: &Path, source: &str) -> Prepared,
+    /// included file redraws its includers. `root`: the content folder, which no included
+    /// file may be outside of (its text would be published in the drawing).
+    pub prepare: fn(root: &Path, dir: &Path, source: &str) -> Prepared,
 }
 
 /// What an engine needs from the site's configuration.
@@ -146,7 +147,7 @@ impl Prepared {
 }
 
 /// `Language::prepare` of a language without includes.
-pub fn as_written(_dir: &Path, _source: &str) -> Prepared {
+pub fn as_written(_root: &Path, _dir: &Path, _source: &str) -> Prepared {
     Prepared::default()
 }
 
@@ -474,7 +475,7 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
             .iter()
             .map(|(page, d)| {
                 let dir = page.file.abs.parent().unwrap_or(Path::new("."));
-                (language.prepare)(dir, &d.source)
+                (language.prepare)(&content_root(page), dir, &d.source)
             })
             .collect();
         let sources: Vec<Arc<str>> = of_language
@@ -513,6 +514,15 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
         }
     }
     (verdicts, diags)
+}
+
+/// The content folder a page's file is in: its path less its path relative to that folder.
+fn content_root(page: &Page) -> PathBuf {
+    let mut root = page.file.abs.clone();
+    for _ in page.file.rel.split('/') {
+        root.pop();
+    }
+    root
 }
 
 /// An error of the prepared text, placed at the source's line (an error in an included file

@@ -13,11 +13,14 @@ use std::path::Path;
 /// Includes within includes, at most.
 const MAX_DEPTH: usize = 8;
 
-pub fn prepare(dir: &Path, source: &str) -> Prepared {
+pub fn prepare(root: &Path, dir: &Path, source: &str) -> Prepared {
     if !source.contains("!include") && !source.contains("!import") {
         return Prepared::default();
     }
-    let mut out = Expansion::default();
+    let mut out = Expansion {
+        root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+        ..Expansion::default()
+    };
     for (i, line) in source.lines().enumerate() {
         let line_no = i + 1;
         match directive(line) {
@@ -53,6 +56,8 @@ struct Expansion {
     included: Vec<IncludedLine>,
     problems: Vec<(crate::diag::codes::Code, DiagramError)>,
     once: Vec<std::path::PathBuf>,
+    /// The content folder (canonical): included files must be inside it.
+    root: std::path::PathBuf,
 }
 
 impl Expansion {
@@ -167,6 +172,12 @@ fn read_include(
         )
     })?;
     let canonical = file.canonicalize().unwrap_or(file.clone());
+    if !canonical.starts_with(&out.root) {
+        return Err(problem(
+            format!("included file `{path}` is outside the content folder"),
+            "include a file of the site: its text is published in the drawing",
+        ));
+    }
     if inc.keyword.eq_ignore_ascii_case("!include_once") {
         if out.once.contains(&canonical) {
             out.push(&format!("' {}", line.trim()), None);
@@ -272,7 +283,7 @@ mod tests {
         .unwrap();
         let src =
             "@startuml\n!include common-base.txt\n!includesub parts.iuml!ACTORS\nA -> B\n@enduml\n";
-        let p = prepare(d, src);
+        let p = prepare(d, d, src);
         assert_eq!(
             p.text.as_deref(),
             Some("@startuml\nskinparam a b\n!theme mono\nactor 사용자\nA -> B\n@enduml\n")
@@ -289,7 +300,7 @@ mod tests {
     fn missing_files_and_urls_are_errors_at_their_line() {
         let tmp = tempfile::tempdir().unwrap();
         let src = "@startuml\n  !include nothere.txt\n!include https://example.com/x.puml\n!include <C4/C4_Container>\nA -> B\n@enduml\n";
-        let p = prepare(tmp.path(), src);
+        let p = prepare(tmp.path(), tmp.path(), src);
         let problems: Vec<(usize, Option<usize>, &str)> = p
             .problems
             .iter()
@@ -309,10 +320,36 @@ mod tests {
     }
 
     #[test]
+    fn files_outside_the_content_folder_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let content = tmp.path().join("content");
+        std::fs::create_dir_all(content.join("flows")).unwrap();
+        std::fs::write(tmp.path().join("secret.txt"), "A -> B : 비밀\n").unwrap();
+        std::fs::write(content.join("base.txt"), "A -> B : 공통\n").unwrap();
+        let p = prepare(
+            &content,
+            &content.join("flows"),
+            "@startuml\n!include ../../secret.txt\n!include ../base.txt\n@enduml\n",
+        );
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert!(p.problems[0]
+            .1
+            .message
+            .contains("outside the content folder"));
+        assert_eq!(p.problems[0].1.line, 2);
+        let text = p.text.unwrap();
+        assert!(!text.contains("비밀") && text.contains("공통"), "{text}");
+    }
+
+    #[test]
     fn a_file_that_includes_itself_stops() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("loop.txt"), "!include loop.txt\n").unwrap();
-        let p = prepare(tmp.path(), "@startuml\n!include loop.txt\n@enduml\n");
+        let p = prepare(
+            tmp.path(),
+            tmp.path(),
+            "@startuml\n!include loop.txt\n@enduml\n",
+        );
         assert_eq!(p.problems.len(), 1);
         assert!(
             p.problems[0].1.message.contains("nested more than"),
@@ -325,7 +362,11 @@ mod tests {
     #[test]
     fn a_diagram_without_includes_is_given_as_written() {
         assert_eq!(
-            prepare(Path::new("."), "@startuml\nA -> B\n@enduml\n"),
+            prepare(
+                Path::new("."),
+                Path::new("."),
+                "@startuml\nA -> B\n@enduml\n"
+            ),
             Prepared::default()
         );
     }
