@@ -788,50 +788,91 @@ def bench_design(tool: Archsite, args, sites_root: Path, out_root: Path) -> list
         print("generated %s: %d pages, %d diagrams" % (site, summary["pages"],
                                                          summary["diagrams"]), file=sys.stderr)
     base = out_root / "archsite-design"
+
+    def command(what: str, label: str, copy: Path, cache: Path, out: Path) -> list[str]:
+        if what == "build-warm":
+            # The caches of a first build of this copy, then the measured one.
+            measure(tool.command(copy, base / ("first-" + label)), base / "first.log",
+                    args.timeout, cache_env(cache))
+        return ([str(tool.bin), "check", str(copy)] if what.startswith("check")
+                else tool.command(copy, out))
+
+    return alternated("design", 17, site, base,
+                      ["check-cold", "check-cold-quickjs", "build-cold", "build-cold-quickjs",
+                       "build-warm"], args, command)
+
+
+def bench_native_ab(tool: Archsite, n: int, args, sites_root: Path, out_root: Path) -> list[dict]:
+    """Cold builds of the generated N-page site with mermaid's grammars run natively (the
+    default) and with every diagram left to mermaid in QuickJS (ARCHSITE_MERMAID_NATIVE=0),
+    alternated run by run, each a fresh copy with a new, empty cache: the two paths under the
+    same load."""
+    generated, _ = ensure_site(n, args.seed, sites_root, args.links_per_page)
+    return alternated("native-ab", n, generated, out_root / ("archsite-native-ab-%d" % n),
+                      ["cold", "cold-quickjs"], args,
+                      lambda what, label, copy, cache, out: tool.command(copy, out))
+
+
+def alternated(name: str, size: int, site: Path, base: Path, variants: list[str], args,
+               command) -> list[dict]:
+    """Runs `command(variant, label, copy, cache, out)` for each variant in turn, round by
+    round (a warm-up round, then args.runs), each on a fresh copy of `site` with a new, empty
+    cache folder, so that the variants share the machine's load. A variant named `…-quickjs`
+    runs with ARCHSITE_MERMAID_NATIVE=0: the same binary with every Mermaid diagram parsed by
+    mermaid in QuickJS, as before mermaid's grammars ran natively. One row per variant."""
     discard(base)
     base.mkdir(parents=True)
-    # "… mermaid in QuickJS": the same binary with the native grammars off
-    # (ARCHSITE_MERMAID_NATIVE=0, every diagram parsed by mermaid in QuickJS, as before
-    # they existed), interleaved with the default so that both see the same load.
-    runs: dict[str, list[dict]] = {"check-cold": [], "check-cold-quickjs": [],
-                                   "build-cold": [], "build-cold-quickjs": [],
-                                   "build-warm": []}
+    runs: dict[str, list[dict]] = {v: [] for v in variants}
     errors: list[str] = []
     labels = (["warmup"] if args.warmup else []) + [str(i) for i in range(args.runs)]
     for label in labels:
-        for what in runs:
+        for what in variants:
             copy = fresh_copy(site, base / ("site-%s-%s" % (what, label)))
             cache = base / ("cache-%s-%s" % (what, label))
-            out = base / ("out-%s-%s" % (what, label))
-            cmd = ([str(tool.bin), "check", str(copy)] if what.startswith("check")
-                   else tool.command(copy, out))
-            if what == "build-warm":
-                # The caches of a first build of this copy, then the measured one.
-                measure(tool.command(copy, base / ("first-" + label)), base / "first.log",
-                        args.timeout, cache_env(cache))
-            log = base / ("%s-%s.log" % (what, label))
+            cmd = command(what, label, copy, cache, base / ("out-%s-%s" % (what, label)))
             env = cache_env(cache)
             if what.endswith("-quickjs"):
                 env["ARCHSITE_MERMAID_NATIVE"] = "0"
+            log = base / ("%s-%s.log" % (what, label))
             r = measure_busy(cmd, log, args.timeout, env)
             if r["exit"] != 0:
-                errors.append("design %s %s: exit %s (log: %s)" % (what, label, r["exit"], log))
+                errors.append("%s %s %s: exit %s (log: %s)"
+                              % (name, what, label, r["exit"], log))
             elif label != "warmup":
                 runs[what].append(r)
-            print("  archsite design %-18s %-6s %7.3fs  user %5.2fs  others %.2f CPUs"
-                  % (what, label, r["wall_s"], r["user_s"], r["other_cpus"] or 0.0),
-                  file=sys.stderr, flush=True)
+            print("  archsite %s %-18s %-6s %7.3fs  user %5.2fs  %6.1f MiB  others %.2f CPUs"
+                  % (name, what, label, r["wall_s"], r["user_s"], r["max_rss_kib"] / 1024,
+                     r["other_cpus"] or 0.0), file=sys.stderr, flush=True)
     if not args.keep_output and not errors:
         discard(base)
     rows = []
     for what, rs in runs.items():
-        r = {"tool": "archsite", "size": 17, "markdown_files": 17, "mode": "design " + what,
-             "ok": len(rs) == args.runs and not errors, "runs": rs, "errors": list(errors),
-             "notes": {}, "output": None}
+        r = {"tool": "archsite", "size": size, "markdown_files": size,
+             "mode": "%s %s" % (name, what), "ok": len(rs) == args.runs and not errors,
+             "runs": rs, "errors": list(errors), "notes": {}, "output": None}
         if len(rs) == args.runs:
             r.update(summarize(rs))
         rows.append(r)
     return rows
+
+
+def native_ab_table(rows) -> list[str]:
+    lines = ["Cold builds, mermaid's grammars native vs mermaid in QuickJS alone, alternated, "
+             "medians:", "",
+             "| pages | diagrams checked by | median s | min s | max s | user s | sys s "
+             "| peak RSS MiB |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        how = ("mermaid in QuickJS alone" if r["mode"].endswith("-quickjs")
+               else "native grammars, QuickJS fallback")
+        if r.get("median_s"):
+            lines.append("| %d | %s | %.3f | %.3f | %.3f | %.2f | %.2f | %s |"
+                         % (r["size"], how, r["median_s"], r["min_s"], r["max_s"],
+                            r["user_median_s"], r["sys_median_s"], fmt_rss(r)))
+        else:
+            lines.append("| %d | %s | FAILED | | | | | |" % (r["size"], how))
+    lines.append("")
+    return lines
 
 
 def design_table(rows) -> list[str]:
@@ -883,11 +924,14 @@ def scaling(rows: list[dict]) -> list[dict]:
 def markdown_report(rows, scal, meta) -> str:
     lines = []
     design = [r for r in rows if r["mode"].startswith("design ")]
-    rows = [r for r in rows if not r["mode"].startswith("design ")]
+    ab = [r for r in rows if r["mode"].startswith("native-ab ")]
+    rows = [r for r in rows if not r["mode"].startswith(("design ", "native-ab "))]
     builds = [r for r in rows if r["mode"] != "check"]
     checks = [r for r in rows if r["mode"] == "check"]
     if design:
         lines += design_table(design)
+    if ab:
+        lines += native_ab_table(ab)
     if builds:
         lines += build_table(builds)
         if len({r["tool"] for r in builds}) > 1:
@@ -1144,6 +1188,10 @@ def main(argv=None) -> int:
     ap.add_argument("--design", action="store_true",
                     help="also time cold `check` and cold and warm `build` of the design folder "
                          "(bench/designsite.py: 17 pages, 16 real-sized diagrams)")
+    ap.add_argument("--native-ab", action="store_true",
+                    help="also time cold builds of each size with mermaid's grammars run "
+                         "natively and with mermaid in QuickJS alone (ARCHSITE_MERMAID_NATIVE=0), "
+                         "alternated (without --mode: only these)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tools",
                     help="comma-separated: %s (default: archsite plus every peer on PATH; "
@@ -1177,7 +1225,8 @@ def main(argv=None) -> int:
         args.mode = args.mode or "all"
     else:
         args.warmup = True
-        args.mode = args.mode or "build"
+        # --native-ab alone: only the alternated cold builds, not the whole build table.
+        args.mode = args.mode or ("none" if args.native_ab else "build")
     if args.links_per_page < 0:
         ap.error("--links-per-page must be >= 0")
     try:
@@ -1261,6 +1310,9 @@ def main(argv=None) -> int:
 
     if args.design and archsite is not None:
         rows += bench_design(archsite, args, sites_root, out_root)
+    if args.native_ab and archsite is not None:
+        for n in sizes:
+            rows += bench_native_ab(archsite, n, args, sites_root, out_root)
 
     empty_trash()
     if not args.keep_output:
