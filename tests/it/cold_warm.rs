@@ -57,17 +57,28 @@ fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, wha
     }
 }
 
+/// Copies of the fixture sites with valid diagrams, and with broken ones published with their
+/// errors (severity lowered), so that both kinds of verdict are built.
+fn diagram_sites() -> Vec<(&'static str, tempfile::TempDir)> {
+    [
+        ("diagrams", ""),
+        ("diagrams-broken", "severity:\n  mermaid-syntax: warning\n"),
+    ]
+    .into_iter()
+    .map(|(name, config)| {
+        let site = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(name).join("site"), site.path());
+        std::fs::write(site.path().join("archsite.yaml"), config).unwrap();
+        (name, site)
+    })
+    .collect()
+}
+
 #[test]
 fn cold_and_warm_builds_write_identical_bytes() {
     // Valid diagrams, and broken ones published with their errors (severity lowered): both
     // kinds of verdict come from the cache in the warm builds.
-    for (name, config) in [
-        ("diagrams", ""),
-        ("diagrams-broken", "severity:\n  mermaid-syntax: warning\n"),
-    ] {
-        let site = tempfile::tempdir().unwrap();
-        copy_dir(&fixture(name).join("site"), site.path());
-        std::fs::write(site.path().join("archsite.yaml"), config).unwrap();
+    for (name, site) in diagram_sites() {
         let cache = tempfile::tempdir().unwrap();
         let out = tempfile::tempdir().unwrap();
         let (cold, warm) = (out.path().join("cold"), out.path().join("warm"));
@@ -116,13 +127,7 @@ fn cold_and_warm_builds_write_identical_bytes() {
 /// write the same files, valid and broken diagrams alike.
 #[test]
 fn builds_with_and_without_the_native_grammars_write_identical_bytes() {
-    for (name, config) in [
-        ("diagrams", ""),
-        ("diagrams-broken", "severity:\n  mermaid-syntax: warning\n"),
-    ] {
-        let site = tempfile::tempdir().unwrap();
-        copy_dir(&fixture(name).join("site"), site.path());
-        std::fs::write(site.path().join("archsite.yaml"), config).unwrap();
+    for (name, site) in diagram_sites() {
         let out = tempfile::tempdir().unwrap();
         let mut trees = Vec::new();
         for native in ["1", "0"] {

@@ -192,11 +192,7 @@ impl Flowchart {
     /// mermaid; another version may add ones it does not, which are then left to mermaid).
     #[cfg(test)]
     pub fn unknown_actions(action_bodies: &[String]) -> Vec<String> {
-        action_bodies
-            .iter()
-            .filter(|b| handler(b).is_none())
-            .cloned()
-            .collect()
+        super::jison::unknown(action_bodies, handler)
     }
 }
 

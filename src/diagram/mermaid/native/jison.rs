@@ -215,6 +215,17 @@ fn action(v: &serde_json::Value) -> Result<Option<Action>, String> {
     })
 }
 
+/// The grammar actions a semantics does not recognise (`handler` gives `None`), for the tests
+/// that hold the bundled mermaid's actions to ones archsite knows.
+#[cfg(test)]
+pub fn unknown<H>(action_bodies: &[String], handler: fn(&str) -> Option<H>) -> Vec<String> {
+    action_bodies
+        .iter()
+        .filter(|b| handler(b).is_none())
+        .cloned()
+        .collect()
+}
+
 /// What a diagram type's grammar actions do, as far as its verdict depends on it.
 pub trait Semantics {
     type Value: Default + Clone;

@@ -317,11 +317,7 @@ impl Sequence {
 
     #[cfg(test)]
     pub fn unknown_actions(action_bodies: &[String]) -> Vec<String> {
-        action_bodies
-            .iter()
-            .filter(|b| handler(b).is_none())
-            .cloned()
-            .collect()
+        super::jison::unknown(action_bodies, handler)
     }
 }
 
