@@ -437,6 +437,9 @@ fn write_disk_cache(path: &Path, cache_id: &str, memo: &HashMap<u64, Verdict>) {
 #[derive(Debug, Default)]
 pub struct Verdicts {
     by_source: HashMap<(&'static str, u64), Verdict>,
+    /// Diagrams whose text the engine saw differs from their source (PlantUML's includes put
+    /// in place): by place, since the same source includes other files in another folder.
+    by_place: HashMap<(String, usize), Verdict>,
 }
 
 impl Verdicts {
@@ -444,10 +447,18 @@ impl Verdicts {
     pub fn fingerprint(&self) -> u64 {
         let mut all: Vec<(&(&str, u64), &Verdict)> = self.by_source.iter().collect();
         all.sort_by_key(|(k, _)| **k);
-        crate::model::hash_of(&all)
+        let mut placed: Vec<(&(String, usize), &Verdict)> = self.by_place.iter().collect();
+        placed.sort_by(|a, b| a.0.cmp(b.0));
+        crate::model::hash_of(&(all, placed))
     }
 
-    pub fn get(&self, diagram: &Diagram) -> Option<&Verdict> {
+    /// The verdict of diagram `diagram` of `page`.
+    pub fn get(&self, page: &Page, diagram: &Diagram) -> Option<&Verdict> {
+        if !self.by_place.is_empty() {
+            if let Some(v) = self.by_place.get(&(page.file.rel.clone(), diagram.start)) {
+                return Some(v);
+            }
+        }
         self.by_source
             .get(&(diagram.language, key(&diagram.source)))
     }
@@ -508,9 +519,15 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
                 }
                 other => other,
             };
-            verdicts
-                .by_source
-                .insert((language.name, key(&d.source)), verdict);
+            if prepared.text.is_some() {
+                verdicts
+                    .by_place
+                    .insert((page.file.rel.clone(), d.start), verdict);
+            } else {
+                verdicts
+                    .by_source
+                    .insert((language.name, key(&d.source)), verdict);
+            }
         }
     }
     (verdicts, diags)

@@ -446,19 +446,20 @@ impl<'a> RenderContext<'a> {
             self.words.anchor_label,
         );
         // An embedded diagram's text is an input too.
-        let embedded: Vec<&crate::model::Diagram> = links
+        let embedded: Vec<(&Page, &crate::model::Diagram)> = links
             .iter()
             .filter_map(|l| self.embedded(l))
-            .filter_map(|p| self.pages[p].diagrams.first())
+            .filter_map(|p| Some((&self.pages[p], self.pages[p].diagrams.first()?)))
             .collect();
-        let embedded_sources: Vec<&str> = embedded.iter().map(|d| &*d.source).collect();
+        let embedded_sources: Vec<&str> = embedded.iter().map(|(_, d)| &*d.source).collect();
         // So are the verdicts: a diagram drawn at build time changes with the files it
         // includes and the PlantUML that drew it, not only with its text.
         let verdicts: Vec<Option<&crate::diagram::Verdict>> = page
             .diagrams
             .iter()
+            .map(|d| (page, d))
             .chain(embedded.iter().copied())
-            .map(|d| self.diagrams.and_then(|v| v.get(d)))
+            .map(|(p, d)| self.diagrams.and_then(|v| v.get(p, d)))
             .collect();
         tables::cache_key(
             hash_of(&(key, embedded_sources, verdicts)),
@@ -472,8 +473,8 @@ impl<'a> RenderContext<'a> {
     /// show their error instead) nor PlantUML's that were not drawn (their source is shown).
     fn draws_diagrams(&self, id: PageId, script_only: bool) -> bool {
         use crate::diagram::{Drawing, Verdict};
-        let drawable = |d: &crate::model::Diagram| {
-            let verdict = self.diagrams.and_then(|v| v.get(d));
+        let drawable = |(page, d): (&Page, &crate::model::Diagram)| {
+            let verdict = self.diagrams.and_then(|v| v.get(page, d));
             match crate::diagram::language(d.language).map(|l| l.drawing) {
                 Some(Drawing::Script { .. }) => !matches!(verdict, Some(Verdict::Invalid(_))),
                 Some(Drawing::Svg) => {
@@ -482,11 +483,12 @@ impl<'a> RenderContext<'a> {
                 None => false,
             }
         };
-        self.pages[id].diagrams.iter().any(drawable)
+        let page = &self.pages[id];
+        page.diagrams.iter().map(|d| (page, d)).any(drawable)
             || self.resolved.links[id]
                 .iter()
                 .filter_map(|l| self.embedded(l))
-                .filter_map(|p| self.pages[p].diagrams.first())
+                .filter_map(|p| Some((&self.pages[p], self.pages[p].diagrams.first()?)))
                 .any(drawable)
     }
 
@@ -583,7 +585,7 @@ impl<'a> RenderContext<'a> {
         viewer_url: &str,
         extras: diagram::FigureExtras,
     ) -> String {
-        let verdict = self.diagrams.and_then(|v| v.get(d));
+        let verdict = self.diagrams.and_then(|v| v.get(&self.pages[owner], d));
         let language = crate::diagram::language(d.language).unwrap_or(&crate::diagram::MERMAID);
         let links = self.diagram_links(owner, d, viewer_url);
         let extras = diagram::FigureExtras {

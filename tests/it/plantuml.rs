@@ -161,6 +161,20 @@ fn diagrams_are_drawn_by_plantuml_into_the_pages_and_cached() {
     }
     assert!(!index.contains("mermaid.min.js"), "no mermaid for PlantUML");
 
+    // The same source in two folders includes each folder's own `common-base.txt`.
+    let (ours, theirs) = (
+        read(&site, "flows/notes.html"),
+        read(&site, "other/notes.html"),
+    );
+    assert!(
+        ours.contains(">웹 서버</text>") && !ours.contains("관리 서버"),
+        "{ours}"
+    );
+    assert!(
+        theirs.contains(">관리 서버</text>") && !theirs.contains(">웹 서버<"),
+        "{theirs}"
+    );
+
     // Hostile labels and links: nothing that runs script.
     let hostile = read(&site, "flows/hostile.puml.html");
     let at = hostile.find("<svg").unwrap();
@@ -196,12 +210,17 @@ fn diagrams_are_drawn_by_plantuml_into_the_pages_and_cached() {
     let out = build(&site, &cache, &path, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(starts(tmp.path()), 2);
-    for rel in ["flows/login.puml.html", "flows/order.puml.html"] {
+    for rel in [
+        "flows/login.puml.html",
+        "flows/order.puml.html",
+        "flows/notes.html",
+    ] {
         assert!(
             read(&site, rel).contains(">웹 게이트웨이</text>"),
             "{rel} redrawn"
         );
     }
+    assert!(read(&site, "other/notes.html").contains(">관리 서버</text>"));
 }
 
 /// Without Java or without the jar: the build succeeds, one `plantuml-missing` warning says
@@ -247,6 +266,7 @@ fn without_plantuml_the_build_succeeds_with_one_warning_and_the_sources() {
         assert!(!page.contains("<svg xmlns"), "{page}");
         let index = read(&site, "index.html");
         assert_eq!(index.matches("class=\"diagram-not-drawn\"").count(), 3);
+        assert!(read(&site, "other/notes.html").contains("class=\"diagram-not-drawn\""));
     }
 }
 
