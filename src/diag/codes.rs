@@ -55,6 +55,10 @@ pub const DUPLICATE_ID: Code = Code::configurable("duplicate-id", Warning);
 pub const INSECURE_LINK: Code = Code::configurable("insecure-link", Warning);
 pub const OUTSIDE_SITE: Code = Code::configurable("outside-site", Warning);
 pub const FILE_NAME: Code = Code::configurable("file-name", Warning);
+/// A folder with more than one index page (`index.md` and `README.md`): one is chosen.
+pub const DUPLICATE_INDEX: Code = Code::configurable("duplicate-index", Warning);
+/// A front-matter key that looks like a misspelling of one archsite reads (`wieght`).
+pub const FRONT_MATTER_KEY: Code = Code::configurable("front-matter-key", Warning);
 // `check --external` (external/).
 pub const EXTERNAL_BROKEN: Code = Code::configurable("external-broken", Error);
 pub const EXTERNAL_ANCHOR: Code = Code::configurable("external-anchor", Error);
@@ -99,6 +103,8 @@ pub const ALL: &[Code] = &[
     INSECURE_LINK,
     OUTSIDE_SITE,
     FILE_NAME,
+    DUPLICATE_INDEX,
+    FRONT_MATTER_KEY,
     EXTERNAL_BROKEN,
     EXTERNAL_ANCHOR,
     EXTERNAL_TIMEOUT,

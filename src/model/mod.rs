@@ -55,6 +55,9 @@ pub struct FrontMatter {
     /// Pages of one group pair by environment; defaults to the page's folder.
     pub group: Option<String>,
     pub draft: bool,
+    /// Every other key of the front matter (`section`, `date`, `extra`, …): archsite does not
+    /// read them; templates do, as `page.meta`.
+    pub meta: BTreeMap<String, serde_yaml::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -218,6 +221,26 @@ pub struct Resolved {
     pub title: String,
     /// Site language: from the config, else detected from the text.
     pub lang: crate::config::Lang,
+}
+
+impl Resolved {
+    /// The pages that pages archsite generates link to. Without a master index the generated
+    /// home page lists the sidebar's whole tree (`render/site_files.rs` draws it from `nav`),
+    /// so every page in the sidebar is linked from the home page. The all-pages page is not
+    /// counted: like the sidebar, it lists everything, deliberate or forgotten.
+    pub fn linked_by_generated_pages(&self) -> Vec<PageId> {
+        fn walk(nodes: &[NavNode], out: &mut Vec<PageId>) {
+            for node in nodes {
+                out.extend(node.page);
+                walk(&node.children, out);
+            }
+        }
+        let mut out = Vec::new();
+        if self.home.is_none() {
+            walk(&self.nav, &mut out);
+        }
+        out
+    }
 }
 
 /// A 64-bit hash of a value, for cache keys and ETags (the same process compares them, so

@@ -128,6 +128,10 @@ struct PageView<'a> {
     mermaid: bool,
     /// A `.mmd` file's page.
     is_diagram: bool,
+    /// The front matter's keys that archsite does not read (`section`, `date`, `extra`, …).
+    meta: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
+    /// `meta.extra`, where Zola's templates look (`page.extra.icon`); empty when absent.
+    extra: &'a serde_yaml::Value,
 }
 
 #[derive(Serialize)]
@@ -141,6 +145,14 @@ struct View<'a> {
     assets: AssetsView,
     page: Option<PageView<'a>>,
 }
+
+/// `page.extra` of a page without `extra:` in its front matter: an empty mapping, so that
+/// `page.extra.x is defined` works in a template.
+static NO_EXTRA: std::sync::LazyLock<serde_yaml::Value> =
+    std::sync::LazyLock::new(|| serde_yaml::Value::Mapping(serde_yaml::Mapping::new()));
+
+static NO_META: std::collections::BTreeMap<String, serde_yaml::Value> =
+    std::collections::BTreeMap::new();
 
 pub const SEARCH_SCRIPT: &str = "assets/search.js";
 pub const NAV_SCRIPT: &str = "assets/nav.js";
@@ -547,6 +559,8 @@ impl<'a> RenderContext<'a> {
             diagrams: self.draws_diagrams(id, false),
             mermaid: self.draws_diagrams(id, true),
             is_diagram: page.kind == PageKind::Diagram,
+            meta: &page.front.meta,
+            extra: page.front.meta.get("extra").unwrap_or(&*NO_EXTRA),
         }
     }
 
@@ -661,6 +675,8 @@ impl<'a> RenderContext<'a> {
             diagrams: false,
             mermaid: false,
             is_diagram: false,
+            meta: &NO_META,
+            extra: &NO_EXTRA,
         };
         self.templates
             .render("page.html", &self.view(root_prefix(url), Some(page)))
