@@ -111,9 +111,6 @@ pub struct Config {
     /// Host names `serve` answers besides localhost and its own address (`serve:
     /// {allowed_hosts: [...]}`); a leading dot allows subdomains too.
     pub allowed_hosts: Vec<String>,
-    /// The repository the site lives in (the nearest folder above the content with `.git`),
-    /// for plain-text paths written relative to it; the site root when there is none.
-    pub repo_root: PathBuf,
     /// `plantuml:`: a jar or a command that runs PlantUML (relative paths: to the site folder);
     /// `None`: looked for (`PLANTUML_JAR`, `plantuml` on PATH, `node_modules`).
     pub plantuml: Option<String>,
@@ -197,17 +194,7 @@ impl Config {
             .at(&file, find_value(sources, &file, bad))
             .help("write a name alone, without scheme, port or path (`docs.example.com`), or with a leading dot for its subdomains too (`.example.com`)")]);
         }
-        let repo_root = content_dir
-            .canonicalize()
-            .ok()
-            .and_then(|dir| {
-                dir.ancestors()
-                    .find(|a| a.join(".git").exists())
-                    .map(Path::to_path_buf)
-            })
-            .unwrap_or_else(|| path.canonicalize().unwrap_or_else(|_| path.clone()));
         Ok(Config {
-            repo_root,
             levels,
             deny_warnings: args.deny_warnings,
             external: raw.external.unwrap_or_default(),

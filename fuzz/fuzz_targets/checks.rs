@@ -88,7 +88,6 @@ pub fn config() -> Config {
         deny_warnings: false,
         external: Default::default(),
         cache_dir: root.join(".archsite-cache"),
-        repo_root: root,
         search: true,
         allowed_hosts: Vec::new(),
         plantuml: None,

@@ -37,6 +37,27 @@ pub fn page_url(rel: &str) -> String {
     }
 }
 
+/// Which source is a folder's index page when it has several (`index.md` beside `README.md`):
+/// the lowest rank wins, as in MkDocs (and Zola's `_index.md` before the code host's
+/// `README.md`); `None` for a name that is not an index's.
+pub fn index_rank(rel: &str) -> Option<usize> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let exact = ["index", "_index", "README", "readme"]
+        .iter()
+        .position(|n| *n == stem);
+    exact.or_else(|| is_index_stem(stem).then_some(4))
+}
+
+/// The URL of the folder index page of `folder` (`""` at the top).
+pub fn folder_index_url(folder: &str) -> String {
+    if folder.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{folder}/index.html")
+    }
+}
+
 pub fn is_index_stem(stem: &str) -> bool {
     matches!(
         stem.to_ascii_lowercase().as_str(),

@@ -4,6 +4,7 @@
 
 pub mod codes;
 mod render;
+mod summary;
 
 pub use render::{json_value, render_github, render_human, render_json, ColorMode};
 
@@ -80,6 +81,14 @@ impl Diagnostic {
 
     pub fn help_opt(mut self, help: Option<String>) -> Self {
         self.help = help;
+        self
+    }
+
+    /// A help for when no better one was found.
+    pub fn help_if_none(mut self, help: impl Into<String>) -> Self {
+        if self.help.is_none() {
+            self.help = Some(help.into());
+        }
         self
     }
 

@@ -29,11 +29,13 @@ pub struct LinkIndex<'a> {
     anchor_sets: HashMap<PageId, std::collections::HashSet<&'a str>>,
     /// Where each page's lines start, computed when a suggestion names a line of it.
     line_starts: Vec<std::sync::OnceLock<Vec<usize>>>,
+    /// Folder → the page published as its `index.html`.
+    folder_index: HashMap<String, PageId>,
     /// Drafts left out of this build, so a link to one can say so.
     drafts: &'a [String],
-    /// The content folder's path inside the repository (`design/backend`), for plain-text paths
-    /// written from the repository root; `None` when the content folder is not inside it.
-    repo_prefix: Option<String>,
+    /// The names of the folders the content folder is in (`…/design/backend`), outermost
+    /// first, for plain-text paths written from a folder above it.
+    content_path: std::sync::Arc<[String]>,
 }
 
 impl<'a> LinkIndex<'a> {
@@ -42,7 +44,7 @@ impl<'a> LinkIndex<'a> {
         urls: &'a [String],
         files: &'a BTreeMap<String, PathBuf>,
         drafts: &'a [String],
-        repo_prefix: Option<String>,
+        content_path: std::sync::Arc<[String]>,
     ) -> Self {
         let by_source: rustc_hash::FxHashMap<&str, PageId> = pages
             .iter()
@@ -55,7 +57,14 @@ impl<'a> LinkIndex<'a> {
             .filter(|(_, p)| p.anchors.len() > 64)
             .map(|(id, p)| (id, p.anchors.iter().map(String::as_str).collect()))
             .collect();
+        let folder_index = pages
+            .iter()
+            .enumerate()
+            .filter(|(id, p)| urls[*id] == crate::base::urls::folder_index_url(parent(&p.file.rel)))
+            .map(|(id, p)| (parent(&p.file.rel).to_string(), id))
+            .collect();
         LinkIndex {
+            folder_index,
             anchor_sets,
             line_starts: (0..pages.len()).map(|_| Default::default()).collect(),
             pages,
@@ -65,7 +74,7 @@ impl<'a> LinkIndex<'a> {
             lowercase: Default::default(),
             composed: Default::default(),
             drafts,
-            repo_prefix,
+            content_path,
         }
     }
 
@@ -105,17 +114,10 @@ impl<'a> LinkIndex<'a> {
         })
     }
 
+    /// The page published as the folder's `index.html` (resolve chose it among the folder's
+    /// `index.md`, `_index.md` and `README.md`).
     fn page_in_folder(&self, folder: &str) -> Option<PageId> {
-        ["index.md", "_index.md", "README.md", "readme.md"]
-            .iter()
-            .find_map(|name| {
-                let path = if folder.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{folder}/{name}")
-                };
-                self.by_source.get(path.as_str()).copied()
-            })
+        self.folder_index.get(folder).copied()
     }
 
     pub fn resolve(&self, from: PageId, link: &Link) -> (ResolvedLink, Option<Diagnostic>) {
@@ -168,24 +170,38 @@ impl<'a> LinkIndex<'a> {
                 diag,
             );
         }
-        let decoded = decode(path_part);
+        let written = decode(path_part);
+        let decoded = zola_path(&written);
         let Some(target_path) = join(parent(&page.file.rel), &decoded) else {
             let diag = self
-                .error(from, link, codes::LINK_OUTSIDE_SITE, format!("`{decoded}` points outside the content folder"))
-                .help("only files inside the content folder are published; move the file in, or link to its published URL");
+                .error(from, link, codes::LINK_OUTSIDE_SITE, format!("`{written}` points outside the content folder"))
+                .help_opt(self.one_climb_less(from, &decoded).map(|fix| format!("did you mean `{fix}`? (it climbs one `../` less; only files inside the content folder are published)")))
+                .help_if_none("only files inside the content folder are published; move the file in, or link to its published URL");
             return (unchanged(LinkTarget::Unresolved), Some(diag));
         };
         let target_path = self.real_name(target_path);
         let from_url = &self.urls[from];
-        let target_page = self
+        let exact = self
             .by_source
             .get(target_path.as_str())
             .copied()
             .or_else(|| {
-                (decoded.ends_with('/') || !target_path.contains('.'))
+                (decoded.ends_with('/') || !has_extension(&target_path))
                     .then(|| self.page_in_folder(&target_path))
                     .flatten()
             });
+        let target_page = match exact {
+            Some(page) => Some(page),
+            None if self.files.contains_key(&target_path) => None,
+            None => match self.url_form(from, &decoded).as_slice() {
+                [] => None,
+                [one] => Some(*one),
+                several => {
+                    let diag = self.ambiguous(from, link, &written, several);
+                    return (unchanged(LinkTarget::Unresolved), Some(diag));
+                }
+            },
+        };
         if let Some(target) = target_page {
             let diag = fragment
                 .as_deref()
@@ -222,8 +238,86 @@ impl<'a> LinkIndex<'a> {
         }
         (
             unchanged(LinkTarget::Unresolved),
-            Some(self.missing(from, link, &decoded, &target_path)),
+            Some(self.missing(from, link, &written, &target_path)),
         )
+    }
+
+    /// The pages a link written as a published URL rather than a file may mean: `npm-team`,
+    /// `npm-team/` or `npm-team.html` for `npm-team.md` or `npm-team/index.md`, read from the
+    /// page's folder and, as sites with pretty URLs publish `a/b.md` at `a/b/`, from the page's
+    /// own URL folder too (`../npm-team/` from `commands/npm-access.md`). Distinct pages, in
+    /// the order found; the caller resolves the link only when there is exactly one.
+    fn url_form(&self, from: PageId, decoded: &str) -> Vec<PageId> {
+        let name = decoded
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        let stem = match name.strip_suffix(".html") {
+            Some(stem) => stem,
+            None if !name.contains('.') || decoded.ends_with('/') => name,
+            None => return Vec::new(),
+        };
+        if stem.is_empty() && !decoded.ends_with('/') {
+            return Vec::new();
+        }
+        let rel = &self.pages[from].file.rel;
+        let own_dir = rel.rsplit_once('.').map_or(rel.as_str(), |(stem, _)| stem);
+        let is_index = ["index", "_index", "README", "readme"]
+            .iter()
+            .any(|n| own_dir == *n || own_dir.ends_with(&format!("/{n}")));
+        let mut bases = vec![parent(rel)];
+        if !is_index && !decoded.starts_with('/') {
+            bases.push(own_dir);
+        }
+        let written = match decoded.trim_end_matches('/').strip_suffix(".html") {
+            Some(without) => without.to_string(),
+            None => decoded.trim_end_matches('/').to_string(),
+        };
+        let mut found = Vec::new();
+        for base in bases {
+            let Some(path) = join(base, &written) else {
+                continue;
+            };
+            let path = self.real_name(path);
+            let hits = [format!("{path}.md"), format!("{path}.markdown")]
+                .into_iter()
+                .find_map(|p| self.by_source.get(p.as_str()).copied())
+                .or_else(|| self.page_in_folder(&path));
+            if let Some(page) = hits.filter(|p| !found.contains(p)) {
+                found.push(page);
+            }
+        }
+        found
+    }
+
+    fn ambiguous(&self, from: PageId, link: &Link, written: &str, pages: &[PageId]) -> Diagnostic {
+        let dir = parent(&self.pages[from].file.rel);
+        let names: Vec<String> = pages
+            .iter()
+            .map(|&p| format!("`{}`", relative_to(dir, &self.pages[p].file.rel)))
+            .collect();
+        self.error(
+            from,
+            link,
+            codes::BROKEN_LINK,
+            format!("`{written}` could be {}", names.join(" or ")),
+        )
+        .help(format!(
+            "write the file you mean, with `.md`: {}",
+            names.join(" or ")
+        ))
+    }
+
+    /// For a link that climbs out of the content folder: the same link with one `../` less,
+    /// when that names a page or a file (a document moved one folder up).
+    fn one_climb_less(&self, from: PageId, decoded: &str) -> Option<String> {
+        let shorter = decoded.strip_prefix("../")?;
+        let dir = parent(&self.pages[from].file.rel);
+        let path = join(dir, shorter)?;
+        let path = path.split('#').next().unwrap_or(&path);
+        (self.by_source.contains_key(path) || self.files.contains_key(path))
+            .then(|| shorter.to_string())
     }
 
     /// The source named `path`, or, when there is none, the one whose name is the same Korean
@@ -249,14 +343,20 @@ impl<'a> LinkIndex<'a> {
         let dir = parent(&self.pages[from].file.rel);
         let written = link.dest.as_str();
         let mut candidates = vec![join(dir, written), join("", written)];
-        if let Some(prefix) = &self.repo_prefix {
-            let from_repo = written.trim_start_matches("./");
-            let inside = if prefix.is_empty() {
-                Some(from_repo)
-            } else {
-                from_repo.strip_prefix(&format!("{prefix}/"))
-            };
-            candidates.push(inside.map(str::to_string));
+        // Written from a folder above the content folder (the repository's root, wherever its
+        // `.git` is): `design/backend/x.md` in a site whose content folder is `…/design/backend`.
+        let segments: Vec<&str> = written.trim_start_matches("./").split('/').collect();
+        for k in (1..segments.len()).rev() {
+            let tail = self.content_path.len().checked_sub(k);
+            let above = tail.is_some_and(|t| {
+                self.content_path[t..]
+                    .iter()
+                    .zip(&segments[..k])
+                    .all(|(a, b)| a == b)
+            });
+            if above {
+                candidates.push(Some(segments[k..].join("/")));
+            }
         }
         for candidate in candidates.into_iter().flatten() {
             if self.by_source.contains_key(candidate.as_str())
@@ -269,6 +369,15 @@ impl<'a> LinkIndex<'a> {
                 };
                 return self.resolve(from, &absolute);
             }
+        }
+        let unresolved = ResolvedLink {
+            target: LinkTarget::Unresolved,
+            href: link.dest.clone(),
+        };
+        // A bare name in prose (`values-dev.yaml`, `Chart.yaml`) is linked when the site has
+        // it, but not reported when not: only what is written as a path is meant as one.
+        if !written.contains('/') {
+            return (unresolved, None);
         }
         let candidates = self
             .by_source
@@ -291,13 +400,7 @@ impl<'a> LinkIndex<'a> {
             .help(help.unwrap_or_else(|| {
                 format!("write it as code, `{written}`, if it is not meant as a link")
             }));
-        (
-            ResolvedLink {
-                target: LinkTarget::Unresolved,
-                href: link.dest.clone(),
-            },
-            Some(diag),
-        )
+        (unresolved, Some(diag))
     }
 
     fn missing(&self, from: PageId, link: &Link, written: &str, target_path: &str) -> Diagnostic {
@@ -324,12 +427,31 @@ impl<'a> LinkIndex<'a> {
                 )
                 .help("remove `draft: true` from its front matter, or build with `--drafts`");
         }
-        let is_folder = !self.by_source.keys().any(|k| *k == target_path)
-            && self
+        let inside = format!("{target_path}/");
+        let mut in_folder = self
+            .by_source
+            .keys()
+            .copied()
+            .chain(self.files.keys().map(String::as_str))
+            .filter(|k| k.starts_with(&inside));
+        if let Some(first) = in_folder.next() {
+            let first_page = self
                 .by_source
                 .keys()
-                .any(|k| k.starts_with(&format!("{target_path}/")));
-        if is_folder {
+                .copied()
+                .filter(|k| k.starts_with(&inside))
+                .min();
+            let dir = parent(&self.pages[from].file.rel);
+            let instead = match first_page {
+                Some(page) => format!(
+                    ", or link to a page in it such as `{}`",
+                    relative_to(dir, page)
+                ),
+                None => format!(
+                    " (it holds files such as `{}`, but no page)",
+                    relative_to(dir, first)
+                ),
+            };
             return self
                 .error(
                     from,
@@ -338,7 +460,7 @@ impl<'a> LinkIndex<'a> {
                     format!("`{written}` is a folder without an index page"),
                 )
                 .help(format!(
-                    "add `{target_path}/index.md`, or link to a page inside the folder"
+                    "add `{target_path}/index.md` (or `README.md`){instead}"
                 ));
         }
         let candidates = self
@@ -347,10 +469,14 @@ impl<'a> LinkIndex<'a> {
             .copied()
             .chain(self.files.keys().map(String::as_str));
         let help = closest(target_path, candidates).map(|best| {
-            format!(
-                "did you mean `{}`?",
-                relative_to(parent(&self.pages[from].file.rel), best)
-            )
+            if written.starts_with("@/") {
+                format!("did you mean `@/{best}`?")
+            } else {
+                format!(
+                    "did you mean `{}`?",
+                    relative_to(parent(&self.pages[from].file.rel), best)
+                )
+            }
         });
         self.error(
             from,
@@ -454,6 +580,21 @@ pub fn dest_span(page: &Page, link: &Link) -> std::ops::Range<usize> {
     }
 }
 
+/// Zola's content-relative links (`@/blog/first.md`) are links from the content folder.
+fn zola_path(decoded: &str) -> String {
+    match decoded.strip_prefix("@/") {
+        Some(rest) => format!("/{rest}"),
+        None => decoded.to_string(),
+    }
+}
+
+/// Whether the last segment of a path has an extension (a folder may have a dot in its name).
+fn has_extension(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.contains('.'))
+}
+
 fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
@@ -499,7 +640,13 @@ mod tests {
 
     fn resolve(from: PageId, dest: &str) -> (ResolvedLink, Option<Diagnostic>) {
         let (pages, urls, files) = site();
-        let index = LinkIndex::new(&pages, &urls, &files, &[], Some("docs".into()));
+        let index = LinkIndex::new(
+            &pages,
+            &urls,
+            &files,
+            &[],
+            ["repo".to_string(), "docs".to_string()].into(),
+        );
         index.resolve(
             from,
             &Link {
@@ -569,7 +716,13 @@ mod tests {
     fn plain_paths_resolve_from_page_content_or_repository() {
         let plain = |from: PageId, dest: &str| {
             let (pages, urls, files) = site();
-            let index = LinkIndex::new(&pages, &urls, &files, &[], Some("docs".into()));
+            let index = LinkIndex::new(
+                &pages,
+                &urls,
+                &files,
+                &[],
+                ["repo".to_string(), "docs".to_string()].into(),
+            );
             index.resolve(
                 from,
                 &Link {
@@ -592,6 +745,82 @@ mod tests {
             .help
             .unwrap()
             .starts_with("did you mean `env/prod.md`?"));
+    }
+
+    fn resolve_in(
+        pages: Vec<Page>,
+        from: PageId,
+        dest: &str,
+    ) -> (ResolvedLink, Option<Diagnostic>) {
+        let urls: Vec<String> = pages
+            .iter()
+            .map(|p| crate::base::urls::page_url(&p.file.rel))
+            .collect();
+        let files = BTreeMap::new();
+        let index = LinkIndex::new(&pages, &urls, &files, &[], Default::default());
+        let link = Link {
+            kind: LinkKind::Link,
+            dest: dest.into(),
+            span: 0..0,
+        };
+        index.resolve(from, &link)
+    }
+
+    #[test]
+    fn links_written_as_published_urls_resolve_when_one_page_matches() {
+        let pages = || {
+            vec![
+                page("commands/npm-access.md", "# a\n"),
+                page("commands/npm-team.md", "# t\n## Synopsis\n"),
+                page("using-npm/config.md", "# c\n## registry\n"),
+                page("guide/index.md", "# g\n"),
+            ]
+        };
+        let href = |from, dest: &str| {
+            let (r, d) = resolve_in(pages(), from, dest);
+            assert!(d.is_none(), "{dest}: {d:?}");
+            r.href
+        };
+        assert_eq!(href(0, "/commands/npm-team"), "npm-team.html");
+        assert_eq!(href(0, "npm-team"), "npm-team.html");
+        assert_eq!(href(0, "npm-team.html#synopsis"), "npm-team.html#synopsis");
+        // Pretty URLs: `commands/npm-access.md` is served at `commands/npm-access/`.
+        assert_eq!(href(0, "../npm-team/"), "npm-team.html");
+        assert_eq!(
+            href(0, "/using-npm/config#registry"),
+            "../using-npm/config.html#registry"
+        );
+        assert_eq!(
+            href(2, "@/commands/npm-team.md"),
+            "../commands/npm-team.html"
+        );
+        assert_eq!(href(2, "/guide"), "../guide/index.html");
+        let (_, diag) = resolve_in(pages(), 0, "/commands/npm-nope");
+        assert_eq!(diag.unwrap().code, "broken-link");
+    }
+
+    #[test]
+    fn two_pages_matching_a_url_is_an_error_naming_both() {
+        let pages = vec![
+            page("a/b.md", "# from\n"),
+            page("a/x.md", "# one\n"),
+            page("a/b/x.md", "# other\n"),
+        ];
+        let (_, diag) = resolve_in(pages, 0, "x/");
+        let diag = diag.unwrap();
+        assert_eq!(diag.message, "`x/` could be `x.md` or `b/x.md`");
+    }
+
+    #[test]
+    fn one_climb_too_many_suggests_the_existing_target() {
+        let pages = vec![
+            page("design/a/overview.md", "# o\n"),
+            page("high.md", "# h\n"),
+        ];
+        let (_, diag) = resolve_in(pages, 0, "../../../high.md");
+        let diag = diag.unwrap();
+        assert_eq!(diag.code, "link-outside-site");
+        assert_eq!(diag.suggestion(), Some("../../high.md"));
     }
 
     proptest! {

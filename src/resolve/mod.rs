@@ -55,7 +55,9 @@ struct Structure {
     env_peers: Arc<[Vec<EnvPeer>]>,
     section_peers: Arc<[SectionPeers]>,
     title: String,
-    repo_prefix: Option<String>,
+    /// The names of the folders the content folder is in, outermost first, for plain-text
+    /// paths written from a folder above it.
+    content_path: Arc<[String]>,
     /// The home page and the `nav:` entries of the config that name nothing.
     diags: Vec<Diagnostic>,
 }
@@ -97,7 +99,7 @@ impl Structure {
     fn compute(config: &Config, pages: &[Page], assets: &[SourceFile]) -> Structure {
         let mut diags = Vec::new();
         let home = find_home(config, pages, &mut diags);
-        let urls: Vec<String> = pages
+        let mut urls: Vec<String> = pages
             .iter()
             .enumerate()
             .map(|(id, p)| {
@@ -108,18 +110,28 @@ impl Structure {
                 }
             })
             .collect();
+        one_index_per_folder(pages, home, &mut urls, &mut diags);
         let files: BTreeMap<String, std::path::PathBuf> = assets
             .iter()
             .map(|a| (a.rel.clone(), a.abs.clone()))
             .collect();
-        let repo_prefix = config.content_dir.canonicalize().ok().and_then(|dir| {
-            dir.strip_prefix(&config.repo_root)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-        });
+        let content_path: Arc<[String]> = config
+            .content_dir
+            .canonicalize()
+            .map(|dir| {
+                dir.components()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(name) => {
+                            Some(name.to_string_lossy().into_owned())
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let nav = nav::build_nav(pages, &urls, home, &config.nav_order, &mut diags);
         let order = nav::reading_order(&nav);
-        let breadcrumbs = nav::breadcrumbs(pages, home);
+        let breadcrumbs = nav::breadcrumbs(pages, &urls, home);
         let env_peers = env_groups(pages);
         let section_peers = section_peers(pages, &env_peers);
         let title = config
@@ -137,7 +149,7 @@ impl Structure {
             env_peers: env_peers.into(),
             section_peers: section_peers.into(),
             title,
-            repo_prefix,
+            content_path,
             diags,
         }
     }
@@ -182,7 +194,7 @@ pub fn resolve(
                     &structure.urls,
                     &structure.files,
                     drafts,
-                    structure.repo_prefix.clone(),
+                    structure.content_path.clone(),
                 )
             });
             let mut page_diags = Vec::new();
@@ -248,6 +260,58 @@ pub fn resolve(
 }
 
 /// The master index: the configured page, else `index.md`, `_index.md` or `README.md` at the top.
+/// A folder with several index pages (`README.md` for the code host beside `index.md` for the
+/// site): the first of `index.md`, `_index.md`, `README.md` (the home page, at the top) is
+/// published as the folder's `index.html`; each other keeps its own name (`README.html`), so
+/// that links to it still work, with a warning that says which was chosen.
+fn one_index_per_folder(
+    pages: &[Page],
+    home: Option<PageId>,
+    urls: &mut [String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut claims: BTreeMap<&str, Vec<PageId>> = BTreeMap::new();
+    for (id, page) in pages.iter().enumerate() {
+        if crate::base::urls::index_rank(&page.file.rel).is_some() || Some(id) == home {
+            claims.entry(urls[id].as_str()).or_default().push(id);
+        }
+    }
+    let mut moves = Vec::new();
+    for ids in claims.values().filter(|ids| ids.len() > 1) {
+        let rank = |id: &PageId| match Some(*id) == home {
+            true => 0,
+            false => 1 + crate::base::urls::index_rank(&pages[*id].file.rel).unwrap_or(9),
+        };
+        let winner = *ids
+            .iter()
+            .min_by_key(|id| (rank(id), &pages[**id].file.rel))
+            .expect("two or more");
+        for &loser in ids.iter().filter(|&&id| id != winner) {
+            let rel = &pages[loser].file.rel;
+            let own = match rel.rsplit_once('.') {
+                Some((stem, _)) => format!("{stem}.html"),
+                None => format!("{rel}.html"),
+            };
+            if own == urls[winner] {
+                continue; // `index.md` beside a configured home: `url-conflict` says so
+            }
+            moves.push((loser, winner, own));
+        }
+    }
+    for (loser, winner, own) in moves {
+        let (kept, other) = (&pages[winner].file.rel, &pages[loser].file.rel);
+        diags.push(
+            Diagnostic::new(
+                codes::DUPLICATE_INDEX,
+                format!("`{other}` and `{kept}` could both be this folder's index page: `{kept}` is, `{other}` is published as `{own}`"),
+            )
+            .in_file(&pages[loser].file.display)
+            .help("index.md comes before _index.md, which comes before README.md; remove or rename one of them to choose, or keep both (links to either work)"),
+        );
+        urls[loser] = own;
+    }
+}
+
 fn find_home(config: &Config, pages: &[Page], diags: &mut Vec<Diagnostic>) -> Option<PageId> {
     if let Some(wanted) = &config.index {
         let wanted = wanted.trim_start_matches("./");

@@ -1,7 +1,7 @@
 //! Navigation from the folder structure: the sidebar tree, the reading order for
 //! previous/next, and breadcrumbs. Sorted by `weight`, then title; the master index first.
 
-use crate::base::urls::{is_index_stem, parent};
+use crate::base::urls::{folder_index_url, parent};
 use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
 use crate::model::{NavNode, Page, PageId};
@@ -36,8 +36,9 @@ pub fn build_nav(
             .fold(&mut root, |f, name| {
                 f.folders.entry(name.to_string()).or_default()
             });
-        let stem = file_stem(&page.file.rel);
-        if is_index_stem(stem) && !dir.is_empty() && folder.index.is_none() {
+        // The folder's index is the page published as its `index.html` (resolve decides which
+        // when a folder has several candidates).
+        if !dir.is_empty() && urls[id] == folder_index_url(dir) && folder.index.is_none() {
             folder.index = Some(id);
         } else {
             folder.pages.push(id);
@@ -49,11 +50,6 @@ pub fn build_nav(
         top.insert(0, leaf(home, pages, urls));
     }
     top
-}
-
-fn file_stem(rel: &str) -> &str {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
 fn leaf(id: PageId, pages: &[Page], urls: &[String]) -> NavNode {
@@ -153,11 +149,11 @@ pub fn reading_order(nav: &[NavNode]) -> Vec<PageId> {
 }
 
 /// For each page, the home page and the index pages of the folders above it.
-pub fn breadcrumbs(pages: &[Page], home: Option<PageId>) -> Vec<Vec<PageId>> {
+pub fn breadcrumbs(pages: &[Page], urls: &[String], home: Option<PageId>) -> Vec<Vec<PageId>> {
     let folder_index: BTreeMap<&str, PageId> = pages
         .iter()
         .enumerate()
-        .filter(|(_, p)| is_index_stem(file_stem(&p.file.rel)))
+        .filter(|(id, p)| urls[*id] == folder_index_url(parent(&p.file.rel)))
         .map(|(id, p)| (parent(&p.file.rel), id))
         .collect();
     pages

@@ -55,7 +55,13 @@ pub fn resolve(
     drafts: &[String],
 ) -> (Tables, Vec<Diagnostic>) {
     let lang = resolved.lang;
-    let index = LinkIndex::new(pages, &resolved.urls, &resolved.files, drafts, None);
+    let index = LinkIndex::new(
+        pages,
+        &resolved.urls,
+        &resolved.files,
+        drafts,
+        Default::default(),
+    );
     let has_diff = data.tables.values().any(|t| t.envs.len() > 1)
         && !resolved.urls.iter().any(|u| u == DIFF_PAGE);
     let cache = TableCache::default();
