@@ -22,7 +22,8 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: ColorMode)
         ColorMode::Never => Buffer::no_color(),
     };
     let config = term::Config::default();
-    for diag in diags {
+    let (shown, rest) = super::summary::split(diags);
+    for diag in shown {
         let mut cs = match diag.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
@@ -51,6 +52,10 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: ColorMode)
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &cs);
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
+    out.push_str(&super::summary::more(&rest, sources));
+    if diags.len() > super::summary::SHOWN_PER_CODE {
+        out.push_str(&super::summary::table(diags));
+    }
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -68,13 +73,7 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: ColorMode)
     out
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
+use super::summary::plural;
 
 /// codespan panics on ranges that are out of bounds or split a character.
 fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
