@@ -4,6 +4,7 @@
 mod architecture;
 mod cli;
 mod cold_warm;
+mod corpus;
 mod escaping;
 mod external;
 mod fuzz_replay;
