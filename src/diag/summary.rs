@@ -149,7 +149,7 @@ mod tests {
         );
         assert_eq!(
             table(&diags),
-            "code         errors  warnings\nbroken-link       13\norphan-page                  1\n"
+            "code          errors  warnings\nbroken-link       13\norphan-page                  1\n"
         );
     }
 }
