@@ -17,6 +17,29 @@ pub fn code_language(kind: &CodeBlockKind) -> String {
     }
 }
 
+/// A fenced code block (its byte range in `text`) that is never closed and runs to the end of
+/// the page, hiding the rest of it: its opening line's indent, and its fence (```` ``` ````).
+pub fn unclosed_fence(text: &str, range: &std::ops::Range<usize>) -> Option<(usize, String)> {
+    let block = &text[range.clone()];
+    let first_line = block.lines().next()?;
+    let indent = first_line.len() - first_line.trim_start().len();
+    let fence_char = first_line.trim_start().chars().next()?;
+    let fence_len = first_line
+        .trim_start()
+        .chars()
+        .take_while(|&c| c == fence_char)
+        .count();
+    let last = block.trim_end().lines().last().unwrap_or("").trim();
+    let closed = block.lines().count() > 1
+        && last.len() >= fence_len
+        && last.chars().all(|c| c == fence_char);
+    let reaches_end = text[range.end..].trim().is_empty();
+    if closed || !reaches_end {
+        return None;
+    }
+    Some((indent, std::iter::repeat_n(fence_char, fence_len).collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,23 +27,9 @@ fn page_diagnostics(page: &Page) -> Vec<Diagnostic> {
 }
 
 fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<Diagnostic> {
+    let (indent, fence) = crate::base::fence::unclosed_fence(text, range)?;
     let block = &text[range.clone()];
     let first_line = block.lines().next()?;
-    let indent = first_line.len() - first_line.trim_start().len();
-    let fence_char = first_line.trim_start().chars().next()?;
-    let fence_len = first_line
-        .trim_start()
-        .chars()
-        .take_while(|&c| c == fence_char)
-        .count();
-    let last = block.trim_end().lines().last().unwrap_or("").trim();
-    let closed = block.lines().count() > 1
-        && last.len() >= fence_len
-        && last.chars().all(|c| c == fence_char);
-    let reaches_end = text[range.end..].trim().is_empty();
-    if closed || !reaches_end {
-        return None;
-    }
     let hidden: Vec<&str> = block.lines().skip(1).collect();
     let headings = hidden
         .iter()
@@ -54,7 +40,6 @@ fn unclosed_fence(text: &str, range: &Range<usize>, file: &Arc<str>) -> Option<D
         .map(|l| l.matches("](").count())
         .sum::<usize>();
     let start = range.start + indent;
-    let fence: String = std::iter::repeat_n(fence_char, fence_len).collect();
     Some(
         Diagnostic::new(
             codes::UNCLOSED_FENCE,

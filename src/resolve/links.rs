@@ -529,6 +529,21 @@ impl<'a> LinkIndex<'a> {
         } else {
             format!("`{}`", page.file.rel)
         };
+        if let Some((fence_at, heading_at, fence)) = hidden_heading(page, fragment) {
+            let (fence_line, heading_line) = (
+                self.line_of(target, fence_at),
+                self.line_of(target, heading_at),
+            );
+            return Some(
+                self.error(
+                    from,
+                    link,
+                    codes::BROKEN_ANCHOR,
+                    format!("{name} has no heading `#{fragment}`: its heading at line {heading_line} is inside a code block opened at line {fence_line} and never closed"),
+                )
+                .help(format!("close the code block that starts at line {fence_line} of {} with a line {fence}", page.file.rel)),
+            );
+        }
         Some(
             self.error(
                 from,
@@ -561,6 +576,38 @@ impl<'a> LinkIndex<'a> {
             .at(&page.file.display, dest_span(page, link))
             .target(link.dest.clone())
     }
+}
+
+/// A heading with id `fragment` hidden in a code block that is never closed: where the block
+/// opens, where the heading is (byte offsets in the page), and the fence that would close it.
+fn hidden_heading(page: &Page, fragment: &str) -> Option<(usize, usize, String)> {
+    use crate::model::document::Slot;
+    page.document.slots().find_map(|slot| {
+        let Slot::Code {
+            fenced: true, span, ..
+        } = slot
+        else {
+            return None;
+        };
+        let range = span.start as usize..span.end as usize;
+        let (indent, fence) = crate::base::fence::unclosed_fence(&page.text, &range)?;
+        let first_len = page.text[range.clone()]
+            .find('\n')
+            .map_or(range.len(), |i| i + 1);
+        let mut offset = range.start + first_len;
+        for line in page.text[range.start + first_len..range.end].split_inclusive('\n') {
+            let t = line.trim_start();
+            if t.starts_with('#') {
+                let text = t.trim_start_matches('#').trim();
+                let text = text.split(" {#").next().unwrap_or(text);
+                if crate::base::slug::github_slug(text) == fragment {
+                    return Some((range.start + indent, offset, fence));
+                }
+            }
+            offset += line.len();
+        }
+        None
+    })
 }
 
 /// The span of the destination inside the link's source text, when it can be found there
@@ -821,6 +868,24 @@ mod tests {
         let diag = diag.unwrap();
         assert_eq!(diag.code, "link-outside-site");
         assert_eq!(diag.suggestion(), Some("../../high.md"));
+    }
+
+    #[test]
+    fn an_anchor_hidden_by_an_unclosed_fence_says_where_both_are() {
+        let pages = vec![
+            page("a.md", "# a\n\n[x](b.md#기술-검토-결과)\n"),
+            page("b.md", "# b\n\n```yaml\nkey: 1\n\n## 기술 검토 결과\n"),
+        ];
+        let (_, diag) = resolve_in(pages, 0, "b.md#기술-검토-결과");
+        let diag = diag.unwrap();
+        assert_eq!(
+            diag.message,
+            "`b.md` has no heading `#기술-검토-결과`: its heading at line 6 is inside a code block opened at line 3 and never closed"
+        );
+        assert_eq!(
+            diag.help.as_deref(),
+            Some("close the code block that starts at line 3 of b.md with a line ```")
+        );
     }
 
     proptest! {
