@@ -62,8 +62,15 @@ fn mermaid(out: &mut String, js: &Path) {
         version.trim()
     )
     .unwrap();
-    // Identifies the parser bundle, so that cached verdicts of another bundle are not reused.
-    let bundle = fs::read(dist.join("mermaid-parse.js")).expect("read mermaid-parse.js");
+    // Identifies the parser bundle and the code that turns its answers into verdicts (cached
+    // verdicts are interpreted ones), so that verdicts of another bundle or of an older
+    // interpretation are not reused.
+    let mut bundle = fs::read(dist.join("mermaid-parse.js")).expect("read mermaid-parse.js");
+    for interpreting in ["verdict.rs", "hints.rs", "layout.rs"] {
+        let path = Path::new("src/diagram/mermaid").join(interpreting);
+        println!("cargo:rerun-if-changed={}", path.display());
+        bundle.extend(fs::read(&path).unwrap_or_default());
+    }
     writeln!(
         out,
         "pub const MERMAID_BUNDLE_ID: &str = \"{:016x}\";",

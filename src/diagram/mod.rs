@@ -179,6 +179,13 @@ pub trait Engine: Send + Sync {
     fn saw_diagrams(&self, _n: usize) {}
     /// Starts the engine now (in `serve`, before the first edit needs it).
     fn prewarm(&self) {}
+    /// The source with `error` stepped past (corrected, or its line left out, keeping the
+    /// lines where they were), so that checking it again finds the diagram's next error; with
+    /// the char of the error's line after which text moved, and by how many chars. `None`
+    /// when the engine cannot step past it without making errors of its own.
+    fn step_past(&self, _source: &str, _error: &DiagramError) -> Option<(String, usize, usize)> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
@@ -360,6 +367,53 @@ impl Validator {
             .collect()
     }
 
+    /// The errors of a diagram after `first`, each as mermaid reports it once the ones before
+    /// it are fixed: the engine steps past an error (`Engine::step_past`) and checks again, up
+    /// to `MORE_ERRORS` times, so that one check round shows a writer every unquoted label of
+    /// a diagram, not one per round. Positions are the source's.
+    pub fn more_errors(
+        &self,
+        language: &Language,
+        source: &Arc<str>,
+        first: &DiagramError,
+    ) -> Vec<DiagramError> {
+        let engine = self.checker(language).engine(&self.settings);
+        let mut more: Vec<DiagramError> = Vec::new();
+        let mut current: Arc<str> = source.clone();
+        let mut error = first.clone();
+        // Per step: the line, the char after which text moved, and by how many.
+        let mut moves: Vec<(usize, usize, usize)> = Vec::new();
+        for _ in 0..MORE_ERRORS {
+            let Some((next, after, shift)) = engine.step_past(&current, &error) else {
+                break;
+            };
+            moves.push((error.line, after, shift));
+            current = next.into();
+            let Some(Verdict::Invalid(found)) = self.check(language, &[current.clone()]).pop()
+            else {
+                break;
+            };
+            let mut placed = found.clone();
+            for &(line, after, shift) in moves.iter().rev() {
+                if placed.line == line {
+                    placed.column =
+                        placed
+                            .column
+                            .map(|c| if c >= after + shift { c - shift } else { c });
+                }
+            }
+            let seen = std::iter::once(first)
+                .chain(&more)
+                .any(|e| (e.line, e.column) == (placed.line, placed.column));
+            if seen {
+                break;
+            }
+            more.push(placed);
+            error = found;
+        }
+        more
+    }
+
     /// Why `language`'s engine could not run, if it could not (and was started).
     pub fn failure(&self, language: &Language) -> Option<String> {
         self.checker(language).engine.get()?.failure()
@@ -432,6 +486,9 @@ fn write_disk_cache(path: &Path, cache_id: &str, memo: &HashMap<u64, Verdict>) {
         let _ = std::fs::remove_file(&tmp);
     }
 }
+
+/// How many errors of one diagram are reported after its first.
+const MORE_ERRORS: usize = 12;
 
 /// Verdicts of every diagram of the site, by language and source hash, for `render`.
 #[derive(Debug, Default)]
@@ -507,14 +564,24 @@ pub fn check_pages(pages: &[Page], validator: &Validator) -> (Verdicts, Vec<Diag
                 .help(language.unchecked_help),
             );
         }
-        for (((page, d), verdict), prepared) in of_language.into_iter().zip(checked).zip(prepared) {
+        let with_sources = of_language
+            .into_iter()
+            .zip(checked)
+            .zip(prepared)
+            .zip(&sources);
+        for ((((page, d), verdict), prepared), source) in with_sources {
             for (code, problem) in &prepared.problems {
                 diags.push(diagnostic(*code, page, d, problem));
             }
             let verdict = match verdict {
                 Verdict::Invalid(e) => {
+                    let more = validator.more_errors(language, source, &e);
                     let e = at_source_line(e, &prepared);
                     diags.push(diagnostic(language.syntax, page, d, &e));
+                    for m in more {
+                        let m = at_source_line(m, &prepared);
+                        diags.push(diagnostic(language.syntax, page, d, &m));
+                    }
                     Verdict::Invalid(e)
                 }
                 other => other,

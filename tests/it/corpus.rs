@@ -213,3 +213,71 @@ fn templates_read_front_matter_archsite_does_not() {
     assert_eq!(read("index.html"), "[npm-team|1|cli,teams|-|-]");
     assert_eq!(read("post.html"), "[Post|-||2024-01-01|pen]");
 }
+
+/// Each diagnostic of a `--format json` run as `file:line:col: message | help`.
+fn compact(json: &str) -> String {
+    json.lines()
+        .map(|l| {
+            let d: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{}:{}:{}: {} | {}\n",
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap(),
+                d["help"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn mermaid_mistakes_are_each_reported_at_their_character_with_the_fix() {
+    // Seven unquoted labels in one diagram (two on one line, one at column 95 of a long
+    // line), `end` as a node, `<br>` outside a label, a node inside its namesake subgraph
+    // (which parses but cannot be drawn): all in one run, each caret on the offending
+    // character, each help the concrete fix.
+    let dir = corpus().join("mermaid");
+    let out = archsite(&dir, &["check", "docs", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = compact(&String::from_utf8(out.stdout).unwrap());
+    assert_golden(&corpus().join("expected/mermaid.txt"), &text);
+    let network: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("docs/network-prod.mmd"))
+        .collect();
+    assert_eq!(network.len(), 7, "{text}");
+    let source = fs::read_to_string(dir.join("docs/network-prod.mmd")).unwrap();
+    for line in &network {
+        let (place, _) = line.split_once(": ").unwrap();
+        let mut parts = place.rsplit(':');
+        let column: usize = parts.next().unwrap().parse().unwrap();
+        let row: usize = parts.next().unwrap().parse().unwrap();
+        let at = source.lines().nth(row - 1).unwrap().chars().nth(column - 1);
+        assert_eq!(at, Some('('), "{line}");
+    }
+    // Applying every help makes a diagram mermaid accepts: the errors were all there was.
+    let mut fixed = source.clone();
+    for line in &network {
+        let quoted = line
+            .split("quote the label: `")
+            .nth(1)
+            .unwrap()
+            .split("` (")
+            .next()
+            .unwrap();
+        let (id, rest) = quoted.split_once('[').unwrap();
+        let unquoted = format!(
+            "{id}[{}]",
+            rest.trim_start_matches('"')
+                .trim_end_matches(']')
+                .trim_end_matches('"')
+        );
+        assert!(fixed.contains(&unquoted), "{unquoted}");
+        fixed = fixed.replacen(&unquoted, quoted, 1);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("network-prod.mmd"), &fixed).unwrap();
+    let out = archsite(tmp.path(), &["check", "."]);
+    assert!(out.status.success(), "{}\n{fixed}", stderr(&out));
+}

@@ -15,7 +15,9 @@
 //! to the same verdicts).
 
 mod engine;
+mod hints;
 mod labels;
+mod layout;
 mod native;
 mod verdict;
 
@@ -188,6 +190,24 @@ impl Engine for Mermaid {
                 (k, verdict)
             })
             .collect()
+    }
+
+    fn step_past(
+        &self,
+        source: &str,
+        error: &super::DiagramError,
+    ) -> Option<(String, usize, usize)> {
+        // What mermaid reports at the end of the text, or about the diagram's type, is not a
+        // line to step past; nor is the drawing's cycle, which is checked last.
+        let last = error.message.contains("ends too early")
+            || error.message.contains("never closed")
+            || error.message.contains("diagram type")
+            || error.message.contains("is empty")
+            || error.message.starts_with("Mermaid cannot draw");
+        if last {
+            return None;
+        }
+        hints::step_past(source, error.line, error.column)
     }
 
     /// Why the validator could not run, if it could not.

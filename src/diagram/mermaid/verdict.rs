@@ -3,6 +3,7 @@
 //! a short message and a hint. Pure; every rule is tested against the oracle corpus.
 
 use super::engine::RawVerdict;
+use super::hints;
 use crate::diagram::{DiagramError, Verdict};
 
 /// Diagram types mermaid 11 knows, for "did you mean" on an unknown first word.
@@ -89,6 +90,16 @@ fn source_line(raw: &RawVerdict, lines: usize, cleaned: usize) -> usize {
 
 fn interpret_lines(raw: &RawVerdict, source: &str) -> Verdict {
     if raw.ok {
+        let flowchart = raw
+            .diagram_type
+            .as_deref()
+            .is_some_and(|t| t.starts_with("flowchart") || t == "graph");
+        if let Some(e) = flowchart
+            .then(|| super::layout::subgraph_cycle(source))
+            .flatten()
+        {
+            return Verdict::Invalid(e);
+        }
         return Verdict::Valid {
             kind: raw.diagram_type.clone().unwrap_or_default(),
             svg: None,
@@ -242,11 +253,29 @@ fn jison_error(
             detail,
         });
     }
-    let column = shifted.filter(|(l, _)| *l == reported).map(|(_, c)| c);
+    let shifted_column = shifted.filter(|(l, _)| *l == reported).map(|(_, c)| c);
+    let line_text = lines.get(reported - 1).copied().unwrap_or("");
+    let unexpected = raw.text.as_deref().map(str::trim).unwrap_or("");
+    // The caret goes on the unexpected token itself, found on the line from where the last
+    // token read starts (mermaid's position is that token's, the start of a label).
+    let at = unexpected_at(line_text, shifted_column.unwrap_or(0), unexpected);
+    let column = at
+        .map(|b| line_text[..b].chars().count())
+        .or(shifted_column);
     let what = match raw.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) if text.chars().count() <= 40 => format!("`{text}`"),
         _ => token_name(token),
     };
+    if let Some((message, help)) = at.and_then(|b| hints::help(line_text, b, unexpected)) {
+        return Verdict::Invalid(DiagramError {
+            message,
+            line: reported,
+            column,
+            label: format!("mermaid did not expect {what} here"),
+            help: Some(help),
+            detail,
+        });
+    }
     let mut help = expected_text.map(|e| format!("mermaid expected {e}"));
     // `flowchartt TD`: the type's name itself is misspelt.
     if reported == first_statement_line(lines) {
@@ -268,6 +297,19 @@ fn jison_error(
         help,
         detail,
     })
+}
+
+/// The byte offset of the unexpected token's text on its line: the first occurrence from
+/// column `from` (in chars), else from the start of the line.
+fn unexpected_at(line: &str, from: usize, text: &str) -> Option<usize> {
+    if text.is_empty() {
+        return None;
+    }
+    let from = line.char_indices().nth(from).map_or(line.len(), |(i, _)| i);
+    line[from..]
+        .find(text)
+        .map(|i| from + i)
+        .or_else(|| line.find(text))
 }
 
 /// The number after the first `marker` in `text`.
