@@ -156,7 +156,10 @@ async function tempSite(src) {
 
 // mermaid 11.17.2 parses this (so the build accepts it) but its layout throws "Setting a as
 // parent of a would create a cycle" while drawing.
-const PARSES_BUT_FAILS = 'flowchart TB\n    subgraph a\n        a\n    end';
+// Two subgraphs each holding the other: mermaid parses it and fails while drawing. (A node inside
+// its namesake subgraph, `subgraph a` … `a`, failed the same way; archsite now refuses that one at
+// build time: tests/it/corpus.rs.)
+const PARSES_BUT_FAILS = 'flowchart TB\n    subgraph a\n        b\n    end\n    subgraph b\n        a\n    end';
 const FLOW_MMD = 'flowchart LR\n    In["들어옴"] --> Out["나감"]\n';
 
 /** A small temp site: index.md (drawn, failing, drawn), embed.md (![caption](flow.mmd)), flow.mmd. Built once. */
