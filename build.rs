@@ -65,16 +65,17 @@ fn mermaid(out: &mut String, js: &Path) {
     // Identifies the parser bundle and the code that turns its answers into verdicts (cached
     // verdicts are interpreted ones), so that verdicts of another bundle or of an older
     // interpretation are not reused.
-    let mut bundle = fs::read(dist.join("mermaid-parse.js")).expect("read mermaid-parse.js");
+    let bundle = fs::read(dist.join("mermaid-parse.js")).expect("read mermaid-parse.js");
+    let mut identity = bundle.clone();
     for interpreting in ["verdict.rs", "hints.rs", "layout.rs"] {
         let path = Path::new("src/diagram/mermaid").join(interpreting);
         println!("cargo:rerun-if-changed={}", path.display());
-        bundle.extend(fs::read(&path).unwrap_or_default());
+        identity.extend(fs::read(&path).unwrap_or_default());
     }
     writeln!(
         out,
         "pub const MERMAID_BUNDLE_ID: &str = \"{:016x}\";",
-        fnv1a(&bundle)
+        fnv1a(&identity)
     )
     .unwrap();
     let original = dist.join("assign-with-depth.js").display().to_string();
