@@ -27,6 +27,9 @@ pub struct LinkIndex<'a> {
     /// The anchors of pages with many, as sets: a page with 100,000 headings linking to its
     /// own headings must not cost 100,000² comparisons.
     anchor_sets: HashMap<PageId, std::collections::HashSet<&'a str>>,
+    /// Per page, the headings hidden by a code block never closed (made when a broken anchor
+    /// to the page asks: a page with 20,000 broken anchors must not scan itself 20,000 times).
+    hidden: Vec<std::sync::OnceLock<Vec<Hidden>>>,
     /// Where each page's lines start, computed when a suggestion names a line of it.
     line_starts: Vec<std::sync::OnceLock<Vec<usize>>>,
     /// Folder → the page published as its `index.html`.
@@ -67,6 +70,7 @@ impl<'a> LinkIndex<'a> {
             folder_index,
             anchor_sets,
             line_starts: (0..pages.len()).map(|_| Default::default()).collect(),
+            hidden: (0..pages.len()).map(|_| Default::default()).collect(),
             pages,
             urls,
             by_source,
@@ -529,7 +533,15 @@ impl<'a> LinkIndex<'a> {
         } else {
             format!("`{}`", page.file.rel)
         };
-        if let Some((fence_at, heading_at, fence)) = hidden_heading(page, fragment) {
+        let hidden = self.hidden[target].get_or_init(|| hidden_headings(page));
+        if let Some(Hidden {
+            fence_at,
+            heading_at,
+            fence,
+            ..
+        }) = hidden.iter().find(|h| h.id == fragment)
+        {
+            let (fence_at, heading_at) = (*fence_at, *heading_at);
             let (fence_line, heading_line) = (
                 self.line_of(target, fence_at),
                 self.line_of(target, heading_at),
@@ -578,19 +590,29 @@ impl<'a> LinkIndex<'a> {
     }
 }
 
-/// A heading with id `fragment` hidden in a code block that is never closed: where the block
-/// opens, where the heading is (byte offsets in the page), and the fence that would close it.
-fn hidden_heading(page: &Page, fragment: &str) -> Option<(usize, usize, String)> {
+/// A heading hidden in a code block that is never closed: its id, where the block opens and
+/// where the heading is (byte offsets in the page), and the fence that would close the block.
+struct Hidden {
+    id: String,
+    fence_at: usize,
+    heading_at: usize,
+    fence: String,
+}
+
+fn hidden_headings(page: &Page) -> Vec<Hidden> {
     use crate::model::document::Slot;
-    page.document.slots().find_map(|slot| {
+    let mut out = Vec::new();
+    for slot in page.document.slots() {
         let Slot::Code {
             fenced: true, span, ..
         } = slot
         else {
-            return None;
+            continue;
         };
         let range = span.start as usize..span.end as usize;
-        let (indent, fence) = crate::base::fence::unclosed_fence(&page.text, &range)?;
+        let Some((indent, fence)) = crate::base::fence::unclosed_fence(&page.text, &range) else {
+            continue;
+        };
         let first_len = page.text[range.clone()]
             .find('\n')
             .map_or(range.len(), |i| i + 1);
@@ -600,14 +622,17 @@ fn hidden_heading(page: &Page, fragment: &str) -> Option<(usize, usize, String)>
             if t.starts_with('#') {
                 let text = t.trim_start_matches('#').trim();
                 let text = text.split(" {#").next().unwrap_or(text);
-                if crate::base::slug::github_slug(text) == fragment {
-                    return Some((range.start + indent, offset, fence));
-                }
+                out.push(Hidden {
+                    id: crate::base::slug::github_slug(text),
+                    fence_at: range.start + indent,
+                    heading_at: offset,
+                    fence: fence.clone(),
+                });
             }
             offset += line.len();
         }
-        None
-    })
+    }
+    out
 }
 
 /// The span of the destination inside the link's source text, when it can be found there

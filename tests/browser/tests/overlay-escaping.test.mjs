@@ -48,12 +48,12 @@ test('HTML in diagnostics is shown as text in the overlay, never run', async () 
   const tag = '<img src=x onerror="window.__xss=1">';
   save(
     index(),
-    `---\ntitle: x\nwrong: ${tag}\n---\n# Home\n\n[x](%3Cimg%20src=x%20onerror=window.__xss=2%3E.md)\n`,
+    `---\ntitle: x\nweight: ${tag}\n---\n# Home\n\n[x](%3Cimg%20src=x%20onerror=window.__xss=2%3E.md)\n`,
   );
   const overlay = page.locator('#archsite-overlay');
   await overlay.waitFor({ state: 'visible', timeout: LIVE });
   const text = await overlay.innerText();
-  assert.ok(text.includes(`wrong: ${tag}`), `the snippet is shown as text:\n${text}`);
+  assert.ok(text.includes(`weight: ${tag}`), `the snippet is shown as text:\n${text}`);
   assert.ok(text.includes('<img src=x onerror=window.__xss=2>.md'), `the message is shown as text:\n${text}`);
   assert.equal(await overlay.locator('img, script').count(), 0, 'no element was made from the text');
   await page.waitForTimeout(300);
