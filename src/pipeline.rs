@@ -97,6 +97,21 @@ impl Cache {
         self.search.clone()
     }
 
+    /// The validator for these settings: the one kept from the last build, unless the
+    /// configuration changed what its engines were made with (`plantuml:` edited while a
+    /// preview runs: the next build uses the new PlantUML, as `archsite build` would).
+    fn validator(&mut self, settings: diagram::Settings) -> &Validator {
+        if self
+            .diagrams
+            .as_ref()
+            .is_some_and(|v| *v.settings() != settings)
+        {
+            self.diagrams = None;
+        }
+        self.diagrams
+            .get_or_insert_with(|| Validator::with_settings(settings))
+    }
+
     /// Starts the diagram engines now, so that the first edit to a diagram does not wait for
     /// them.
     pub fn prewarm_diagrams(&mut self, config: &Config) {
@@ -192,9 +207,7 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
     lap(&mut b, "parse");
 
     let validator = match (cache.as_deref_mut(), &own_validator) {
-        (Some(c), _) => &*c
-            .diagrams
-            .get_or_insert_with(|| Validator::with_settings(diagram::Settings::of(&config))),
+        (Some(c), _) => c.validator(diagram::Settings::of(&config)),
         (None, Some(own)) => own,
         (None, None) => unreachable!("a build without a cache has its own validator"),
     };

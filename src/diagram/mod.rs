@@ -78,7 +78,7 @@ pub struct Language {
 }
 
 /// What an engine needs from the site's configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     /// The site's cache folder (engines may keep files there: PlantUML's class-data archive).
     pub cache_dir: Option<PathBuf>,
@@ -311,6 +311,12 @@ impl Validator {
             languages,
             settings,
         }
+    }
+
+    /// The settings its engines were made with: a preview whose `archsite.yaml` changed them
+    /// needs a new validator (another PlantUML, another cache folder).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     fn checker(&self, language: &Language) -> &Checker {

@@ -380,3 +380,41 @@ fn serve_redraws_includers_and_edits_with_its_warm_process() {
         .contains(">자격 증명 재확인</text>"));
     assert_eq!(starts(tmp.path()), 1, "the warm process drew both edits");
 }
+
+/// `plantuml:` edited while `archsite serve` runs applies at once, as it would to the next
+/// `archsite build`: from "not drawn" (nothing at the configured path) to drawn, no restart.
+#[test]
+fn serve_applies_a_changed_plantuml_setting() {
+    use super::serve::{get, start, Events};
+    let (tmp, site) = site();
+    let config_path = site.join("archsite.yaml");
+    let working = fs::read_to_string(&config_path).unwrap();
+    let nowhere = tmp.path().join("no-plantuml-here");
+    let wrapper = tmp.path().join("plantuml-counting");
+    fs::write(
+        &config_path,
+        working.replace(
+            &wrapper.display().to_string(),
+            &nowhere.display().to_string(),
+        ),
+    )
+    .unwrap();
+    let server = start(&site);
+    let mut events = Events::open(&server.addr, "/");
+    assert_eq!(events.next().0, "hello");
+    let before = get(&server.addr, "/flows/login.puml.html").text();
+    assert!(
+        !before.contains(">자격 증명 확인</text>") && before.contains("자격 증명 확인"),
+        "the source shown, nothing drawn yet"
+    );
+    assert_eq!(starts(tmp.path()), 0);
+
+    fs::write(&config_path, &working).unwrap();
+    events.next_named("reload");
+    let after = get(&server.addr, "/flows/login.puml.html").text();
+    assert!(
+        after.contains(">자격 증명 확인</text>"),
+        "drawn after the setting changed"
+    );
+    assert_eq!(starts(tmp.path()), 1, "the new PlantUML was started once");
+}
