@@ -103,9 +103,7 @@ def serve_edits(binary: Path, edits: int, timeout: float) -> dict:
     stream = serve_bench.EventStream(server.port)
     results = {"diagram": [], "prose": [], "diagram_rebuild": [], "prose_rebuild": [], "failures": []}
     try:
-        first = stream.events.get(timeout=timeout)
-        if first[1] != "hello":
-            raise SystemExit(f"event stream began with {first[1]}")
+        stream.hello(timeout)
         for i in range(2 * edits + 2):  # two warm-up edits, then alternate
             kind = "diagram" if i % 2 == 0 else "prose"
             if kind == "diagram":
@@ -118,20 +116,10 @@ def serve_edits(binary: Path, edits: int, timeout: float) -> dict:
             stream.drain()
             page.write_text(text, encoding="utf-8")
             t0 = time.perf_counter()
-            seen = None
-            while seen is None and time.perf_counter() < t0 + timeout:
-                try:
-                    t, name, data = stream.events.get(timeout=timeout)
-                except Exception:
-                    break
-                if name == "reload" and "physical-architecture-dev.html" in data:
-                    seen = t - t0
-                elif name == "errors":
-                    results["failures"].append(f"edit {i} ({kind}): build errors {data[:300]}")
-                    break
+            seen, why = stream.reload_of("physical-architecture-dev.html", t0, timeout)
             rebuilt = server.rebuild_after(t0, 1.0)
-            if seen is None:
-                results["failures"].append(f"edit {i} ({kind}): no reload event")
+            if why:
+                results["failures"].append(f"edit {i} ({kind}): {why}")
                 break
             if i < 2:
                 continue

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -173,28 +172,16 @@ def serve_edits(binary: Path, diagrams: int, edits: int, timeout: float) -> dict
     stream = serve_bench.EventStream(server.port)
     res = {"event": [], "rebuild": [], "failures": []}
     try:
-        first = stream.events.get(timeout=timeout)
-        if first[1] != "hello":
-            raise SystemExit(f"event stream began with {first[1]}")
+        stream.hello(timeout)
         for i in range(1, edits + 2):  # one warm-up edit
             time.sleep(0.5)
             stream.drain()
             target.write_text(diagram(0, edit=i), encoding="utf-8")
             t0 = time.perf_counter()
-            seen = None
-            while seen is None and time.perf_counter() < t0 + timeout:
-                try:
-                    t, name, data = stream.events.get(timeout=timeout)
-                except Exception:
-                    break
-                if name == "reload" and "flow-01.puml.html" in data:
-                    seen = t - t0
-                elif name == "errors":
-                    res["failures"].append(f"edit {i}: errors {data[:300]}")
-                    break
+            seen, why = stream.reload_of("flows/flow-01.puml.html", t0, timeout)
             rebuilt = server.rebuild_after(t0, 2.0)
-            if seen is None:
-                res["failures"].append(f"edit {i}: no reload event")
+            if why:
+                res["failures"].append(f"edit {i}: {why}")
                 break
             if i == 1:
                 continue

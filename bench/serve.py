@@ -228,6 +228,35 @@ class EventStream:
             except queue.Empty:
                 return
 
+    def hello(self, timeout: float) -> None:
+        """Waits for the stream's first event, which must be `hello`."""
+        _, name, data = self.events.get(timeout=timeout)
+        if name != "hello":
+            raise BenchError(f"the event stream started with `{name}` instead of `hello`: {data[:300]}")
+
+    def reload_of(self, page_html: str, t0: float, timeout: float) -> tuple[float | None, str | None]:
+        """Seconds from t0 to the first `reload` event whose list of changed files names
+        `page_html`, or None and why not: the build reported errors, the stream closed, or no
+        such event within `timeout` seconds of t0."""
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            try:
+                t, name, data = self.events.get(timeout=max(0.001, deadline - time.perf_counter()))
+            except queue.Empty:
+                break
+            if name == "reload":
+                try:
+                    changed = json.loads(data)
+                except ValueError:
+                    changed = []
+                if page_html in changed:
+                    return t - t0, None
+            elif name == "errors":
+                return None, f"the build reported errors: {data[:300]}"
+            elif name == "__closed__":
+                return None, "the event stream closed"
+        return None, f"no reload event for {page_html} within {timeout:.0f} s"
+
     def close(self) -> None:
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
@@ -326,9 +355,7 @@ def measure_edits(server: Server, site: Site, copy: Path, edits: int, gap: float
     original = page.read_text(encoding="utf-8")
     stream = EventStream(server.port)
     try:
-        first = stream.events.get(timeout=timeout)
-        if first[1] != "hello":
-            raise BenchError(f"the event stream started with `{first[1]}` instead of `hello`: {first[2][:300]}")
+        stream.hello(timeout)
         results = {"event_ms": [], "html_ms": [], "rebuild_ms": [], "stages": [], "failures": []}
         for i in range(edits + 1):  # edit 0 is the warm-up
             time.sleep(gap)
@@ -344,29 +371,11 @@ def measure_edits(server: Server, site: Site, copy: Path, edits: int, gap: float
             html: dict = {}
             poller = threading.Thread(target=poll_html, args=(server.port, site.page_html, word, t0, deadline, poll, html))
             poller.start()
-            event_s = None
-            while event_s is None and time.perf_counter() < deadline:
-                try:
-                    t, name, data = stream.events.get(timeout=max(0.001, deadline - time.perf_counter()))
-                except queue.Empty:
-                    break
-                if name == "reload":
-                    try:
-                        changed = json.loads(data)
-                    except ValueError:
-                        changed = []
-                    if site.page_html in changed:
-                        event_s = t - t0
-                elif name == "errors":
-                    results["failures"].append(f"edit {i}: the build reported errors: {data[:300]}")
-                    break
-                elif name == "__closed__":
-                    results["failures"].append(f"edit {i}: the event stream closed")
-                    break
+            event_s, why = stream.reload_of(site.page_html, t0, timeout)
             poller.join(timeout + 1)
             rebuilt = server.rebuild_after(t0, 1.0)
-            if event_s is None:
-                results["failures"].append(f"edit {i}: no reload event for {site.page_html} within {timeout:.0f} s")
+            if why:
+                results["failures"].append(f"edit {i}: {why}")
             if "html" not in html:
                 results["failures"].append(f"edit {i}: GET /{site.page_html} did not return the new word within {timeout:.0f} s")
             if results["failures"]:
