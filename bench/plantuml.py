@@ -25,7 +25,8 @@ test.sh installs it; `npm ci` in tests/plantuml), run by the `java` on PATH.
    median save -> reload event (the warm PlantUML process draws it) and the server's rebuild.
 
 Markdown tables on stdout, progress on stderr. Stdlib only. Nothing is asserted about speed:
-exit 1 only when a build fails or an edit is not seen.
+exit 1 only when a build fails or an edit is not seen; 2 when the jar or `java` is missing
+(never a silent skip: scripts/test.sh installs both).
 """
 
 from __future__ import annotations
@@ -211,6 +212,9 @@ def main() -> int:
         args.runs, args.diagrams, args.edits = 1, 5, 1
     if not JAR.is_file():
         log(f"{JAR} is missing: run `npm ci` in tests/plantuml")
+        return 2
+    if shutil.which("java") is None:
+        log("`java` is not on PATH: install a Java runtime (Debian: default-jre-headless; scripts/test.sh does)")
         return 2
     binary = serve_bench.build_binary(args.bin)
     load = os.getloadavg()
