@@ -108,7 +108,8 @@ impl Shared {
         };
         if refused.len() < 16 && refused.insert(host.clone()) {
             eprintln!(
-                "warning: refused a request for host `{host}` (only localhost and the preview's                  own address are answered); if you use that name, pass `--allow-host NAME`"
+                "warning: refused a request for host `{host}` (only localhost and the preview's \
+                 own address are answered); if you use that name, pass `--allow-host NAME`"
             );
         }
     }

@@ -69,6 +69,12 @@ fn a_foreign_host_is_refused_with_a_message() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(told(), 1);
+    let log = server.log.lock().unwrap();
+    let line = log
+        .iter()
+        .find(|l| l.contains("refused a request for host"))
+        .unwrap();
+    assert!(!line.contains("  "), "a run of spaces in {line:?}");
 }
 
 #[test]
