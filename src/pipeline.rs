@@ -79,7 +79,7 @@ pub struct Cache {
     links: resolve::ResolveCache,
     lints: lint::LintCache,
     drafts: bool,
-    /// Warm mermaid engines and the verdicts they gave.
+    /// Warm diagram engines and the verdicts they gave, for the settings they were made with.
     diagrams: Option<Validator>,
     /// Source texts, reused while their files are unchanged.
     texts: load::TextCache,
@@ -115,9 +115,7 @@ impl Cache {
     /// Starts the diagram engines now, so that the first edit to a diagram does not wait for
     /// them.
     pub fn prewarm_diagrams(&mut self, config: &Config) {
-        self.diagrams
-            .get_or_insert_with(|| Validator::with_settings(diagram::Settings::of(config)))
-            .prewarm();
+        self.validator(diagram::Settings::of(config)).prewarm();
     }
 }
 
