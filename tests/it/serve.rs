@@ -106,17 +106,24 @@ pub(super) fn get_with(addr: &str, path: &str, headers: &str) -> Reply {
 
 /// `get_with` for a request that names `host` in its `Host` header (connecting to `addr`).
 pub(super) fn get_as(addr: &str, host: &str, path: &str, headers: &str) -> Reply {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    try_get_as(addr, host, path, headers).unwrap()
+}
+
+/// `get_as`, or why no answer came (no server listening, no answer within 10 s).
+pub(super) fn try_get_as(
+    addr: &str,
+    host: &str,
+    path: &str,
+    headers: &str,
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
         "GET {path} HTTP/1.0\r\nHost: {host}\r\n{headers}\r\n"
-    )
-    .unwrap();
+    )?;
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
+    stream.read_to_end(&mut response)?;
     let split = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -128,7 +135,7 @@ pub(super) fn get_as(addr: &str, host: &str, path: &str, headers: &str) -> Reply
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    Reply { status, head, body }
+    Ok(Reply { status, head, body })
 }
 
 pub(super) fn get(addr: &str, path: &str) -> Reply {

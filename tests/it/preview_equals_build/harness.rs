@@ -4,11 +4,9 @@
 //! the build fails, the preview must show the build's errors, at the same places (it keeps
 //! serving the last good site under its overlay, as `build` leaves `public/` as it was).
 
-use crate::serve::{start, Server};
+use crate::serve::{start, try_get_as, Server};
 use crate::support::archsite;
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -325,32 +323,9 @@ fn encode(path: &str) -> String {
         .join("/")
 }
 
-/// A GET over a new connection: status and body.
-pub fn fetch(addr: &str, path: &str) -> (u16, Vec<u8>) {
-    let Ok(mut stream) = TcpStream::connect(addr) else {
-        return (0, Vec::new());
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
-    if std::io::Write::write_all(&mut stream, request.as_bytes()).is_err() {
-        return (0, Vec::new());
-    }
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(response.len());
-    let head = String::from_utf8_lossy(&response[..split]);
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (
-        status,
-        response.get(split + 4..).unwrap_or_default().to_vec(),
-    )
+/// A GET over a new connection: status and body (status 0 when the preview did not answer).
+fn fetch(addr: &str, path: &str) -> (u16, Vec<u8>) {
+    try_get_as(addr, addr, path, "").map_or((0, Vec::new()), |r| (r.status, r.body))
 }
 
 fn first_difference(wanted: &[u8], got: &[u8]) -> String {
