@@ -50,8 +50,14 @@
     location.reload();
   }
 
+  // A URL without the version `fresh` gave it.
+  function unversioned(url) {
+    return url.replace(/([?&])archsite-v=\d+/, "").replace(/[?&]$/, "");
+  }
+
+  // The URL with a new version, so that the browser asks for it again.
   function fresh(url) {
-    var clean = url.replace(/([?&])archsite-v=\d+/, "").replace(/[?&]$/, "");
+    var clean = unversioned(url);
     return clean + (clean.indexOf("?") < 0 ? "?" : "&") + "archsite-v=" + Date.now();
   }
 
@@ -114,7 +120,7 @@
     var nodes = d.querySelectorAll('head link[rel="stylesheet"], head script[src]');
     for (var i = 0; i < nodes.length; i++) {
       var url = nodes[i].getAttribute("href") || nodes[i].getAttribute("src");
-      list.push(url.replace(/([?&])archsite-v=\d+/, "").replace(/[?&]$/, ""));
+      list.push(unversioned(url));
     }
     return list.join("\n") + "\n" + d.documentElement.getAttribute("lang") + " " + d.documentElement.getAttribute("data-root");
   }
