@@ -268,12 +268,6 @@ impl std::fmt::Debug for Validator {
     }
 }
 
-impl Default for Validator {
-    fn default() -> Self {
-        Validator::new(None)
-    }
-}
-
 impl Validator {
     /// `cache_dir`: where verdicts persist between processes (`None`: memory only).
     pub fn new(cache_dir: Option<&Path>) -> Validator {
@@ -423,13 +417,6 @@ impl Validator {
     /// Why `language`'s engine could not run, if it could not (and was started).
     pub fn failure(&self, language: &Language) -> Option<String> {
         self.checker(language).engine.get()?.failure()
-    }
-
-    /// Stops the engines, freeing what they hold (a build that is done with its diagrams).
-    pub fn stop_engines(&mut self) {
-        for checker in &mut self.languages {
-            checker.engine.take();
-        }
     }
 }
 
