@@ -1,10 +1,10 @@
 //! Diagrams, behind one interface: every diagram of the site (fenced blocks and diagram files)
 //! checked by the engine of its language, and what the rest of archsite needs to know of it.
 //!
-//! - A [`Language`] (one per engine; `mermaid/` is the one today) says which fences and file
+//! - A [`Language`] (one per engine: `mermaid/`, `plantuml/`) says which fences and file
 //!   extensions are its, its diagnostic codes, a diagram file's title, the labels search
 //!   indexes, and how a reader's page draws it ([`Drawing`]: in the browser by a script the
-//!   site ships, as Mermaid does, or at build time as SVG, as PlantUML will); its [`Engine`]
+//!   site ships, as Mermaid is, or at build time as SVG, as PlantUML is); its [`Engine`]
 //!   checks sources and gives a [`Verdict`] with the error's line and column.
 //! - Written once for all engines: the [`Validator`] keeps every verdict by language and
 //!   content hash, in memory (warm across `serve` rebuilds) and on disk in the cache folder
@@ -367,7 +367,7 @@ impl Validator {
             .collect()
     }
 
-    /// The errors of a diagram after `first`, each as mermaid reports it once the ones before
+    /// The errors of a diagram after `first`, each as its engine reports it once the ones before
     /// it are fixed: the engine steps past an error (`Engine::step_past`) and checks again, up
     /// to `MORE_ERRORS` times, so that one check round shows a writer every unquoted label of
     /// a diagram, not one per round. Positions are the source's.

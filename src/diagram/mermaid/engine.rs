@@ -2,7 +2,7 @@
 //! bundle once and answers `parse(source)` with what `mermaid.parse()` said, as plain data.
 //!
 //! QuickJS values are tied to their runtime and not `Send`, so an `Engine` lives on one
-//! thread (see `Validator` in the module above, which owns that thread).
+//! thread (a `Worker` of `Mermaid` in the module above, which owns that thread).
 
 use rquickjs::{Context, Function, Runtime, Value};
 use serde::{Deserialize, Serialize};
