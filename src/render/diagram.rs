@@ -251,31 +251,14 @@ mod tests {
 
     #[test]
     fn a_language_drawn_at_build_time_puts_its_svg_in_the_figure() {
-        // The seam a PlantUML engine uses: the SVG comes with the verdict.
-        const BUILD_TIME: Language = Language {
-            name: "plantuml",
-            fences: &["plantuml"],
-            extensions: &[".puml"],
-            syntax: crate::diag::codes::MERMAID_SYNTAX,
-            unchecked: crate::diag::codes::MERMAID_UNCHECKED,
-            unchecked_help: "",
-            drawing: Drawing::Svg,
-            title: |_| None,
-            labels: |_| Vec::new(),
-            links: |_| Vec::new(),
-            renumber: |detail, _| detail.to_string(),
-            engine: |_| unreachable!("not started in this test"),
-            cache_id: "test",
-            tool_id: |_| String::new(),
-            prepare: crate::diagram::as_written,
-        };
+        // PlantUML's: the SVG comes with the verdict.
         let words = super::super::i18n::words(Lang::En);
         let verdict = Verdict::Valid {
             kind: "sequence".into(),
             svg: Some("<svg><text>A &amp; B</text></svg>".into()),
         };
         let html = figure(
-            &BUILD_TIME,
+            &crate::diagram::PLANTUML,
             "@startuml\nA -> B\n@enduml\n",
             Some(&verdict),
             &words,
@@ -287,7 +270,7 @@ mod tests {
         );
         // Not drawn (no PlantUML): a note, and the source open.
         let html = figure(
-            &BUILD_TIME,
+            &crate::diagram::PLANTUML,
             "@startuml\nA -> B\n@enduml\n",
             None,
             &words,
