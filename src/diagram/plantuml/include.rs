@@ -180,7 +180,11 @@ fn read_include(
     }
     if inc.keyword.eq_ignore_ascii_case("!include_once") {
         if out.once.contains(&canonical) {
-            out.push(&format!("' {}", line.trim()), None);
+            // Inside an included file, the line is that file's, not one of the source.
+            out.push(
+                &format!("' {}", line.trim()),
+                (depth > 0).then_some((line_no, "", 0)),
+            );
             return Ok(());
         }
         out.once.push(canonical);
@@ -292,6 +296,24 @@ mod tests {
         assert_eq!(p.origin(1), (1, None));
         assert_eq!(p.origin(3), (2, Some("line 2 of common-base.txt".into())));
         assert_eq!(p.origin(4), (3, Some("line 3 of parts.iuml".into())));
+        assert_eq!(p.origin(5), (4, None));
+        assert_eq!(p.origin(6), (5, None));
+    }
+
+    #[test]
+    fn a_skipped_include_once_inside_an_included_file_keeps_later_lines_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        std::fs::write(d.join("c.txt"), "X -> Y\n").unwrap();
+        std::fs::write(d.join("a.txt"), "!include_once c.txt\n").unwrap();
+        std::fs::write(d.join("b.txt"), "!include_once c.txt\nZ -> W\n").unwrap();
+        let src = "@startuml\n!include a.txt\n!include b.txt\nfoo -> bar\n@enduml\n";
+        let p = prepare(d, d, src);
+        assert_eq!(
+            p.text.as_deref(),
+            Some("@startuml\nX -> Y\n' !include_once c.txt\nZ -> W\nfoo -> bar\n@enduml\n")
+        );
+        assert_eq!(p.origin(4), (3, Some("line 2 of b.txt".into())));
         assert_eq!(p.origin(5), (4, None));
         assert_eq!(p.origin(6), (5, None));
     }
