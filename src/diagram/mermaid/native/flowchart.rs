@@ -169,20 +169,30 @@ fn vertex_shape(body: &str) -> Option<usize> {
         .flatten()
 }
 
-pub struct Flowchart {
-    handlers: Vec<Handler>,
+/// The handler of each of the grammar's actions (`jison::handlers`).
+pub struct Handlers(Vec<Handler>);
+
+impl Handlers {
+    pub fn of(action_bodies: &[String]) -> Handlers {
+        Handlers(super::jison::handlers(
+            action_bodies,
+            handler,
+            Handler::Mermaid,
+        ))
+    }
+}
+
+pub struct Flowchart<'a> {
+    handlers: &'a [Handler],
     edges: usize,
     first_graph: bool,
 }
 
-impl Flowchart {
+impl<'a> Flowchart<'a> {
     /// A fresh database over the grammar's actions.
-    pub fn new(action_bodies: &[String]) -> Flowchart {
+    pub fn new(handlers: &'a Handlers) -> Flowchart<'a> {
         Flowchart {
-            handlers: action_bodies
-                .iter()
-                .map(|b| handler(b).unwrap_or(Handler::Mermaid))
-                .collect(),
+            handlers: &handlers.0,
             edges: 0,
             first_graph: true,
         }
@@ -219,7 +229,7 @@ fn link_index_ok(pos: &Val, edges: usize) -> bool {
     }
 }
 
-impl Semantics for Flowchart {
+impl Semantics for Flowchart<'_> {
     type Value = Val;
 
     fn token(&mut self, yytext: &str) -> Val {

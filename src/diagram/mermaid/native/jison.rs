@@ -215,6 +215,21 @@ fn action(v: &serde_json::Value) -> Result<Option<Action>, String> {
     })
 }
 
+/// What each of a grammar's actions does, read from its source by a semantics' `handler`
+/// (`otherwise` for one it does not recognise). Read once per grammar, not per diagram: read
+/// per diagram, they took 8% of a flowchart's check and 22% of a sequence diagram's (a test
+/// build: 66 of 804 µs, 119 of 546 µs).
+pub fn handlers<H: Clone>(
+    action_bodies: &[String],
+    handler: fn(&str) -> Option<H>,
+    otherwise: H,
+) -> Vec<H> {
+    action_bodies
+        .iter()
+        .map(|b| handler(b).unwrap_or_else(|| otherwise.clone()))
+        .collect()
+}
+
 /// The grammar actions a semantics does not recognise (`handler` gives `None`), for the tests
 /// that hold the bundled mermaid's actions to ones archsite knows.
 #[cfg(test)]

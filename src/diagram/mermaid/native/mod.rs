@@ -23,8 +23,10 @@ use std::sync::OnceLock;
 /// The grammars the build extracted from the bundle (`js/extract-grammars.mjs`).
 static GRAMMARS_JSON: &str = crate::theme::MERMAID_GRAMMARS_JSON;
 
-struct Flow {
+/// A diagram type's grammar and what each of its actions does, both read once, on first use.
+struct Parser<H> {
     grammar: jison::Grammar,
+    handlers: H,
 }
 
 /// A type's grammar from the extracted JSON (each loaded on first use, ~1–2 ms).
@@ -35,23 +37,32 @@ fn grammar(kind: &str) -> Option<jison::Grammar> {
 }
 
 /// The flowchart grammar; `None` if it cannot be run natively.
-fn flow() -> Option<&'static Flow> {
-    static FLOW: OnceLock<Option<Flow>> = OnceLock::new();
+fn flow() -> Option<&'static Parser<flowchart::Handlers>> {
+    static FLOW: OnceLock<Option<Parser<flowchart::Handlers>>> = OnceLock::new();
     FLOW.get_or_init(|| {
         let grammar = grammar("flowchart-v2")?;
         // mermaid's flowchart parser first trims the space after `}` at the end of lines; any
         // other wrapper is not known here.
         let entry: String = grammar.entry.split_whitespace().collect();
-        (entry == FLOW_ENTRY).then_some(Flow { grammar })
+        (entry == FLOW_ENTRY).then(|| Parser {
+            handlers: flowchart::Handlers::of(&grammar.action_bodies),
+            grammar,
+        })
     })
     .as_ref()
 }
 
 /// The sequence grammar (called by mermaid as jison made it, with no wrapper).
-fn sequence_grammar() -> Option<&'static jison::Grammar> {
-    static SEQUENCE: OnceLock<Option<jison::Grammar>> = OnceLock::new();
+fn sequence_parser() -> Option<&'static Parser<sequence::Handlers>> {
+    static SEQUENCE: OnceLock<Option<Parser<sequence::Handlers>>> = OnceLock::new();
     SEQUENCE
-        .get_or_init(|| grammar("sequence").filter(|g| g.entry == "jison"))
+        .get_or_init(|| {
+            let grammar = grammar("sequence").filter(|g| g.entry == "jison")?;
+            Some(Parser {
+                handlers: sequence::Handlers::of(&grammar.action_bodies),
+                grammar,
+            })
+        })
         .as_ref()
 }
 
@@ -72,7 +83,7 @@ pub fn decide(source: &str) -> Result<RawVerdict, Undecided> {
             let flow = flow().ok_or(Undecided("the flowchart grammar cannot run natively"))?;
             let text = format!("{}\n", encode_entities(&code));
             let text = regexes().flow_braces.replace_all(&text, "}\n");
-            let mut db = flowchart::Flowchart::new(&flow.grammar.action_bodies);
+            let mut db = flowchart::Flowchart::new(&flow.handlers);
             flow.grammar.parse(&text, &mut db)?;
             Ok(RawVerdict {
                 ok: true,
@@ -81,11 +92,11 @@ pub fn decide(source: &str) -> Result<RawVerdict, Undecided> {
             })
         }
         Kind::Sequence => {
-            let grammar =
-                sequence_grammar().ok_or(Undecided("the sequence grammar cannot run natively"))?;
+            let sequence =
+                sequence_parser().ok_or(Undecided("the sequence grammar cannot run natively"))?;
             let text = format!("{}\n", encode_entities(&code));
-            let mut db = sequence::Sequence::new(&grammar.action_bodies);
-            grammar.parse(&text, &mut db)?;
+            let mut db = sequence::Sequence::new(&sequence.handlers);
+            sequence.grammar.parse(&text, &mut db)?;
             Ok(RawVerdict {
                 ok: true,
                 diagram_type: Some("sequence".into()),
@@ -280,14 +291,16 @@ mod tests {
     fn every_rule_of_the_native_lexers_runs() {
         assert_eq!(flow().unwrap().grammar.lexer_gaps(), Vec::<String>::new());
         assert_eq!(
-            sequence_grammar().unwrap().lexer_gaps(),
+            sequence_parser().unwrap().grammar.lexer_gaps(),
             Vec::<String>::new()
         );
     }
 
     #[test]
     fn every_sequence_action_is_known() {
-        let g = sequence_grammar().expect("the bundled sequence grammar runs natively");
+        let g = &sequence_parser()
+            .expect("the bundled sequence grammar runs natively")
+            .grammar;
         assert_eq!(
             sequence::Sequence::unknown_actions(&g.action_bodies)
                 .iter()

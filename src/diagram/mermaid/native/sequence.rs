@@ -301,17 +301,27 @@ impl Db {
     }
 }
 
-pub struct Sequence {
-    handlers: Vec<Handler>,
+/// The handler of each of the grammar's actions (`jison::handlers`).
+pub struct Handlers(Vec<Handler>);
+
+impl Handlers {
+    pub fn of(action_bodies: &[String]) -> Handlers {
+        Handlers(super::jison::handlers(
+            action_bodies,
+            handler,
+            Handler::Mermaid,
+        ))
+    }
 }
 
-impl Sequence {
-    pub fn new(action_bodies: &[String]) -> Sequence {
+pub struct Sequence<'a> {
+    handlers: &'a [Handler],
+}
+
+impl<'a> Sequence<'a> {
+    pub fn new(handlers: &'a Handlers) -> Sequence<'a> {
         Sequence {
-            handlers: action_bodies
-                .iter()
-                .map(|b| handler(b).unwrap_or(Handler::Mermaid))
-                .collect(),
+            handlers: &handlers.0,
         }
     }
 
@@ -335,7 +345,7 @@ fn string(v: &Val) -> Result<&str, Undecided> {
     }
 }
 
-impl Semantics for Sequence {
+impl Semantics for Sequence<'_> {
     type Value = Val;
 
     fn token(&mut self, yytext: &str) -> Val {
