@@ -87,11 +87,6 @@ impl Inputs {
             !skips(&name, i + 1, self.bare_folder)
         })
     }
-
-    /// The content folder, without symlinks.
-    pub fn content(&self) -> &Path {
-        &self.content
-    }
 }
 
 /// Content-relative paths (`/`-separated) that changed, as the watcher named them: a file, or a
