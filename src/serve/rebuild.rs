@@ -173,7 +173,7 @@ impl Rebuilds {
     fn follow(&mut self, config: &crate::config::Config) {
         match self.watcher.follow(Inputs::of(config)) {
             Ok(true) => {
-                let _ = self.again.send(self.watcher.roots().to_vec());
+                let _ = self.again.send(self.watcher.roots());
             }
             Ok(false) => {}
             Err(message) => eprintln!("warning: {message}"),

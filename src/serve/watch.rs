@@ -46,7 +46,6 @@ pub struct Watcher {
     /// Kept for its drop, which stops the watching (and the batching thread with it).
     _watcher: RecommendedWatcher,
     inputs: Inputs,
-    roots: Vec<PathBuf>,
     changes: Sender<Vec<PathBuf>>,
 }
 
@@ -56,13 +55,12 @@ const LONGEST_BATCH: Duration = Duration::from_millis(500);
 
 impl Watcher {
     pub fn new(inputs: Inputs, changes: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
-        let roots = inputs.roots();
         let (raw_tx, raw_rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = raw_tx.send(event);
         })
         .map_err(|e| format!("cannot watch files: {e}"))?;
-        for root in &roots {
+        for root in &inputs.roots() {
             watcher
                 .watch(root, RecursiveMode::Recursive)
                 .map_err(|e| format!("cannot watch `{}`: {e}", root.display()))?;
@@ -75,7 +73,6 @@ impl Watcher {
         Ok(Watcher {
             _watcher: watcher,
             inputs,
-            roots,
             changes,
         })
     }
@@ -98,8 +95,8 @@ impl Watcher {
     }
 
     /// The folders watched: reported as changed, they make the next build read everything.
-    pub fn roots(&self) -> &[PathBuf] {
-        &self.roots
+    pub fn roots(&self) -> Vec<PathBuf> {
+        self.inputs.roots()
     }
 }
 
