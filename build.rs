@@ -4,9 +4,10 @@
 //! `$OUT_DIR/embedded.rs` with one `(relative path, bytes)` table per folder; the bytes are
 //! `include_bytes!` of the files, so cargo rebuilds when they change.
 //!
-//! mermaid comes from npm, pinned by `js/package-lock.json`. The first build in a target
-//! folder copies `js/`'s package files to `$OUT_DIR/js/`, runs `npm ci` there (the npm registry,
-//! or npm's own cache, must be reachable: a 60 MB download, 165 MB installed) and makes two
+//! mermaid comes from npm, pinned by `js/package-lock.json`. The first build of each profile in
+//! a target folder (each has its own `OUT_DIR`) copies `js/`'s package files to `$OUT_DIR/js/`,
+//! runs `npm ci` there (the npm registry, or npm's own cache, must be reachable: a 50 MB
+//! download, 165 MB installed) and makes two
 //! artefacts: the browser build readers get (`mermaid.min.js`, as published) and a parse-only
 //! bundle for QuickJS (`mermaid-parse.js`, made by esbuild from `js/parse-entry.mjs`); beside
 //! them idiomorph's browser build as published (`idiomorph.min.js`, which `src/serve/live.rs`
@@ -163,7 +164,8 @@ fn make_mermaid(js: &Path, work: &Path, dist: &Path) {
         // newcomer sees while the first build waits for the registry.
         println!(
             "cargo:warning=installing mermaid {} and esbuild from the npm registry (`npm ci`, once per \
-             target folder: a 60 MB download, 1 to 3 minutes on a first run, seconds from npm's cache)",
+             profile and target folder: a 50 MB download, 1 to 3 minutes on a first run, seconds from \
+             npm's cache)",
             pinned_mermaid_version(js)
         );
         check_npm();
