@@ -97,11 +97,14 @@ pub fn figure(
     if !matches!(verdict, Some(Verdict::Invalid(_))) {
         let not_drawn = language.drawing == Drawing::Svg
             && !matches!(verdict, Some(Verdict::Valid { svg: Some(_), .. }));
+        // Highlighted where the site has a grammar for the language (PlantUML: its own; none
+        // for Mermaid, whose source stays plain escaped text).
         out.push_str(&format!(
-            "<details class=\"diagram-source\"{}><summary>{}</summary><pre class=\"code\" data-lang=\"{}\"><code>{escaped}</code></pre></details>\n",
+            "<details class=\"diagram-source\"{}><summary>{}</summary><pre class=\"code\" data-lang=\"{}\"><code>{}</code></pre></details>\n",
             if extras.source_open || not_drawn { " open" } else { "" },
             words.diagram_source,
             language.name,
+            super::highlight::highlight(source, language.name),
         ));
     }
     out.push_str("</figure>\n");
@@ -282,6 +285,17 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<svg"), "{html}");
-        assert!(html.contains("data-lang=\"plantuml\"><code>@startuml\nA -&gt; B\n@enduml\n"));
+        // The source highlighted (PlantUML has the site's own grammar), its text intact.
+        let code = html
+            .split_once("data-lang=\"plantuml\"><code>")
+            .and_then(|(_, rest)| rest.split_once("</code>"))
+            .map(|(code, _)| code)
+            .expect("the source's code element");
+        assert!(
+            code.contains("<span class=\"hl-keyword hl-control"),
+            "{code}"
+        );
+        let text = regex::Regex::new("<[^>]*>").unwrap().replace_all(code, "");
+        assert_eq!(text, "@startuml\nA -&gt; B\n@enduml\n");
     }
 }

@@ -19,14 +19,34 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// Grammars syntect does not ship, in a set of their own: adding them to the default set would
+/// mean linking all of its ~75 grammars again at every start, where this set links one.
+fn own_syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut builder = syntect::parsing::SyntaxSetBuilder::new();
+        let plantuml = syntect::parsing::SyntaxDefinition::load_from_str(
+            include_str!("plantuml.sublime-syntax"),
+            true,
+            None,
+        )
+        .expect("the PlantUML grammar is valid (a unit test loads it)");
+        builder.add(plantuml);
+        builder.build()
+    })
+}
+
 /// The inner HTML of a code block: highlighted spans when the language is known, escaped text
 /// otherwise.
 pub fn highlight(code: &str, lang: &str) -> String {
-    let set = syntaxes();
-    let syntax = (!lang.is_empty())
-        .then(|| set.find_syntax_by_token(lang))
+    let found = (!lang.is_empty())
+        .then(|| {
+            [syntaxes(), own_syntaxes()]
+                .into_iter()
+                .find_map(|set| Some((set, set.find_syntax_by_token(lang)?)))
+        })
         .flatten();
-    let Some(syntax) = syntax else {
+    let Some((set, syntax)) = found else {
         return crate::base::escape_html(code);
     };
     let mut state = ParseState::new(syntax);
@@ -257,6 +277,31 @@ mod tests {
         let html = highlight("replicas: 3\n", "yaml");
         assert!(html.contains("class=\"hl-"), "{html}");
         assert_eq!(highlight("<x>\n", "no-such-lang"), "&lt;x&gt;\n");
+    }
+
+    #[test]
+    fn plantuml_has_a_grammar_of_its_own_and_its_text_stays_escaped() {
+        let source = "@startuml\n' a comment\n!theme mono\nactor \"사용자<b>\" as U\nU -> S : 로그인 <script>\n/' block\n'/\n@enduml\n";
+        let tags = regex::Regex::new("<[^>]*>").unwrap();
+        for lang in ["plantuml", "puml", "pu"] {
+            let html = highlight(source, lang);
+            let text = tags.replace_all(&html, "");
+            assert_eq!(text, crate::base::escape_html(source), "{html}");
+            for scope in [
+                "hl-comment hl-line",
+                "hl-keyword hl-control hl-directive",
+                "hl-string hl-quoted",
+                "hl-keyword hl-operator hl-arrow",
+                "hl-comment hl-block",
+            ] {
+                assert!(html.contains(scope), "{lang}: no {scope} in {html}");
+            }
+        }
+        // Every scope it gives is one the stylesheet colours, in light and dark.
+        let css = stylesheet();
+        for class in [".hl-comment", ".hl-keyword", ".hl-string"] {
+            assert!(css.contains(class), "{class}");
+        }
     }
 
     #[test]

@@ -235,6 +235,7 @@ fn without_plantuml_the_build_succeeds_with_one_warning_and_the_sources() {
     fs::create_dir_all(&empty).unwrap();
     let cache = tmp.path().join("cache");
     let jar = jar();
+    let tags = regex::Regex::new("<[^>]*>").unwrap();
     for env in [vec![], vec![("PLANTUML_JAR", jar.to_str().unwrap())]] {
         let t = std::time::Instant::now();
         let out = build(&site, &cache, empty.to_str().unwrap(), &env);
@@ -262,7 +263,18 @@ fn without_plantuml_the_build_succeeds_with_one_warning_and_the_sources() {
             page.contains("<details class=\"diagram-source\" open>"),
             "{page}"
         );
-        assert!(page.contains("U -&gt; W : 로그인 요청"), "{page}");
+        // The source, highlighted by the site's PlantUML grammar.
+        let source = page
+            .split_once("<details class=\"diagram-source\" open>")
+            .and_then(|(_, rest)| rest.split_once("</details>"))
+            .map(|(source, _)| source)
+            .expect("the source below the note");
+        assert!(
+            source.contains("class=\"hl-keyword hl-operator hl-arrow"),
+            "{source}"
+        );
+        let text = tags.replace_all(source, "");
+        assert!(text.contains("U -&gt; W : 로그인 요청"), "{text}");
         assert!(!page.contains("<svg xmlns"), "{page}");
         let index = read(&site, "index.html");
         assert_eq!(index.matches("class=\"diagram-not-drawn\"").count(), 3);
