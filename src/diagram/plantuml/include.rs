@@ -201,7 +201,17 @@ fn read_include(
         }
         lines
     } else {
-        first_diagram(&text)
+        match part {
+            None => nth_diagram(&text, "0").unwrap_or_default(),
+            Some(part) => nth_diagram(&text, part).ok_or_else(|| DiagramError {
+                // On the part after `!`: the file is there, the diagram is not.
+                column: Some(inc.column + path.chars().count() + 1),
+                ..problem(
+                    format!("`{path}` has no diagram `{part}`"),
+                    "a file's diagrams are numbered from 0 (`!include x.puml!1` is its second) or named by `@startuml(id=NAME)`",
+                )
+            })?,
+        }
     };
     let here = file.parent().unwrap_or(dir).to_path_buf();
     let before = out.included.len();
@@ -233,20 +243,35 @@ fn read_include(
     Ok(())
 }
 
-/// The lines of a file's first `@start…`/`@end…` block (all its lines when it has none),
-/// with their 1-based line numbers.
-fn first_diagram(text: &str) -> Vec<(usize, &str)> {
+/// The lines of one of a file's `@start…`/`@end…` blocks, with their 1-based line numbers:
+/// `part` is its number, from 0, or the `NAME` of its `@startuml(id=NAME)`, as PlantUML reads
+/// `!include file!part`. A file without blocks is one diagram, all its lines; `None` when there
+/// is no such block.
+fn nth_diagram<'a>(text: &'a str, part: &str) -> Option<Vec<(usize, &'a str)>> {
     let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
-    let start = lines
-        .iter()
-        .position(|(_, l)| l.trim_start().starts_with("@start"));
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].1.trim_start().starts_with("@start"))
+        .collect();
+    let id = |i: &usize| {
+        let line = lines[*i].1.replace(' ', "");
+        line.split_once("(id=")
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .is_some_and(|(id, _)| id == part)
+    };
+    let start = match part.parse::<usize>() {
+        Ok(n) => starts.get(n).copied(),
+        Err(_) => starts.iter().find(|i| id(i)).copied(),
+    };
     match start {
-        Some(s) => lines[s + 1..]
-            .iter()
-            .take_while(|(_, l)| !l.trim_start().starts_with("@end"))
-            .copied()
-            .collect(),
-        None => lines,
+        Some(s) => Some(
+            lines[s + 1..]
+                .iter()
+                .take_while(|(_, l)| !l.trim_start().starts_with("@end"))
+                .copied()
+                .collect(),
+        ),
+        None if starts.is_empty() && part == "0" => Some(lines),
+        None => None,
     }
 }
 
@@ -316,6 +341,34 @@ mod tests {
         assert_eq!(p.origin(4), (3, Some("line 2 of b.txt".into())));
         assert_eq!(p.origin(5), (4, None));
         assert_eq!(p.origin(6), (5, None));
+    }
+
+    #[test]
+    fn a_numbered_or_named_diagram_of_a_file_is_the_one_included() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        std::fs::write(
+            d.join("many.puml"),
+            "@startuml\nactor 첫째\n@enduml\n\n@startuml(id=DB)\ndatabase 둘째\n@enduml\n",
+        )
+        .unwrap();
+        let text = |src: &str| prepare(d, d, src).text.unwrap();
+        let first = "@startuml\nactor 첫째\n@enduml\n";
+        assert_eq!(text("@startuml\n!include many.puml\n@enduml\n"), first);
+        assert_eq!(text("@startuml\n!include many.puml!0\n@enduml\n"), first);
+        let second = "@startuml\ndatabase 둘째\n@enduml\n";
+        assert_eq!(text("@startuml\n!include many.puml!1\n@enduml\n"), second);
+        assert_eq!(text("@startuml\n!include many.puml!DB\n@enduml\n"), second);
+        let p = prepare(d, d, "@startuml\n!include many.puml!2\n@enduml\n");
+        assert_eq!(p.problems.len(), 1);
+        let problem = &p.problems[0].1;
+        // 0-based, on the `2`.
+        assert_eq!((problem.line, problem.column), (2, Some(19)));
+        assert!(
+            problem.message.contains("no diagram `2`"),
+            "{}",
+            problem.message
+        );
     }
 
     #[test]
