@@ -482,7 +482,7 @@ fn parse_kind_pages(files: Vec<(SourceFile, Arc<str>)>, diags: &mut Vec<Diagnost
     files
         .into_iter()
         .filter_map(|(file, text)| {
-            let kind = crate::kinds::claim(&file.rel)?;
+            let kind = crate::kinds::claim_text(&file.rel, &text)?;
             let (page, d) = kind.parse(file, text);
             diags.extend(d);
             Some(page)

@@ -142,6 +142,7 @@ pub fn page(data: &[u8]) {
         diagram: &|i| format!("<figure>{}</figure>", page.diagrams[i as usize].source),
         embeds: &|l| l.href.ends_with(".mmd"),
         embed: &|_, caption| format!("<figure>{caption}</figure>"),
+        source: &|_, text| format!("<pre>{text}</pre>"),
     };
     let _ = render_markdown(&page.document, &page.text, &ctx);
 }

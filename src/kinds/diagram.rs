@@ -29,12 +29,6 @@ impl Kind for DiagramFile {
         format!("{rel}.html")
     }
 
-    fn in_sidebar(&self) -> bool {
-        // Reached from the documents that link to them, not the sidebar (which would list
-        // each environment twice).
-        false
-    }
-
     fn parse(&self, file: SourceFile, text: Arc<str>) -> (Page, Vec<Diagnostic>) {
         let language = of_file(&file.rel).expect("claimed by its extension");
         (page(language, file, text), Vec::new())

@@ -8,9 +8,13 @@
 //! Markdown itself is the built-in kind (`parse/`): every `.md` file is a Markdown page.
 //!
 //! Adding a kind (an OpenAPI spec, a source file): a file here implementing `Kind`, a line in
-//! [`KINDS`], and its variant of `model::PageKind`.
+//! [`KINDS`], and its variant of `model::PageKind`. Every page of every kind is in the sidebar
+//! under its folder, in `sitemap.html` and in `sitemap.xml`: a kind needs no code for that.
+//!
+//! A file is one kind: the first of [`KINDS`] that claims its name and accepts its text.
 
 mod diagram;
+pub mod source;
 
 use crate::diag::Diagnostic;
 use crate::model::{Page, PageKind, SourceFile};
@@ -24,8 +28,27 @@ pub trait Kind: Sync {
     fn claims(&self, rel: &str) -> bool;
     /// The output path of the page of the file at `rel`.
     fn url(&self, rel: &str) -> String;
-    /// Whether the sidebar lists these pages (else they are reached by the links to them).
-    fn in_sidebar(&self) -> bool;
+    /// Whether the text of a file it claims by name is one of its (an OpenAPI spec: a
+    /// top-level `openapi:` key). A file it does not accept goes to the next kind, else stays a
+    /// published file.
+    fn accepts(&self, _text: &str) -> bool {
+        true
+    }
+    /// Whether a claimed file that cannot be read as text (not UTF-8) simply stays a published
+    /// file without a page (source files), rather than being an error (diagram files).
+    fn optional(&self) -> bool {
+        false
+    }
+    /// Whether a link's `#fragment` names a place of one of its pages, when the kind decides
+    /// that itself rather than by the page's `anchors` (a source page's `#L12-L20`): `Err`
+    /// holds the message and the help.
+    fn check_anchor(&self, _page: &Page, _fragment: &str) -> Option<Result<(), (String, String)>> {
+        None
+    }
+    /// The section of the generated home page that lists its pages, if any.
+    fn home_section(&self) -> Option<HomeSection> {
+        None
+    }
     /// The page of a file (the file is also published as it is, so links to it still work).
     fn parse(&self, file: SourceFile, text: Arc<str>) -> (Page, Vec<Diagnostic>);
     /// Once every page is parsed: what this kind's pages take from the others (a diagram
@@ -34,11 +57,34 @@ pub trait Kind: Sync {
 }
 
 /// Every kind of page besides Markdown, in the order they are asked to claim a file.
-pub const KINDS: &[&dyn Kind] = &[&diagram::DiagramFile];
+/// `source::SourceText` is last: it takes the `.yaml` and `.json` files no other kind accepts.
+pub const KINDS: &[&dyn Kind] = &[&diagram::DiagramFile, &source::SourceText];
 
-/// The kind that claims a file, if any.
+/// A section of the generated home page that lists the pages of a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeSection {
+    /// API specs: each with its title, `front.description`, and `front.meta["version"]` and
+    /// `front.meta["operations"]` (the operation count) when the kind sets them.
+    Apis,
+}
+
+/// Whether some kind claims a file by its name (`load` reads it then).
 pub fn claim(rel: &str) -> Option<&'static dyn Kind> {
     KINDS.iter().copied().find(|k| k.claims(rel))
+}
+
+/// The kind of a file read as `text`: the first that claims its name and accepts its text.
+pub fn claim_text(rel: &str, text: &str) -> Option<&'static dyn Kind> {
+    KINDS
+        .iter()
+        .copied()
+        .find(|k| k.claims(rel) && k.accepts(text))
+}
+
+/// Whether every kind that claims a file by name lets it stay a plain published file when it
+/// cannot be read as text.
+pub fn optional(rel: &str) -> bool {
+    KINDS.iter().filter(|k| k.claims(rel)).all(|k| k.optional())
 }
 
 /// What every kind's pages take from the others, once every page is parsed.
@@ -61,7 +107,12 @@ pub fn url(page: &Page) -> String {
     }
 }
 
-/// Whether the sidebar lists a page.
-pub fn in_sidebar(page: &Page) -> bool {
-    of(page.kind).is_none_or(|k| k.in_sidebar())
+/// What a page's kind says of a link's `#fragment` to it (`None`: its `anchors` decide).
+pub fn check_anchor(page: &Page, fragment: &str) -> Option<Result<(), (String, String)>> {
+    of(page.kind)?.check_anchor(page, fragment)
+}
+
+/// The home page section that lists a page, if any.
+pub fn home_section(page: &Page) -> Option<HomeSection> {
+    of(page.kind)?.home_section()
 }

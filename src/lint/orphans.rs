@@ -1,7 +1,9 @@
 //! Lint `orphan-page`: pages nothing links to. The sidebar lists every page, so being in it
 //! does not count; being named in `nav:` does, as a deliberate entry point, and so does a link
 //! from a page archsite generates (the home page of a site without a master index lists every
-//! page of the sidebar).
+//! page of the sidebar). Source pages (`kinds/source.rs`) are not checked: every `.sql` or
+//! `.yaml` of a folder gets one whether or not a document names it, and before it had a page
+//! such a file was never called an orphan.
 
 use super::Site;
 use crate::diag::{codes, Diagnostic};
@@ -16,6 +18,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         .enumerate()
         .filter(|(id, page)| {
             r.backlinks[*id].is_empty()
+                && page.kind != PageKind::Source
                 && Some(*id) != r.home
                 && !generated.contains(id)
                 && !is_set_aside_index(page, &r.urls[*id])
@@ -27,7 +30,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         })
         .map(|(_, page)| {
             let help = match page.kind {
-                PageKind::Diagram => "embed it in the page that discusses it (`![caption](path.mmd)`) or link to it: diagram files are not in the sidebar, so no reader reaches this one",
+                PageKind::Diagram => "embed it in the page that discusses it (`![caption](path.mmd)`) or link to it: no document shows or names this diagram, so a reader finds it only by browsing the sidebar",
                 _ => "link to it from a related page (readers only find it through the sidebar), or list it under `nav:` in archsite.yaml",
             };
             Diagnostic::new(codes::ORPHAN_PAGE, format!("no page links to `{}`", page.file.rel))

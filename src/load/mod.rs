@@ -191,6 +191,14 @@ pub fn load(
         ..Default::default()
     };
     for (result, kind, file) in read {
+        // A source file that is not text stays a published file, without a page.
+        if matches!(
+            (&result, kind),
+            (Err(Unreadable::NotUtf8 { .. }), Kind::Page)
+        ) && crate::kinds::optional(&file.rel)
+        {
+            continue;
+        }
         match (accept(&file, result, sources), kind) {
             (Ok(text), Kind::Markdown) => loaded.markdown.push((file, text)),
             (Ok(text), Kind::Page) => loaded.kind_pages.push((file, text)),

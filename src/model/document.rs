@@ -55,6 +55,9 @@ pub enum Block {
     Diagram(u32),
     /// Code, shown highlighted.
     Code,
+    /// A whole source file, shown highlighted with numbered lines that links can target
+    /// (`#L12`, `#L12-L20`).
+    Source,
 }
 
 /// A string of the document: a byte range of the page's text, or (high bit set) of

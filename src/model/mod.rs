@@ -32,8 +32,10 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub markdown: Vec<(SourceFile, Arc<str>)>,
-    /// Files that a page kind other than Markdown claims (`kinds::claim`: diagram files) with
-    /// their text; also listed in `assets` (the file is published too).
+    /// Files that a page kind other than Markdown claims by name (`kinds::claim`: diagram and
+    /// source files) with their text; also listed in `assets` (the file is published too).
+    /// The kind is chosen from the text (`kinds::claim_text`); a source file that is not
+    /// UTF-8 is left out (it stays a published file).
     pub kind_pages: Vec<(SourceFile, Arc<str>)>,
     /// Data files (`data/**/*.yaml`) with their text; also listed in `assets`.
     pub data: Vec<(SourceFile, Arc<str>)>,
@@ -130,6 +132,9 @@ pub enum PageKind {
     /// A diagram file (`.mmd`): its page shows the diagram, its source and the pages linking
     /// to it (`kinds/diagram.rs`).
     Diagram,
+    /// A source or configuration file (`.sql`, `.yaml`, …): its page shows the numbered,
+    /// highlighted source (`kinds/source.rs`).
+    Source,
 }
 
 /// A diagram: a fenced block of a diagram language (```` ```mermaid ````) in a page, or a whole
@@ -225,8 +230,9 @@ pub struct Resolved {
 
 impl Resolved {
     /// The pages that pages archsite generates link to. Without a master index the generated
-    /// home page lists the sidebar's whole tree (`render/site_files.rs` draws it from `nav`),
-    /// so every page in the sidebar is linked from the home page. The all-pages page is not
+    /// home page (`render/home.rs`) lists every document of the sidebar by section, every
+    /// diagram page and every API page (source pages are never called orphans), so every
+    /// page in the sidebar counts as linked from the home page. The all-pages page is not
     /// counted: like the sidebar, it lists everything, deliberate or forgotten.
     pub fn linked_by_generated_pages(&self) -> Vec<PageId> {
         fn walk(nodes: &[NavNode], out: &mut Vec<PageId>) {

@@ -268,6 +268,60 @@ fn scope(css: &str, scope: &str) -> String {
     out
 }
 
+/// A file's highlighted lines, each a balanced piece of HTML (spans that run across a line
+/// break, a block comment or a string, are closed at its end and opened again on the next), so
+/// that each line can be its own element (`#L12` on a source page).
+pub fn highlight_lines(code: &str, lang: &str) -> Vec<String> {
+    split_lines(&highlight(code, lang))
+}
+
+/// Splits highlighted HTML (escaped text and `<span class="…">`/`</span>` only) at its line
+/// breaks; a final line break ends the last line rather than starting an empty one.
+fn split_lines(html: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut open: Vec<&str> = Vec::new();
+    let mut line = String::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if rest.starts_with("</span>") {
+            open.pop();
+            line.push_str("</span>");
+            rest = &rest["</span>".len()..];
+        } else if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            open.push(&rest[..end]);
+            line.push_str(&rest[..end]);
+            rest = &rest[end..];
+        } else if let Some(after) = rest.strip_prefix('\n') {
+            line.extend(std::iter::repeat_n("</span>", open.len()));
+            lines.push(std::mem::take(&mut line));
+            line.extend(open.iter().copied());
+            rest = after;
+        } else {
+            let end = rest.find(['<', '\n']).unwrap_or(rest.len());
+            line.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    // After a final line break only the reopened spans are left: no line.
+    let has_text = |l: &str| {
+        let mut inside = false;
+        l.chars().any(|c| {
+            let text = !inside && c != '<';
+            inside = match c {
+                '<' => true,
+                '>' => false,
+                _ => inside,
+            };
+            text
+        })
+    };
+    if lines.is_empty() || has_text(&line) {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +402,27 @@ mod tests {
         );
         let fixed = with_contrast([0x96, 0x98, 0x96], LIGHT_CODE_BACKGROUND, MIN_CONTRAST);
         assert!(contrast(fixed, LIGHT_CODE_BACKGROUND) >= MIN_CONTRAST);
+    }
+    #[test]
+    fn highlighted_lines_are_balanced_each_on_its_own() {
+        let lines = highlight_lines("/* a\nb */\nselect 1;\n", "sql");
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        for line in &lines {
+            assert_eq!(
+                line.matches("<span").count(),
+                line.matches("</span>").count(),
+                "{line}"
+            );
+            assert!(!line.contains('\n'));
+        }
+        assert!(
+            lines[1].starts_with("<span"),
+            "the comment goes on: {}",
+            lines[1]
+        );
+        assert_eq!(highlight_lines("a\nb", "").len(), 2);
+        assert_eq!(highlight_lines("a\n\n", "").len(), 2);
+        assert_eq!(highlight_lines("", "").len(), 1);
+        assert_eq!(split_lines("x &lt; y\n"), ["x &lt; y"]);
     }
 }

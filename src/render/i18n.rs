@@ -50,6 +50,19 @@ pub struct Words {
     /// A diagram drawn at build time that this build could not draw (no PlantUML).
     pub diagram_not_drawn: &'static str,
     pub diagram_pan_hint: &'static str,
+    /// A source page's link to its file.
+    pub source_download: &'static str,
+    /// A source page's size, `{n}` the number of lines.
+    pub source_lines: &'static str,
+    /// The generated home page's sections.
+    pub home_documents: &'static str,
+    pub home_diagrams: &'static str,
+    pub home_apis: &'static str,
+    pub home_environments: &'static str,
+    /// An API's operation count, `{n}` the number.
+    pub home_operations: &'static str,
+    /// The sidebar's group of pages archsite generates (the environment differences).
+    pub generated_pages: &'static str,
 }
 
 pub fn words(lang: Lang) -> Words {
@@ -99,6 +112,14 @@ pub fn words(lang: Lang) -> Words {
             diagram_render_error: "다이어그램을 그리지 못했습니다",
             diagram_not_drawn: "이 다이어그램은 그려지지 않았습니다(빌드한 컴퓨터에 PlantUML이 없음). 아래는 소스입니다.",
             diagram_pan_hint: "끌거나 화살표 키로 옮겨 보기",
+            source_download: "파일 내려받기",
+            source_lines: "{n}줄",
+            home_documents: "문서",
+            home_diagrams: "다이어그램",
+            home_apis: "API",
+            home_environments: "환경",
+            home_operations: "API {n}개",
+            generated_pages: "모아 보기",
         },
         Lang::En => Words {
             toc: "On this page",
@@ -145,6 +166,14 @@ pub fn words(lang: Lang) -> Words {
             diagram_render_error: "The diagram could not be drawn",
             diagram_not_drawn: "This diagram was not drawn (PlantUML was not available when the site was built). Its source is below.",
             diagram_pan_hint: "Drag or use the arrow keys to see the rest",
+            source_download: "Download the file",
+            source_lines: "{n} lines",
+            home_documents: "Documents",
+            home_diagrams: "Diagrams",
+            home_apis: "APIs",
+            home_environments: "Environments",
+            home_operations: "{n} operations",
+            generated_pages: "Overviews",
         },
     }
 }

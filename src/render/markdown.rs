@@ -34,6 +34,8 @@ pub struct MarkdownContext<'a> {
     pub embeds: &'a dyn Fn(&ResolvedLink) -> bool,
     /// ...and that diagram's figure, with the image's text as caption.
     pub embed: &'a dyn Fn(&ResolvedLink, &str) -> String,
+    /// A whole source file's listing (`Block::Source`), from its language and text.
+    pub source: &'a dyn Fn(&str, &str) -> String,
 }
 
 /// The HTML of a page's document; `text` is the page's text the document borrows from.
@@ -79,6 +81,7 @@ pub fn render_markdown(document: &Document, text: &str, ctx: &MarkdownContext) -
                         Block::Table(i) => ctx.data.get(*i as usize).map(|h| h.to_string()),
                         Block::Diagram(i) => Some((ctx.diagram)(*i)),
                         Block::Code => None,
+                        Block::Source => Some((ctx.source)(lang, text)),
                     };
                     let html = html.unwrap_or_else(|| code_block(lang, text));
                     events.push(Event::Html(html.into()));
@@ -331,6 +334,7 @@ mod tests {
             diagram: &|i| format!("<figure>{}</figure>", page.diagrams[i as usize].source),
             embeds: &|_| false,
             embed: &|_, _| String::new(),
+            source: &|_, _| String::new(),
         };
         render_markdown(&page.document, &page.text, &ctx)
     }

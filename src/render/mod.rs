@@ -8,10 +8,12 @@
 
 mod diagram;
 mod highlight;
+mod home;
 pub mod i18n;
 mod markdown;
 mod reuse;
 mod site_files;
+mod source;
 pub mod tables;
 mod templates;
 
@@ -128,6 +130,9 @@ struct PageView<'a> {
     mermaid: bool,
     /// A `.mmd` file's page.
     is_diagram: bool,
+    /// A page archsite makes (the home page of a site without one, all pages, the
+    /// environment differences): no "referenced by" section.
+    generated: bool,
     /// The front matter's keys that archsite does not read (`section`, `date`, `extra`, …).
     meta: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
     /// `meta.extra`, where Zola's templates look (`page.extra.icon`); empty when absent.
@@ -193,6 +198,8 @@ pub struct RenderContext<'a> {
     pub dest: &'a dyn Destination,
     /// Hash of what every page depends on besides its own view: templates and site settings.
     site_key: u64,
+    /// Per source page, the line ranges links name (`#L8-L15`), made on first use.
+    line_ranges: std::sync::OnceLock<std::collections::HashMap<PageId, Vec<String>>>,
 }
 
 /// Rendered HTML kept between builds, keyed by a hash of its inputs: page bodies by the page's
@@ -268,6 +275,7 @@ impl<'a> RenderContext<'a> {
             data: tables,
             diagrams,
             dest,
+            line_ranges: Default::default(),
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -386,6 +394,32 @@ impl<'a> RenderContext<'a> {
         }
     }
 
+    /// The line ranges (`L8-L15`) that links of the site name on a source page: each gets an
+    /// id at its first line, so that the link lands there without JavaScript.
+    fn line_ranges(&self, id: PageId) -> &[String] {
+        let all = self.line_ranges.get_or_init(|| {
+            let mut all: std::collections::HashMap<PageId, Vec<String>> = Default::default();
+            for link in self.resolved.links.iter().flat_map(|l| l.iter()) {
+                if let LinkTarget::Page {
+                    page,
+                    fragment: Some(f),
+                } = &link.target
+                {
+                    let is_range = crate::kinds::source::line_range(f).is_some_and(|(a, b)| a != b);
+                    if self.pages[*page].kind == PageKind::Source && is_range {
+                        all.entry(*page).or_default().push(f.clone());
+                    }
+                }
+            }
+            for ranges in all.values_mut() {
+                ranges.sort();
+                ranges.dedup();
+            }
+            all
+        });
+        all.get(&id).map_or(&[], Vec::as_slice)
+    }
+
     /// The drawn data tables and values of a page, by directive.
     fn tables_of(&self, id: PageId) -> &[std::sync::Arc<str>] {
         self.data
@@ -411,7 +445,7 @@ impl<'a> RenderContext<'a> {
                         first_line,
                         ..Default::default()
                     },
-                    PageKind::Markdown => diagram::FigureExtras {
+                    PageKind::Markdown | PageKind::Source => diagram::FigureExtras {
                         first_line,
                         ..Default::default()
                     },
@@ -442,6 +476,20 @@ impl<'a> RenderContext<'a> {
             diagram: &draw,
             embeds: &embeds,
             embed: &embed,
+            source: &|lang: &str, text: &str| {
+                let lines = crate::kinds::source::line_count(text);
+                source::listing(
+                    lang,
+                    text,
+                    &source::Labels {
+                        download_href: &raw,
+                        download: self.words.source_download,
+                        lines: self.words.source_lines.replace("{n}", &lines.to_string()),
+                        line: self.words.diagram_line,
+                        ranges: self.line_ranges(id),
+                    },
+                )
+            },
         };
         render_markdown(&page.document, &page.text, &ctx)
     }
@@ -473,8 +521,17 @@ impl<'a> RenderContext<'a> {
             .chain(embedded.iter().copied())
             .map(|(p, d)| self.diagrams.and_then(|v| v.get(p, d)))
             .collect();
+        // A source page's words and the ranges links name on it.
+        let source = (page.kind == PageKind::Source).then(|| {
+            (
+                self.words.source_download,
+                self.words.source_lines,
+                self.words.diagram_line,
+                self.line_ranges(id),
+            )
+        });
         tables::cache_key(
-            hash_of(&(key, embedded_sources, verdicts)),
+            hash_of(&(key, embedded_sources, verdicts, source)),
             self.tables_of(id),
         )
     }
@@ -541,10 +598,21 @@ impl<'a> RenderContext<'a> {
             next: neighbour(1),
             backlinks: r.backlinks[id].iter().map(|&p| self.link(url, p)).collect(),
             related: self.related(id),
-            environment: page.front.environment.as_ref().map(|e| EnvView {
-                id: e.clone(),
-                name: env_name(r.lang, e),
-            }),
+            // Front matter's, else the one its file name gave it (`resolve` paired it).
+            environment: page
+                .front
+                .environment
+                .as_ref()
+                .or_else(|| {
+                    r.env_peers[id]
+                        .iter()
+                        .find(|p| p.page == id)
+                        .map(|p| &p.env)
+                })
+                .map(|e| EnvView {
+                    id: e.clone(),
+                    name: env_name(r.lang, e),
+                }),
             env_peers: r.env_peers[id]
                 .iter()
                 .map(|peer| PeerView {
@@ -559,6 +627,7 @@ impl<'a> RenderContext<'a> {
             diagrams: self.draws_diagrams(id, false),
             mermaid: self.draws_diagrams(id, true),
             is_diagram: page.kind == PageKind::Diagram,
+            generated: false,
             meta: &page.front.meta,
             extra: page.front.meta.get("extra").unwrap_or(&*NO_EXTRA),
         }
@@ -675,6 +744,7 @@ impl<'a> RenderContext<'a> {
             diagrams: false,
             mermaid: false,
             is_diagram: false,
+            generated: true,
             meta: &NO_META,
             extra: &NO_EXTRA,
         };

@@ -68,7 +68,8 @@ impl Reuse {
 /// A hash of everything a page's view reads besides the page itself and its own resolved
 /// links: every page's title, URL, environment and kind, the text of diagram files (embedded
 /// elsewhere), reading order, breadcrumbs, backlinks, environment peers and section peers, the
-/// data tables, the diagram verdicts, and `site_key` (templates and settings).
+/// data tables, the diagram verdicts, the line anchors links name on source pages, and
+/// `site_key` (templates and settings).
 pub fn site_shape(
     site_key: u64,
     pages: &[Page],
@@ -109,5 +110,17 @@ pub fn site_shape(
         d.diff.as_ref().map(|diff| &diff.html).hash(&mut h);
     }
     verdicts.map(|v| v.fingerprint()).hash(&mut h);
+    // A source page marks the line ranges other pages link to (`#L8-L15`).
+    for link in r.links.iter().flat_map(|l| l.iter()) {
+        if let crate::model::LinkTarget::Page {
+            page,
+            fragment: Some(f),
+        } = &link.target
+        {
+            if pages[*page].kind == crate::model::PageKind::Source {
+                (page, f).hash(&mut h);
+            }
+        }
+    }
     h.finish()
 }

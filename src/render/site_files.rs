@@ -1,7 +1,11 @@
 //! The files made from the whole site rather than from one page: the all-pages page (and the
-//! home page of a site without one), the sidebar script and `sitemap.xml`. At 10,000 pages
-//! they cost a preview rebuild ~10 ms, so the preview keeps them while the site's structure is
-//! the very same (`resolve` shares it between builds when no page's structure changed).
+//! home page of a site without one, `home.rs`), the sidebar script and `sitemap.xml`. Every
+//! page of every kind is in the sidebar (`resolve/nav.rs`), and so in all three; the pages
+//! archsite generates besides (the environment differences) are a group of their own at the
+//! end. At 10,000 pages they cost a preview rebuild ~10 ms, so the preview keeps them while the
+//! site's structure is the very same (`resolve` shares it between builds when no page's
+//! structure changed); the home page, which shows each document's first paragraph, is made
+//! every time.
 
 use super::{RenderContext, NAV_SCRIPT, SITEMAP_PAGE};
 use crate::base::escape_html;
@@ -24,6 +28,8 @@ struct Made {
     nav: Arc<[NavNode]>,
     urls: Arc<[String]>,
     site_key: u64,
+    /// The generated pages listed with the others.
+    generated_key: u64,
     files: Vec<(String, Arc<str>)>,
 }
 
@@ -32,15 +38,18 @@ struct Made {
 pub fn site_files(ctx: &RenderContext) -> Result<Vec<(String, OutputFile)>, Diagnostic> {
     let r = ctx.resolved;
     let Some(cache) = ctx.content_cache else {
-        let files = make(ctx)?;
+        let files = make(ctx)?.into_iter().chain(home(ctx)?);
         return Ok(files
-            .into_iter()
             .map(|(path, text)| (path, OutputFile::Bytes(text.into_bytes())))
             .collect());
     };
     let mut last = cache.site_files.last.lock().expect("cache lock");
+    let generated_key = crate::model::hash_of(&generated(ctx));
     let same = last.as_ref().is_some_and(|m| {
-        Arc::ptr_eq(&m.nav, &r.nav) && Arc::ptr_eq(&m.urls, &r.urls) && m.site_key == ctx.site_key
+        Arc::ptr_eq(&m.nav, &r.nav)
+            && Arc::ptr_eq(&m.urls, &r.urls)
+            && m.site_key == ctx.site_key
+            && m.generated_key == generated_key
     });
     if !same {
         let files = make(ctx)?.into_iter().map(|(p, t)| (p, t.into())).collect();
@@ -48,35 +57,74 @@ pub fn site_files(ctx: &RenderContext) -> Result<Vec<(String, OutputFile)>, Diag
             nav: r.nav.clone(),
             urls: r.urls.clone(),
             site_key: ctx.site_key,
+            generated_key,
             files,
         });
     }
     let made = last.as_ref().expect("just made");
-    Ok(made
+    let mut files: Vec<(String, OutputFile)> = made
         .files
         .iter()
         .map(|(path, text)| (path.clone(), OutputFile::Shared(text.clone())))
-        .collect())
+        .collect();
+    files.extend(home(ctx)?.map(|(p, t)| (p, OutputFile::Bytes(t.into_bytes()))));
+    Ok(files)
+}
+
+/// The home page of a site without a master index.
+fn home(ctx: &RenderContext) -> Result<Option<(String, String)>, Diagnostic> {
+    let r = ctx.resolved;
+    if r.home.is_some() {
+        return Ok(None);
+    }
+    let html = ctx.render_generated("index.html", &r.title, super::home::content(ctx))?;
+    Ok(Some(("index.html".to_string(), html)))
+}
+
+/// The pages archsite generates besides the home and all-pages pages, as (URL, title): the
+/// environment differences, when the site has them.
+fn generated(ctx: &RenderContext) -> Vec<(&'static str, &'static str)> {
+    ctx.data
+        .and_then(|d| d.diff.as_ref())
+        .map(|d| (d.url, d.title))
+        .into_iter()
+        .collect()
+}
+
+/// The sidebar's tree with the generated pages as a group of their own at the end.
+fn with_generated(ctx: &RenderContext) -> Vec<NavNode> {
+    let mut nav = ctx.resolved.nav.to_vec();
+    let pages: Vec<NavNode> = generated(ctx)
+        .into_iter()
+        .map(|(url, title)| NavNode {
+            title: title.to_string(),
+            url: Some(url.to_string()),
+            page: None,
+            children: Vec::new(),
+        })
+        .collect();
+    if !pages.is_empty() {
+        nav.push(NavNode {
+            title: ctx.words.generated_pages.to_string(),
+            url: None,
+            page: None,
+            children: pages,
+        });
+    }
+    nav
 }
 
 fn make(ctx: &RenderContext) -> Result<Vec<(String, String)>, Diagnostic> {
-    let r = ctx.resolved;
+    let nav = with_generated(ctx);
     let mut files = vec![
-        (NAV_SCRIPT.to_string(), nav_script(&r.nav)),
+        (NAV_SCRIPT.to_string(), nav_script(&nav)),
         ("sitemap.xml".to_string(), sitemap_xml(ctx)),
     ];
-    let all_pages = sitemap_list(&r.nav, SITEMAP_PAGE);
+    let all_pages = sitemap_list(&nav, SITEMAP_PAGE);
     files.push((
         SITEMAP_PAGE.to_string(),
         ctx.render_generated(SITEMAP_PAGE, ctx.words.all_pages, all_pages)?,
     ));
-    if r.home.is_none() {
-        let content = sitemap_list(&r.nav, "index.html");
-        files.push((
-            "index.html".to_string(),
-            ctx.render_generated("index.html", &r.title, content)?,
-        ));
-    }
     Ok(files)
 }
 
@@ -135,8 +183,18 @@ fn sitemap_list(nav: &[NavNode], from_url: &str) -> String {
 fn sitemap_xml(ctx: &RenderContext) -> String {
     let base = ctx.config.base_url.clone().unwrap_or_else(|| "/".into());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut urls: Vec<&String> = ctx.resolved.urls.iter().collect();
-    urls.sort();
+    // Every page, the generated home page of a site without one and the generated pages.
+    let home = ctx.resolved.home.is_none().then_some("index.html");
+    let mut urls: Vec<&str> = ctx
+        .resolved
+        .urls
+        .iter()
+        .map(String::as_str)
+        .chain(home)
+        .chain(generated(ctx).into_iter().map(|(url, _)| url))
+        .collect();
+    urls.sort_unstable();
+    urls.dedup();
     for url in urls {
         let encoded = relative_href("", url);
         out.push_str(&format!(

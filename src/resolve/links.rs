@@ -499,6 +499,16 @@ impl<'a> LinkIndex<'a> {
         fragment: &str,
     ) -> Option<Diagnostic> {
         let page = &self.pages[target];
+        if fragment.is_empty() {
+            return None;
+        }
+        // A kind that knows its own places (a source page's lines) decides.
+        if let Some(verdict) = crate::kinds::check_anchor(page, fragment) {
+            return verdict.err().map(|(message, help)| {
+                self.error(from, link, codes::BROKEN_ANCHOR, message)
+                    .help(help)
+            });
+        }
         let known = match self.anchor_sets.get(&target) {
             Some(set) => set.contains(fragment),
             None => page.anchors.iter().any(|a| a == fragment),

@@ -2,6 +2,7 @@
 //! (with diagnostics for broken ones), builds the navigation, breadcrumbs, backlinks and the
 //! pairing of environment documents. Takes the parsed pages; returns `Resolved`.
 
+mod environments;
 mod links;
 mod nav;
 pub mod tables;
@@ -130,14 +131,15 @@ impl Structure {
             })
             .unwrap_or_default();
         let nav = nav::build_nav(pages, &urls, home, &config.nav_order, &mut diags);
-        let order = nav::reading_order(&nav);
+        let order = nav::reading_order(&nav, pages);
         let breadcrumbs = nav::breadcrumbs(pages, &urls, home);
-        let env_peers = env_groups(pages);
+        let env_peers = env_groups(pages, &environments::by_name(pages));
         let section_peers = section_peers(pages, &env_peers);
         let title = config
             .title
             .clone()
             .or_else(|| home.map(|h| pages[h].title.clone()))
+            .or_else(|| readme_title(pages))
             .unwrap_or_else(|| folder_name(config));
         Structure {
             home,
@@ -357,21 +359,29 @@ fn backlinks(
     back
 }
 
-/// Environment documents of one group (front matter `group`, else the folder), per page.
-fn env_groups(pages: &[Page]) -> Vec<Vec<EnvPeer>> {
+/// Environment documents of one group, per page: the pages with front matter `environment`
+/// (grouped by front matter `group`, else the folder), and the pages without it that
+/// `environments::by_name` pairs by file name (`network-dev.md` beside `network-prod.md`).
+fn env_groups(pages: &[Page], by_name: &[Option<(String, String)>]) -> Vec<Vec<EnvPeer>> {
     let mut groups: BTreeMap<String, Vec<EnvPeer>> = BTreeMap::new();
     for (id, page) in pages.iter().enumerate() {
-        if let Some(env) = &page.front.environment {
-            let key = page
-                .front
-                .group
-                .clone()
-                .unwrap_or_else(|| urls::parent(&page.file.rel).to_string());
-            groups.entry(key).or_default().push(EnvPeer {
-                env: env.clone(),
-                page: id,
-            });
-        }
+        let (env, key) = match (&page.front.environment, &by_name[id]) {
+            (Some(env), _) => {
+                let key = page
+                    .front
+                    .group
+                    .clone()
+                    .unwrap_or_else(|| urls::parent(&page.file.rel).to_string());
+                (env.clone(), key)
+            }
+            // A key no folder path can be, so that a pair never joins a folder's group.
+            (None, Some((env, group))) => (env.clone(), format!("\0{group}")),
+            (None, None) => continue,
+        };
+        groups
+            .entry(key)
+            .or_default()
+            .push(EnvPeer { env, page: id });
     }
     let mut out = vec![Vec::new(); pages.len()];
     for mut peers in groups.into_values() {
@@ -386,6 +396,31 @@ fn env_groups(pages: &[Page]) -> Vec<Vec<EnvPeer>> {
         }
     }
     out
+}
+
+/// The site's name when it has no master index and no `title:`: the first heading of
+/// `design/README.md` when every page is in that one folder (a repository built from its top,
+/// holding its design folder). A README of one folder among several names that folder, not
+/// the site: then the folder's name is the site's.
+fn readme_title(pages: &[Page]) -> Option<String> {
+    let top = |p: &Page| p.file.rel.split_once('/').map(|(top, _)| top.to_string());
+    let first = top(pages.first()?)?;
+    if pages
+        .iter()
+        .any(|p| top(p).as_deref() != Some(first.as_str()))
+    {
+        return None;
+    }
+    pages
+        .iter()
+        .find(|p| {
+            p.has_h1
+                && p.file
+                    .rel
+                    .strip_prefix(first.as_str())
+                    .is_some_and(|rest| rest.eq_ignore_ascii_case("/readme.md"))
+        })
+        .map(|p| p.title.clone())
 }
 
 /// Environments in the order teams promote code through them; unknown ones after, by name.

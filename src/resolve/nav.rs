@@ -4,7 +4,7 @@
 use crate::base::urls::{folder_index_url, parent};
 use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
-use crate::model::{NavNode, Page, PageId};
+use crate::model::{NavNode, Page, PageId, PageKind};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -24,9 +24,9 @@ pub fn build_nav(
 ) -> Vec<NavNode> {
     let mut root = Folder::default();
     for (id, page) in pages.iter().enumerate() {
-        // Pages of some kinds (diagram files) are reached from the documents that link to
-        // them, not the sidebar.
-        if Some(id) == home || !crate::kinds::in_sidebar(page) {
+        // Every page of every kind (documents, diagram, source and API pages) is listed
+        // under its folder.
+        if Some(id) == home {
             continue;
         }
         let dir = parent(&page.file.rel);
@@ -133,18 +133,20 @@ fn apply_configured_order(
     *top = front;
 }
 
-/// Pages in sidebar order (depth first), for previous/next.
-pub fn reading_order(nav: &[NavNode]) -> Vec<PageId> {
-    fn walk(nodes: &[NavNode], out: &mut Vec<PageId>) {
+/// Documents in sidebar order (depth first), for previous/next. Diagram, source and API pages
+/// are in the sidebar but not in the reading order: "next" after a chapter is the next
+/// chapter, not the SQL file beside it.
+pub fn reading_order(nav: &[NavNode], pages: &[Page]) -> Vec<PageId> {
+    fn walk(nodes: &[NavNode], pages: &[Page], out: &mut Vec<PageId>) {
         for node in nodes {
-            if let Some(id) = node.page {
+            if let Some(id) = node.page.filter(|&id| pages[id].kind == PageKind::Markdown) {
                 out.push(id);
             }
-            walk(&node.children, out);
+            walk(&node.children, pages, out);
         }
     }
     let mut out = Vec::new();
-    walk(nav, &mut out);
+    walk(nav, pages, &mut out);
     out
 }
 

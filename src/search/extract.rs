@@ -11,6 +11,9 @@ use crate::model::Page;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use std::sync::Arc;
 
+/// How much of a source file's text search indexes.
+const SOURCE_INDEXED: usize = 32 * 1024;
+
 /// What a piece of text is; it decides its weight in the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -102,7 +105,15 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
     let mut current = Section {
         anchor: String::new(),
         title: page.title.clone(),
-        parts: vec![(Field::Title, page.title.clone())],
+        // A source page's title is its file name: an identifier, weighed as code, so that
+        // `place-service.yaml` does not outrank the documents about the service.
+        parts: vec![(
+            match page.kind {
+                crate::model::PageKind::Source => Field::Code,
+                _ => Field::Title,
+            },
+            page.title.clone(),
+        )],
     };
     let mut buf = String::new();
     let mut heading: Option<String> = None;
@@ -130,6 +141,16 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
                             language.map(|l| (Field::Diagram, (l.labels)(text).join(" · ")))
                         }
                         Block::Code => Some((Field::Code, std::mem::take(text))),
+                        // A source file is indexed as code, up to its first 32 KiB: enough for
+                        // its tables, keys and names without a 1 MiB dump in the index.
+                        Block::Source => {
+                            let mut end = text.len().min(SOURCE_INDEXED);
+                            while !text.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            text.truncate(end);
+                            Some((Field::Code, std::mem::take(text)))
+                        }
                     };
                     current
                         .parts

@@ -68,6 +68,11 @@ fn diagram_pages_and_figures_match_golden_output() {
 }
 
 #[test]
+fn design_folder_without_master_index_matches_golden_output() {
+    check_site("design-folder");
+}
+
+#[test]
 fn bare_folder_without_config_matches_golden_output() {
     check_site("bare");
 }

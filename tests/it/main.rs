@@ -22,3 +22,4 @@ mod serve_attack;
 mod serve_guard;
 mod support;
 mod tables;
+mod whole_folder;

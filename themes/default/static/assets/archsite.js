@@ -413,6 +413,46 @@
     resizeTimer = setTimeout(markScrollable, 150);
   });
 
+  // Source pages: `#L12-L20` marks those lines and scrolls to the first (`#L12` alone is marked
+  // by CSS, without this script); a shift-click on a second line number makes the range.
+  function markLines() {
+    var code = doc.querySelector("pre.source-code");
+    if (!code) return;
+    Array.prototype.forEach.call(code.querySelectorAll(".line.is-marked"), function (line) {
+      line.classList.remove("is-marked");
+    });
+    var m = /^#L(\d+)(?:-L?(\d+))?$/.exec(window.location.hash);
+    if (!m) return;
+    var from = +m[1], to = m[2] ? +m[2] : from;
+    if (to < from) { var t = from; from = to; to = t; }
+    for (var n = from; n <= to; n++) {
+      var line = doc.getElementById("L" + n);
+      if (line) line.classList.add("is-marked");
+    }
+    var first = doc.getElementById("L" + from);
+    if (first && m[2]) first.scrollIntoView({ block: "start" });
+  }
+
+  function setUpLines() {
+    var code = doc.querySelector("pre.source-code");
+    if (!code || code._archsiteLines) return;
+    code._archsiteLines = true;
+    code.addEventListener("click", function (event) {
+      var number = event.target.closest && event.target.closest("a.ln");
+      if (!number) return;
+      var n = +number.getAttribute("data-line");
+      var m = /^#L(\d+)/.exec(window.location.hash);
+      if (event.shiftKey && m) {
+        event.preventDefault();
+        var a = Math.min(+m[1], n), b = Math.max(+m[1], n);
+        history.replaceState(null, "", "#L" + a + (a === b ? "" : "-L" + b));
+        markLines();
+      }
+    });
+    window.addEventListener("hashchange", markLines);
+    markLines();
+  }
+
   // Everything the page's content gets from this script; run again (idempotent) by the live
   // preview after it swapped a new version of the content in.
   function enhance() {
@@ -421,6 +461,7 @@
     addCopyButtons(scope);
     addTableButtons(scope);
     markScrollable();
+    setUpLines();
   }
   enhance();
 
