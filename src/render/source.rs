@@ -54,7 +54,7 @@ pub fn listing(lang: &str, text: &str, labels: &Labels) -> String {
         // The number is drawn by CSS from `data-line`, so that copying the code copies no
         // line numbers; the link's name says it for screen readers.
         out.push_str(&format!(
-            "<span class=\"line\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\" data-line=\"{n}\" aria-label=\"{label} {n}\"></a>{anchors}{line}\n</span>"
+            "<span class=\"line\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\" data-line=\"{n}\" aria-label=\"{label} {n}\"></a>{anchors}{line}</span>\n"
         ));
     }
     out.push_str("</code></pre>\n</div>\n");
