@@ -1,6 +1,6 @@
 //! Page kinds: the source files that become pages beside Markdown, each kind in a file of its
-//! own. A kind says which files are its (`claims`), where their page is published (`url`),
-//! whether the sidebar lists it, and parses a file into a `Page`: its title, headings (the
+//! own. A kind says which files are its (`claims` by name, `accepts` by text), where their page
+//! is published (`url`), and parses a file into a `Page`: its title, headings (the
 //! table of contents and the anchors links may target), links (checked like any page's), and
 //! a `Document` of Markdown events that `render` draws and `search` indexes as it does any
 //! page's. A kind needs no code in render or search: what its page shows is in its document.

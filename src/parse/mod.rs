@@ -73,6 +73,17 @@ pub fn parse_page(
     (Some(page), diags)
 }
 
+/// The page of a Markdown file at `rel` holding `text`, for the unit tests of later stages.
+#[cfg(test)]
+pub fn test_page(rel: &str, text: &str) -> Page {
+    let file = SourceFile {
+        rel: rel.into(),
+        abs: rel.into(),
+        display: rel.into(),
+    };
+    parse_page(file, text.into(), false).0.expect("a page")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,13 +16,15 @@ const HOME: &str = "index.html";
 /// A description is cut to about this many characters.
 const DESCRIPTION_CHARS: usize = 160;
 
-pub fn content(ctx: &RenderContext) -> String {
+/// The home page's content, and the files it shows besides (diagram previews), by path.
+pub fn content(ctx: &RenderContext) -> (String, Vec<(String, String)>) {
     let mut out = String::new();
+    let mut files = Vec::new();
     documents(ctx, &mut out);
-    diagrams(ctx, &mut out);
+    diagrams(ctx, &mut out, &mut files);
     apis(ctx, &mut out);
     environments(ctx, &mut out);
-    out
+    (out, files)
 }
 
 fn link(ctx: &RenderContext, id: PageId) -> String {
@@ -191,8 +193,13 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut[..at_word.unwrap_or(cut.len())].trim_end())
 }
 
-/// Every diagram page, as a card: its title, its folder and language.
-fn diagrams(ctx: &RenderContext, out: &mut String) {
+/// Every diagram page, as a card: its title, its folder, language and kind. A diagram drawn at
+/// build time (PlantUML) shows a small copy of its drawing: the SVG it already has, written
+/// once beside its page (`flow.puml` → `flow.puml.svg`) and loaded lazily as an image, so that
+/// the home page stays small however many diagrams there are. Mermaid's are drawn in the
+/// browser: a card says what it is rather than loading mermaid to draw forty of them.
+fn diagrams(ctx: &RenderContext, out: &mut String, files: &mut Vec<(String, String)>) {
+    use crate::diagram::Verdict;
     let mut ids: Vec<PageId> = (0..ctx.pages.len())
         .filter(|&id| ctx.pages[id].kind == PageKind::Diagram)
         .collect();
@@ -205,31 +212,34 @@ fn diagrams(ctx: &RenderContext, out: &mut String) {
     for id in ids {
         let page = &ctx.pages[id];
         let folder = crate::base::urls::parent(&page.file.rel);
-        let language = page.diagrams.first().map_or("", |d| d.language);
-        // Mermaid's front matter (`---` … `---`) is not the diagram's first word.
-        let text = page
-            .text
-            .trim_start()
-            .strip_prefix("---")
-            .and_then(|rest| rest.split_once("\n---").map(|(_, after)| after))
-            .unwrap_or(&page.text);
-        let kind = text
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with("%%") && !l.starts_with('\''))
-            .and_then(|l| l.split_whitespace().next())
-            .filter(|w| {
-                w.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            })
-            .unwrap_or("");
+        let diagram = page.diagrams.first();
+        let verdict = diagram.and_then(|d| ctx.diagrams.and_then(|v| v.get(page, d)));
+        let (kind, svg) = match verdict {
+            // Mermaid's name for its current flowchart renderer is `flowchart-v2`.
+            Some(Verdict::Valid { kind, svg }) => (kind.trim_end_matches("-v2"), svg.as_deref()),
+            _ => ("", None),
+        };
+        let language = diagram.map_or("", |d| d.language);
         let meta: Vec<&str> = [folder, language, kind]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect();
+        let url = &ctx.resolved.urls[id];
+        let preview = svg.and_then(|svg| {
+            let path = format!("{}.svg", url.strip_suffix(".html")?);
+            // Never over a file of the site's own.
+            (!ctx.resolved.files.contains_key(&path)).then(|| {
+                files.push((path.clone(), svg.to_string()));
+                format!(
+                    "<img class=\"home-card-preview\" src=\"{}\" alt=\"\" loading=\"lazy\" decoding=\"async\">",
+                    escape_html(&relative_href(HOME, &path))
+                )
+            })
+        });
         out.push_str(&format!(
-            "<li class=\"home-card\"><a href=\"{}\"><span class=\"home-card-title\">{}</span><span class=\"home-card-meta\">{}</span></a></li>\n",
-            escape_html(&relative_href(HOME, &ctx.resolved.urls[id])),
+            "<li class=\"home-card\"><a href=\"{}\">{}<span class=\"home-card-title\">{}</span><span class=\"home-card-meta\">{}</span></a></li>\n",
+            escape_html(&relative_href(HOME, url)),
+            preview.unwrap_or_default(),
             escape_html(&page.title),
             escape_html(&meta.join(" · ")),
         ));
@@ -319,14 +329,7 @@ mod tests {
     use super::*;
 
     fn page(text: &str) -> Page {
-        let file = crate::model::SourceFile {
-            rel: "a.md".into(),
-            abs: "a.md".into(),
-            display: "a.md".into(),
-        };
-        crate::parse::parse_page(file, text.into(), false)
-            .0
-            .unwrap()
+        crate::parse::test_page("a.md", text)
     }
 
     #[test]

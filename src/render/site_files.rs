@@ -67,18 +67,24 @@ pub fn site_files(ctx: &RenderContext) -> Result<Vec<(String, OutputFile)>, Diag
         .iter()
         .map(|(path, text)| (path.clone(), OutputFile::Shared(text.clone())))
         .collect();
-    files.extend(home(ctx)?.map(|(p, t)| (p, OutputFile::Bytes(t.into_bytes()))));
+    files.extend(
+        home(ctx)?
+            .into_iter()
+            .map(|(p, t)| (p, OutputFile::Bytes(t.into_bytes()))),
+    );
     Ok(files)
 }
 
-/// The home page of a site without a master index.
-fn home(ctx: &RenderContext) -> Result<Option<(String, String)>, Diagnostic> {
+/// The home page of a site without a master index, and the diagram previews it shows.
+fn home(ctx: &RenderContext) -> Result<Vec<(String, String)>, Diagnostic> {
     let r = ctx.resolved;
     if r.home.is_some() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let html = ctx.render_generated("index.html", &r.title, super::home::content(ctx))?;
-    Ok(Some(("index.html".to_string(), html)))
+    let (content, mut files) = super::home::content(ctx);
+    let html = ctx.render_generated("index.html", &r.title, content)?;
+    files.push(("index.html".to_string(), html));
+    Ok(files)
 }
 
 /// The pages archsite generates besides the home and all-pages pages, as (URL, title): the

@@ -76,16 +76,7 @@ mod tests {
 
     fn pages(rels: &[(&str, &str)]) -> Vec<Page> {
         rels.iter()
-            .map(|(rel, text)| {
-                let file = crate::model::SourceFile {
-                    rel: rel.to_string(),
-                    abs: rel.into(),
-                    display: rel.to_string().into(),
-                };
-                crate::parse::parse_page(file, (*text).into(), false)
-                    .0
-                    .unwrap()
-            })
+            .map(|(rel, text)| crate::parse::test_page(rel, text))
             .collect()
     }
 

@@ -430,3 +430,44 @@ fn serve_applies_a_changed_plantuml_setting() {
     );
     assert_eq!(starts(tmp.path()), 1, "the new PlantUML was started once");
 }
+
+/// Without a master index, the generated home page shows each drawn diagram as a small copy of
+/// the SVG PlantUML made: written once beside the diagram's page and loaded as a lazy image,
+/// not pasted into the home page.
+#[test]
+fn the_generated_home_page_previews_drawn_diagrams_as_images() {
+    let (tmp, site) = site();
+    // No master index: its page becomes an ordinary one (login.puml links to it by name).
+    fs::rename(
+        site.join("content/index.md"),
+        site.join("content/design.md"),
+    )
+    .unwrap();
+    let login = site.join("content/flows/login.puml");
+    let text = fs::read_to_string(&login).unwrap();
+    fs::write(&login, text.replace("../index.md", "../design.md")).unwrap();
+    let cache = tmp.path().join("cache");
+    let out = build(&site, &cache, &std::env::var("PATH").unwrap(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let home = read(&site, "index.html");
+    let previews: Vec<&str> = home
+        .split("<img class=\"home-card-preview\" src=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(!previews.is_empty(), "{home}");
+    for src in &previews {
+        assert!(src.ends_with(".svg"), "{src}");
+        let svg = read(&site, src);
+        assert!(svg.contains("<svg"), "{src} is the drawing");
+        assert!(
+            !home.contains(&svg[..svg.len().min(200)]),
+            "not pasted into the page"
+        );
+    }
+    assert!(home.contains("loading=\"lazy\""));
+}
