@@ -477,15 +477,22 @@ fn parse_all(
     (pages, drafts)
 }
 
-/// The pages of the files other page kinds claimed (`kinds/`), in load's order.
+/// The pages of the files other page kinds claimed (`kinds/`) and take by their text, in
+/// load's order (the others stay published files).
 fn parse_kind_pages(files: Vec<(SourceFile, Arc<str>)>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
-    files
-        .into_iter()
+    use rayon::prelude::*;
+    let parsed: Vec<_> = files
+        .into_par_iter()
         .filter_map(|(file, text)| {
             let kind = crate::kinds::claim_text(&file.rel, &text)?;
-            let (page, d) = kind.parse(file, text);
+            Some(kind.parse(file, text))
+        })
+        .collect();
+    parsed
+        .into_iter()
+        .map(|(page, d)| {
             diags.extend(d);
-            Some(page)
+            page
         })
         .collect()
 }

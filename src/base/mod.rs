@@ -13,5 +13,6 @@ pub mod markdown;
 pub mod slug;
 pub mod text;
 pub mod urls;
+pub mod yaml;
 
 pub use html::escape_html;

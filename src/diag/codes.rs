@@ -73,6 +73,9 @@ pub const MERMAID_UNCHECKED: Code = Code::configurable("mermaid-unchecked", Warn
 pub const PLANTUML_SYNTAX: Code = Code::configurable("plantuml-syntax", Error);
 pub const PLANTUML_INCLUDE: Code = Code::configurable("plantuml-include", Error);
 pub const PLANTUML_MISSING: Code = Code::configurable("plantuml-missing", Warning);
+// OpenAPI specs (kinds/openapi/; a `$ref` that leads nowhere is reported by resolve/links.rs).
+pub const OPENAPI_REF: Code = Code::configurable("openapi-ref", Error);
+pub const OPENAPI: Code = Code::configurable("openapi", Error);
 // The site's own files and settings: not configurable.
 pub const FRONT_MATTER: Code = Code::fixed("front-matter", Error);
 pub const DATA: Code = Code::fixed("data", Error);
@@ -117,6 +120,8 @@ pub const ALL: &[Code] = &[
     PLANTUML_SYNTAX,
     PLANTUML_INCLUDE,
     PLANTUML_MISSING,
+    OPENAPI_REF,
+    OPENAPI,
     FRONT_MATTER,
     DATA,
     CONFIG,

@@ -159,6 +159,7 @@ fn page(language: &'static Language, file: SourceFile, text: Arc<str>) -> Page {
         data: Arc::new([]),
         document: Arc::new(document),
         kind: PageKind::Diagram,
+        api: None,
         text,
     }
 }

@@ -11,9 +11,12 @@
 //! [`KINDS`], and its variant of `model::PageKind`. Every page of every kind is in the sidebar
 //! under its folder, in `sitemap.html` and in `sitemap.xml`: a kind needs no code for that.
 //!
-//! A file is one kind: the first of [`KINDS`] that claims its name and accepts its text.
+//! A file is one kind: the first of [`KINDS`] that claims its name and accepts its text (an
+//! OpenAPI spec is a `.yaml` or `.json` with a top-level `openapi:` version; the source kind,
+//! asked last, gets the other `.yaml` and `.json` files).
 
 mod diagram;
+pub mod openapi;
 pub mod source;
 
 use crate::diag::Diagnostic;
@@ -57,8 +60,13 @@ pub trait Kind: Sync {
 }
 
 /// Every kind of page besides Markdown, in the order they are asked to claim a file.
-/// `source::SourceText` is last: it takes the `.yaml` and `.json` files no other kind accepts.
-pub const KINDS: &[&dyn Kind] = &[&diagram::DiagramFile, &source::SourceText];
+/// `openapi::OpenApi` takes the specs among `.yaml` and `.json` files; `source::SourceText` is
+/// last: it takes the files no other kind accepts.
+pub const KINDS: &[&dyn Kind] = &[
+    &diagram::DiagramFile,
+    &openapi::OpenApi,
+    &source::SourceText,
+];
 
 /// A section of the generated home page that lists the pages of a kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

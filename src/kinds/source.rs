@@ -193,6 +193,7 @@ fn page(file: SourceFile, text: Arc<str>) -> Page {
         data: Arc::new([]),
         document: Arc::new(document),
         kind: PageKind::Source,
+        api: None,
         text,
     }
 }

@@ -211,6 +211,28 @@ impl Document {
         })
     }
 
+    /// The events at positions `range`, each with its slot (a page kind's part of its
+    /// document: an OpenAPI operation's description).
+    pub fn events_in<'a>(
+        &'a self,
+        text: &'a str,
+        range: Range<usize>,
+    ) -> impl Iterator<Item = (Event<'a>, Option<&'a Slot>)> {
+        let end = range.end.min(self.events.len());
+        let start = range.start.min(end);
+        let first_slot = self.slots.partition_point(|(at, _)| (*at as usize) < start);
+        let mut slots = self.slots[first_slot..].iter().peekable();
+        self.events[start..end]
+            .iter()
+            .enumerate()
+            .map(move |(i, ev)| {
+                let slot = slots
+                    .next_if(|(at, _)| *at as usize == start + i)
+                    .map(|(_, slot)| slot);
+                (self.event(ev, text), slot)
+            })
+    }
+
     /// The slots, in document order.
     pub fn slots(&self) -> impl Iterator<Item = &Slot> {
         self.slots.iter().map(|(_, s)| s)

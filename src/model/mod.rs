@@ -4,6 +4,7 @@
 //! computes the whole-site facts (`Resolved`: URLs, links, navigation, backlinks) and `render`
 //! turns both into an `Output`.
 
+pub mod api;
 pub mod columns;
 pub mod data;
 pub mod decimal;
@@ -87,6 +88,10 @@ pub enum LinkKind {
     PlainPath,
     /// Front matter `related:`.
     Related,
+    /// An OpenAPI `$ref` to a schema or another file, written as the link it becomes
+    /// (`#schema-User`, `common.yaml#schema-Error`, `schemas/user.yaml`); its span is the
+    /// `$ref` value's.
+    Ref,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +129,8 @@ pub struct Page {
     /// The Markdown's events and what each is to render and search (empty for a `.mmd` page).
     pub document: Arc<document::Document>,
     pub kind: PageKind,
+    /// An OpenAPI spec's page: what it shows (`kinds/openapi/`); `None` for other pages.
+    pub api: Option<Arc<api::Api>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,6 +142,9 @@ pub enum PageKind {
     /// A source or configuration file (`.sql`, `.yaml`, …): its page shows the numbered,
     /// highlighted source (`kinds/source.rs`).
     Source,
+    /// An OpenAPI spec (`.yaml`, `.json` with a top-level `openapi:`): an API reference page
+    /// (`kinds/openapi/`, `Page::api`).
+    Api,
 }
 
 /// A diagram: a fenced block of a diagram language (```` ```mermaid ````) in a page, or a whole

@@ -6,8 +6,8 @@
 //! Raw YAML nodes (with positions) are validated into `model` types here; every problem is a
 //! diagnostic at the exact key or value, and loading goes on to report the next one.
 
-use super::yaml::{self, Kind, Node};
 use crate::base::slug::github_slug;
+use crate::base::yaml::{self, Kind, Node};
 use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
 use crate::model::data::{

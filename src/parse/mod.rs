@@ -10,7 +10,6 @@ mod front_matter;
 mod inline;
 mod markdown;
 pub mod table;
-mod yaml;
 
 pub use markdown::section_number;
 
@@ -68,6 +67,7 @@ pub fn parse_page(
         diagrams: body.diagrams.into(),
         document: body.document.into(),
         kind: PageKind::Markdown,
+        api: None,
         text,
     };
     (Some(page), diags)

@@ -14,7 +14,7 @@
 //! number lives: both stay readable. Parsed during `parse` (per page, pure); what they name is
 //! checked once the data is loaded.
 
-use super::yaml::{self, Kind, Node};
+use crate::base::yaml::{self, Kind, Node};
 use crate::diag::codes;
 use crate::diag::{closest, Diagnostic};
 use crate::model::columns::{derived, DERIVED};

@@ -40,6 +40,25 @@ pub struct MarkdownContext<'a> {
 
 /// The HTML of a page's document; `text` is the page's text the document borrows from.
 pub fn render_markdown(document: &Document, text: &str, ctx: &MarkdownContext) -> String {
+    render_events(document.events(text), text.len() * 3 / 2, ctx)
+}
+
+/// The HTML of a part of a page's document (events at positions `range`: a description of an
+/// OpenAPI spec's page).
+pub fn render_markdown_part(
+    document: &Document,
+    text: &str,
+    range: Range<usize>,
+    ctx: &MarkdownContext,
+) -> String {
+    render_events(document.events_in(text, range), 64, ctx)
+}
+
+fn render_events<'a>(
+    document: impl Iterator<Item = (Event<'a>, Option<&'a Slot>)>,
+    capacity: usize,
+    ctx: &'a MarkdownContext,
+) -> String {
     let mut events: Vec<Event> = Vec::new();
     // The code block being read: what it holds, its language, its text so far.
     let mut code: Option<(Block, String, String)> = None;
@@ -48,7 +67,7 @@ pub fn render_markdown(document: &Document, text: &str, ctx: &MarkdownContext) -
     let mut in_paragraph = false;
     let mut reopen = false;
     let link = |i: u32| ctx.links.get(i as usize);
-    for (event, slot) in document.events(text) {
+    for (event, slot) in document {
         match event {
             Event::Start(Tag::Paragraph) => in_paragraph = true,
             Event::End(TagEnd::Paragraph) => in_paragraph = false,
@@ -202,7 +221,7 @@ pub fn render_markdown(document: &Document, text: &str, ctx: &MarkdownContext) -
             (other, _) => events.push(other),
         }
     }
-    let mut html = String::with_capacity(text.len() * 3 / 2);
+    let mut html = String::with_capacity(capacity);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
 }

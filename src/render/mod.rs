@@ -6,6 +6,7 @@
 //! rendered (which keeps it, or stages it on disk: output's decision, not render's), and a
 //! page the destination already holds from the same inputs is not rendered at all.
 
+mod api;
 mod diagram;
 mod highlight;
 mod home;
@@ -133,6 +134,8 @@ struct PageView<'a> {
     /// A page archsite makes (the home page of a site without one, all pages, the
     /// environment differences): no "referenced by" section.
     generated: bool,
+    /// An OpenAPI spec's page (`api.html` drew its body).
+    is_api: bool,
     /// The front matter's keys that archsite does not read (`section`, `date`, `extra`, …).
     meta: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
     /// `meta.extra`, where Zola's templates look (`page.extra.icon`); empty when absent.
@@ -344,7 +347,15 @@ impl<'a> RenderContext<'a> {
             }
             return Ok(RenderedPage::Shared(hit, page_key, body_key));
         }
-        let render_body = || self.body(id);
+        // A spec's page is drawn with a template of its own, whose errors are the site's.
+        let api_html = match page.kind {
+            PageKind::Api => Some(
+                self.api_body(id)
+                    .map_err(|d| d.in_file(&page.file.display))?,
+            ),
+            _ => None,
+        };
+        let render_body = || api_html.clone().unwrap_or_else(|| self.body(id));
         view_page.content.html = match self.content_cache {
             None => render_body(),
             Some(cache) => cache.get_or_render(body_key, render_body).to_string(),
@@ -427,6 +438,39 @@ impl<'a> RenderContext<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The body of an OpenAPI spec's page (`api.rs`, `templates/api.html`).
+    fn api_body(&self, id: PageId) -> Result<String, Diagnostic> {
+        let page = &self.pages[id];
+        let Some(api) = page.api.as_deref() else {
+            return Ok(self.body(id));
+        };
+        let no_sections = |_: usize| Vec::new();
+        let no_diagram = |_: u32| String::new();
+        let no_embed = |_: &crate::model::ResolvedLink| false;
+        let no_figure = |_: &crate::model::ResolvedLink, _: &str| String::new();
+        let no_source = |_: &str, _: &str| String::new();
+        let markdown = MarkdownContext {
+            links: &self.resolved.links[id],
+            headings: &page.headings,
+            section_links: &no_sections,
+            anchor_label: self.words.anchor_label,
+            data: &[],
+            diagram: &no_diagram,
+            embeds: &no_embed,
+            embed: &no_figure,
+            source: &no_source,
+        };
+        api::ApiPage {
+            page,
+            api,
+            links: &self.resolved.links[id],
+            markdown: &markdown,
+            url: &self.resolved.urls[id],
+            lang: self.resolved.lang,
+        }
+        .render(self.templates)
+    }
+
     /// The HTML of a page's document.
     fn body(&self, id: PageId) -> String {
         let page = &self.pages[id];
@@ -445,10 +489,12 @@ impl<'a> RenderContext<'a> {
                         first_line,
                         ..Default::default()
                     },
-                    PageKind::Markdown | PageKind::Source => diagram::FigureExtras {
-                        first_line,
-                        ..Default::default()
-                    },
+                    PageKind::Markdown | PageKind::Source | PageKind::Api => {
+                        diagram::FigureExtras {
+                            first_line,
+                            ..Default::default()
+                        }
+                    }
                 };
                 self.figure(id, d, url, extras)
             })
@@ -530,8 +576,11 @@ impl<'a> RenderContext<'a> {
                 self.line_ranges(id),
             )
         });
+        // A spec's page is drawn by a template, in the site's language.
+        let drawn_by =
+            (page.kind == PageKind::Api).then_some((self.templates.key, self.resolved.lang));
         tables::cache_key(
-            hash_of(&(key, embedded_sources, verdicts, source)),
+            hash_of(&(key, embedded_sources, verdicts, source, drawn_by)),
             self.tables_of(id),
         )
     }
@@ -567,6 +616,7 @@ impl<'a> RenderContext<'a> {
         let r = self.resolved;
         let url = &r.urls[id];
         let position = r.order.iter().position(|&p| p == id);
+        let toc_depth = if page.kind == PageKind::Api { 2 } else { 3 };
         let neighbour = |delta: isize| {
             position
                 .and_then(|i| i.checked_add_signed(delta))
@@ -583,7 +633,8 @@ impl<'a> RenderContext<'a> {
             toc: page
                 .headings
                 .iter()
-                .filter(|h| (2..=3).contains(&h.level))
+                // A spec's page lists its tags and schemas (its operations are many).
+                .filter(|h| (2..=toc_depth).contains(&h.level))
                 .map(|h| TocEntry {
                     level: h.level,
                     id: &h.id,
@@ -628,6 +679,7 @@ impl<'a> RenderContext<'a> {
             mermaid: self.draws_diagrams(id, true),
             is_diagram: page.kind == PageKind::Diagram,
             generated: false,
+            is_api: page.kind == PageKind::Api,
             meta: &page.front.meta,
             extra: page.front.meta.get("extra").unwrap_or(&*NO_EXTRA),
         }
@@ -745,6 +797,7 @@ impl<'a> RenderContext<'a> {
             mermaid: false,
             is_diagram: false,
             generated: true,
+            is_api: false,
             meta: &NO_META,
             extra: &NO_EXTRA,
         };

@@ -516,6 +516,9 @@ impl<'a> LinkIndex<'a> {
         if fragment.is_empty() || known {
             return None;
         }
+        if link.kind == LinkKind::Ref {
+            return Some(self.broken_schema_ref(from, link, target, fragment));
+        }
         let by_text = page.headings.iter().map(|h| h.text.as_str());
         let by_id = page.anchors.iter().map(String::as_str);
         // An edit distance to each of a huge page's ids for each broken link would make a
@@ -577,6 +580,43 @@ impl<'a> LinkIndex<'a> {
         )
     }
 
+    /// An OpenAPI `$ref` to a schema another spec does not define (`common.yaml#schema-X`, as
+    /// `kinds::openapi` wrote `common.yaml#/components/schemas/X`), said in the spec's terms.
+    fn broken_schema_ref(
+        &self,
+        from: PageId,
+        link: &Link,
+        target: PageId,
+        fragment: &str,
+    ) -> Diagnostic {
+        let page = &self.pages[target];
+        let file = link.dest.split('#').next().unwrap_or("");
+        let name = fragment.strip_prefix("schema-").unwrap_or(fragment);
+        let names = page
+            .anchors
+            .iter()
+            .filter_map(|a| a.strip_prefix("schema-"));
+        let help = closest(name, names)
+            .map(|best| format!("did you mean `{file}#/components/schemas/{best}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "point the reference at a schema of `components.schemas` in `{}`",
+                    page.file.rel
+                )
+            });
+        self.error(
+            from,
+            link,
+            codes::OPENAPI_REF,
+            format!(
+                "`$ref` to schema `{name}`, which `{}` does not define",
+                page.file.rel
+            ),
+        )
+        .label("no such schema")
+        .help(help)
+    }
+
     /// The 1-based line of a byte offset in a page.
     fn line_of(&self, page: PageId, offset: usize) -> usize {
         let starts = self.line_starts[page].get_or_init(|| {
@@ -594,6 +634,12 @@ impl<'a> LinkIndex<'a> {
 
     fn error(&self, from: PageId, link: &Link, code: Code, message: String) -> Diagnostic {
         let page = &self.pages[from];
+        // A spec's `$ref` that leads nowhere is the spec's error, however it fails.
+        let code = if link.kind == LinkKind::Ref {
+            codes::OPENAPI_REF
+        } else {
+            code
+        };
         Diagnostic::new(code, message)
             .at(&page.file.display, dest_span(page, link))
             .target(link.dest.clone())

@@ -73,6 +73,11 @@ fn design_folder_without_master_index_matches_golden_output() {
 }
 
 #[test]
+fn api_pages_match_golden_output() {
+    check_site("api");
+}
+
+#[test]
 fn bare_folder_without_config_matches_golden_output() {
     check_site("bare");
 }

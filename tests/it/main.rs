@@ -1,6 +1,7 @@
 //! The one integration test binary: fixture sites with golden output, diagnostics goldens, and
 //! the `archsite` command run as a user would.
 
+mod api;
 mod architecture;
 mod cli;
 mod cold_warm;

@@ -1,4 +1,5 @@
-//! YAML text → a small tree of `Node`s, each with the byte range it came from. The only file that
+//! YAML text → a small tree of `Node`s, each with the byte range it came from (data files,
+//! table directives, OpenAPI specs; JSON too, as YAML's flow style). The only file that
 //! touches the YAML parser (`saphyr-parser`, an event parser whose events carry positions).
 //!
 //! Why not serde_yaml, which the config uses: it reports where a *syntax* error is, but a
@@ -73,8 +74,14 @@ pub struct YamlError {
     pub label: &'static str,
 }
 
-/// Parses one YAML document. An empty file is `Null`.
+/// Parses one YAML document of at most `MAX_NODES` values. An empty file is `Null`.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
+    parse_limited(text, MAX_NODES)
+}
+
+/// Parses one YAML document of at most `max_nodes` values (aliases' expansions counted), for
+/// files larger than data files are (an OpenAPI spec of thousands of operations).
+pub fn parse_limited(text: &str, max_nodes: usize) -> Result<Node, YamlError> {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder {
         offsets: &offsets,
@@ -82,6 +89,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         stack: Vec::new(),
         root: None,
         nodes: 0,
+        max_nodes,
     };
     for item in Parser::new_from_str(text) {
         match item {
@@ -158,6 +166,7 @@ struct Builder<'a> {
     stack: Vec<Open>,
     root: Option<Node>,
     nodes: usize,
+    max_nodes: usize,
 }
 
 impl Builder<'_> {
@@ -186,10 +195,11 @@ impl Builder<'_> {
                         label: "no such anchor",
                     });
                 };
-                if self.nodes + size > MAX_NODES {
+                if self.nodes + size > self.max_nodes {
                     return Err(YamlError {
                         message: format!(
-                            "aliases expand past {MAX_NODES} values (an alias bomb?); refusing to expand"
+                            "aliases expand past {} values (an alias bomb?); refusing to expand",
+                            self.max_nodes
                         ),
                         span: range,
                         label: "this alias",
@@ -254,9 +264,9 @@ impl Builder<'_> {
 
     fn count(&mut self, n: usize, range: &Range<usize>) -> Result<(), YamlError> {
         self.nodes += n;
-        if self.nodes > MAX_NODES {
+        if self.nodes > self.max_nodes {
             return Err(YamlError {
-                message: format!("more than {MAX_NODES} values in one data file"),
+                message: format!("more than {} values in one file", self.max_nodes),
                 span: range.clone(),
                 label: "here",
             });
