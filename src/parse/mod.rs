@@ -3,7 +3,7 @@
 //! `Document` (its events, each with what it is: heading, link, directive, diagram, code) and
 //! finds the title, headings (with GitHub ids), links and raw-HTML anchors, each with its
 //! byte span; reads its data-table directives (`table.rs`). Also the data files (`data.rs`,
-//! over `yaml.rs`). `render` and `search` work from the document and never parse again.
+//! over `base/yaml.rs`). `render` and `search` work from the document and never parse again.
 
 pub mod data;
 mod front_matter;

@@ -54,7 +54,9 @@ fn evaluate(index: &Index, technique: Technique, q: &Query) -> (f64, f64, String
     } else {
         good / top.len() as f64
     };
-    let recall = good / q.relevant.len().max(1) as f64;
+    // R@10: of the relevant pages, the share among the first 10, counting at most 10 (when
+    // more than 10 pages are relevant, ten of them on the first screen is all there is to get).
+    let recall = good / q.relevant.len().clamp(1, 10) as f64;
     (precision, recall, first, top)
 }
 

@@ -234,10 +234,12 @@ impl<'t, 'n> Reader<'t, 'n> {
                 .iter()
                 .filter(|(_, _, op, _)| first_tag(op) == name)
                 .collect();
-            if members.is_empty() {
+            let tag_node = tag_nodes.get(&name).copied();
+            // A tag the spec declares is shown (its description, an anchor) even without
+            // operations: descriptions link to it.
+            if members.is_empty() && tag_node.is_none() {
                 continue;
             }
-            let tag_node = tag_nodes.get(&name).copied();
             let span = tag_node
                 .or(members.first().map(|m| m.1))
                 .map_or(0..0, |n| n.span.clone());

@@ -60,7 +60,14 @@ impl Reader<'_, '_> {
             .and_then(Node::as_str)
             .map(str::to_string);
         if let Some(Kind::Seq(values)) = node.get("enum").map(|n| &n.kind) {
-            schema.enumeration = values.iter().map(scalar_text).collect();
+            // An empty text is shown as `""`, not as nothing.
+            schema.enumeration = values
+                .iter()
+                .map(|v| match scalar_text(v) {
+                    t if t.is_empty() => "\"\"".to_string(),
+                    t => t,
+                })
+                .collect();
         }
         schema.default = node.get("default").map(scalar_text);
         schema.example = node
@@ -188,7 +195,15 @@ impl Reader<'_, '_> {
                     }
                 },
                 _ => match self.pointer(pointer) {
-                    Some(_) => RefTarget::Local(self.schema_id(&name).unwrap_or_default()),
+                    // Into a schema (`#/components/schemas/X/properties/y`): that schema's
+                    // anchor; elsewhere in the spec: shown by name.
+                    Some(_) => RefTarget::Local(
+                        pointer
+                            .strip_prefix("/components/schemas/")
+                            .and_then(|rest| rest.split('/').next())
+                            .and_then(|s| self.schema_id(&unescape_pointer(s)))
+                            .unwrap_or_default(),
+                    ),
                     None => {
                         self.broken_pointer(reference, pointer);
                         RefTarget::Broken

@@ -97,6 +97,11 @@ fn random_edits_of_the_tables_fixture() {
 }
 
 #[test]
+fn random_edits_of_the_api_fixture() {
+    random_edits("api", Differential::of_copy(&fixture("api/site")));
+}
+
+#[test]
 fn random_edits_of_the_diagrams_fixture() {
     random_edits("diagrams", Differential::of_copy(&fixture("diagrams/site")));
 }
