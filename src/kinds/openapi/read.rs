@@ -702,7 +702,7 @@ fn security_names(node: &Node) -> Vec<String> {
 
 /// An id as an anchor keeps it (`getUserProfile`), with blanks made dashes.
 pub fn anchor_safe(id: &str) -> String {
-    id.trim().split_whitespace().collect::<Vec<_>>().join("-")
+    id.split_whitespace().collect::<Vec<_>>().join("-")
 }
 
 /// The anchor of an operation without an `operationId`: its method and path in lower case,

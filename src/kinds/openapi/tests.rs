@@ -313,7 +313,7 @@ fn an_alias_bomb_is_a_diagnostic_not_a_hang() {
         let prev = format!("*a{}", i - 1);
         text.push_str(&format!(
             "  a{i}: &a{i} [{}]\n",
-            vec![prev.as_str(); 10].join(", ")
+            [prev.as_str(); 10].join(", ")
         ));
     }
     let started = std::time::Instant::now();
