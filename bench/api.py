@@ -7,11 +7,14 @@ files ("files"), interleaved, each build cold (a fresh copy of the site, an empt
 folder and an empty cache folder):
 
   fixture   tests/fixtures/api (6 specs: 15 operations, 16 schemas; 3 Markdown pages)
-  1000      bench/gensite.py 1000 pages, plus the fixture's backend/api/ folder
+  1000      bench/gensite.py 1000 pages, plus the fixture's backend/ folder (its specs, the
+            overview page linking to them, a config)
   big       one generated spec of 3,000 operations (40 tags, 40 schemas) on its own
 
 Prints medians (wall and CPU) and the added time, and the size of the fixture's API pages
-(bytes, gzip). Usage: python3 bench/api.py [--runs 5] [--bin PATH]
+(bytes, gzip). Usage: python3 bench/api.py [--runs 5] [--bin PATH] [--quick]
+(`--quick`: one run, 100 pages instead of 1,000 and 300 operations instead of 3,000: it proves
+the harness works; scripts/test.sh runs it so).
 """
 
 import argparse
@@ -65,23 +68,23 @@ def big_spec(operations=3000, tags=40):
     return "\n".join(out) + "\n"
 
 
-def make_sites(tmp):
+def make_sites(tmp, pages=1000, operations=3000):
     sites = {}
     fixture = os.path.join(tmp, "fixture")
     shutil.copytree(FIXTURE, fixture)
     sites["fixture"] = fixture
-    thousand = os.path.join(tmp, "1000")
-    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gensite.py"), "1000", thousand],
+    thousand = os.path.join(tmp, str(pages))
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gensite.py"), str(pages), thousand],
                    check=True, capture_output=True)
-    shutil.copytree(os.path.join(FIXTURE, "content", "backend", "api"),
-                    os.path.join(thousand, "content", "backend", "api"))
+    shutil.copytree(os.path.join(FIXTURE, "content", "backend"),
+                    os.path.join(thousand, "content", "backend"))
     with open(os.path.join(thousand, "archsite.yaml"), "a") as f:
         f.write("severity:\n  orphan-page: off\n")
-    sites["1000"] = thousand
+    sites[str(pages)] = thousand
     big = os.path.join(tmp, "big")
     os.makedirs(os.path.join(big, "content"))
     with open(os.path.join(big, "content", "big-api.yaml"), "w") as f:
-        f.write(big_spec())
+        f.write(big_spec(operations))
     with open(os.path.join(big, "content", "index.md"), "w") as f:
         f.write("# 대형 API\n\n[명세](big-api.yaml)\n")
     sites["big"] = big
@@ -136,10 +139,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--bin", help="archsite binary (default: cargo build --release)")
+    ap.add_argument("--quick", action="store_true", help="a smoke run: nothing is timed")
     args = ap.parse_args()
+    if args.quick:
+        args.runs = 1
     binary = args.bin or str(cargo_target.release_binary())
     with tempfile.TemporaryDirectory(prefix="archsite-api-bench-") as tmp:
-        sites = make_sites(os.path.join(tmp, "sites"))
+        sites = make_sites(os.path.join(tmp, "sites"), *((100, 300) if args.quick else (1000, 3000)))
         variants = {}
         for name, site in sites.items():
             variants[(name, "pages")] = site
