@@ -182,7 +182,9 @@ describe('sample site: search', { timeout: 180_000 }, () => {
         });
       }, q.query);
       const urls = found.slice(0, 10).map((f) => f.url);
-      const missing = q.relevant.filter((u) => !urls.includes(u));
+      // With more than 10 relevant pages, ten of them in the first ten is all there is to get
+      // (as R@10 counts in tests/it/search.rs): then only an extra page is a failure.
+      const missing = q.relevant.length <= 10 ? q.relevant.filter((u) => !urls.includes(u)) : [];
       const extra = urls.filter((u) => !q.relevant.includes(u));
       if (missing.length || extra.length) failures.push(`${q.query}: missing ${missing} extra ${extra}`);
       if (q.top && found.length && !q.top.includes(found[0].first)) failures.push(`${q.query}: first ${found[0].first}`);
