@@ -48,10 +48,6 @@ pub trait Kind: Sync {
     fn check_anchor(&self, _page: &Page, _fragment: &str) -> Option<Result<(), (String, String)>> {
         None
     }
-    /// The section of the generated home page that lists its pages, if any.
-    fn home_section(&self) -> Option<HomeSection> {
-        None
-    }
     /// The page of a file (the file is also published as it is, so links to it still work).
     fn parse(&self, file: SourceFile, text: Arc<str>) -> (Page, Vec<Diagnostic>);
     /// Once every page is parsed: what this kind's pages take from the others (a diagram
@@ -67,14 +63,6 @@ pub const KINDS: &[&dyn Kind] = &[
     &openapi::OpenApi,
     &source::SourceText,
 ];
-
-/// A section of the generated home page that lists the pages of a kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HomeSection {
-    /// API specs: each with its title, `front.description`, and `front.meta["version"]` and
-    /// `front.meta["operations"]` (the operation count) when the kind sets them.
-    Apis,
-}
 
 /// Whether some kind claims a file by its name (`load` reads it then).
 pub fn claim(rel: &str) -> Option<&'static dyn Kind> {
@@ -118,9 +106,4 @@ pub fn url(page: &Page) -> String {
 /// What a page's kind says of a link's `#fragment` to it (`None`: its `anchors` decide).
 pub fn check_anchor(page: &Page, fragment: &str) -> Option<Result<(), (String, String)>> {
     of(page.kind)?.check_anchor(page, fragment)
-}
-
-/// The home page section that lists a page, if any.
-pub fn home_section(page: &Page) -> Option<HomeSection> {
-    of(page.kind)?.home_section()
 }

@@ -1,13 +1,12 @@
 //! The home page of a site without a master index, drawn from the resolved model: the site's
 //! name (`resolve` chose it), then its documents by section (the sidebar's top-level folders)
-//! with a line on each, the diagrams, the APIs (pages whose kind lists them,
-//! `kinds::HomeSection::Apis`) and the environments paired. Every page it links to is in the
+//! with a line on each, the diagrams, the APIs (the OpenAPI specs' pages,
+//! `model::api::summaries`) and the environments paired. Every page it links to is in the
 //! sidebar, so `Resolved::linked_by_generated_pages` (the sidebar's pages) covers its links.
 
 use super::RenderContext;
 use crate::base::escape_html;
 use crate::base::urls::relative_href;
-use crate::kinds::HomeSection;
 use crate::model::{NavNode, Page, PageId, PageKind};
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -247,35 +246,33 @@ fn diagrams(ctx: &RenderContext, out: &mut String, files: &mut Vec<(String, Stri
     out.push_str("</ul>\n</section>\n");
 }
 
-/// The pages of kinds listed as APIs: title, version, operation count, description.
+/// The OpenAPI specs' pages (`model::api::summaries`): title, version, operation count,
+/// description.
 fn apis(ctx: &RenderContext, out: &mut String) {
-    let mut ids: Vec<PageId> = (0..ctx.pages.len())
-        .filter(|&id| crate::kinds::home_section(&ctx.pages[id]) == Some(HomeSection::Apis))
-        .collect();
-    if ids.is_empty() {
+    let mut apis = crate::model::api::summaries(ctx.pages);
+    if apis.is_empty() {
         return;
     }
-    ids.sort_by(|&a, &b| ctx.pages[a].file.rel.cmp(&ctx.pages[b].file.rel));
+    apis.sort_by(|a, b| ctx.pages[a.page].file.rel.cmp(&ctx.pages[b.page].file.rel));
     section_start(out, "home-apis", ctx.words.home_apis);
     out.push_str("<ul class=\"home-list home-apis\">\n");
-    for id in ids {
-        let page = &ctx.pages[id];
-        let meta = &page.front.meta;
+    for api in apis {
+        let page = &ctx.pages[api.page];
         let mut facts = Vec::new();
-        if let Some(v) = meta.get("version").and_then(|v| v.as_str()) {
-            facts.push(format!("v{}", v.trim_start_matches('v')));
+        if !api.version.is_empty() {
+            facts.push(format!("v{}", api.version.trim_start_matches('v')));
         }
-        if let Some(n) = meta.get("operations").and_then(|v| v.as_u64()) {
-            facts.push(ctx.words.home_operations.replace("{n}", &n.to_string()));
-        }
+        facts.push(
+            ctx.words
+                .home_operations
+                .replace("{n}", &api.operations.to_string()),
+        );
         out.push_str("<li>");
-        out.push_str(&link(ctx, id));
-        if !facts.is_empty() {
-            out.push_str(&format!(
-                " <span class=\"home-facts\">{}</span>",
-                escape_html(&facts.join(" · "))
-            ));
-        }
+        out.push_str(&link(ctx, api.page));
+        out.push_str(&format!(
+            " <span class=\"home-facts\">{}</span>",
+            escape_html(&facts.join(" · "))
+        ));
         if let Some(line) = description(page) {
             out.push_str(&format!(
                 "<span class=\"home-desc\">{}</span>",

@@ -104,17 +104,32 @@ fn every_operation_of_each_spec_is_on_its_page() {
 }
 
 #[test]
-fn yaml_and_json_that_are_not_specs_stay_files() {
+fn yaml_and_json_that_are_not_specs_are_not_api_pages() {
     let site = built_fixture();
-    assert!(site.contains_key("backend/config/app-config.yaml"));
-    assert!(!site.contains_key("backend/config/app-config.yaml.html"));
+    // A config with an `openapi:` section of its own and a bare schema file: source pages
+    // (the kind asked after OpenAPI's), not API pages; data tables: neither.
+    for rel in [
+        "backend/config/app-config.yaml",
+        "backend/api/schemas/address.yaml",
+    ] {
+        assert!(site.contains_key(rel), "{rel} published");
+        let page = &site[&format!("{rel}.html")];
+        assert!(
+            !page.contains("class=\"api-page\""),
+            "{rel} is not an API page"
+        );
+    }
     assert!(!site
         .keys()
         .any(|k| k.starts_with("data/") && k.ends_with(".html")));
-    assert!(!site.contains_key("backend/api/schemas/address.yaml.html"));
-    // The config's link is to the file; the specs' links are to their pages.
+    for spec in SPECS {
+        assert!(
+            site[&format!("{spec}.html")].contains("class=\"api-page\""),
+            "{spec}"
+        );
+    }
     let overview = &site["backend/api-overview.html"];
-    assert!(overview.contains("href=\"config/app-config.yaml\""));
+    assert!(overview.contains("href=\"config/app-config.yaml.html\""));
     assert!(overview.contains("href=\"api/user-service-api.yaml.html#op-getUserProfile\""));
     assert!(overview.contains("href=\"api/common.yaml.html#schema-Error\""));
 }
@@ -128,7 +143,7 @@ fn references_link_to_the_schema_on_the_right_page() {
         "href=\"#schema-OrderRequest\"",
         "href=\"common.yaml.html#schema-Money\"",
         "href=\"common.yaml.html#schema-Error\"",
-        "href=\"schemas/address.yaml\"",
+        "href=\"schemas/address.yaml.html\"",
         "href=\"common.yaml.html\"",
     ] {
         assert!(order.contains(href), "{href}");

@@ -52,10 +52,6 @@ impl Kind for OpenApi {
         format!("{rel}.html")
     }
 
-    fn home_section(&self) -> Option<super::HomeSection> {
-        Some(super::HomeSection::Apis)
-    }
-
     fn parse(&self, file: SourceFile, text: Arc<str>) -> (Page, Vec<Diagnostic>) {
         page(file, text)
     }
