@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark: what OpenAPI spec pages add to a build, and what an API page weighs.
 
-Three comparisons, each between the same folder with its specs read as specs ("pages") and
-with their `openapi:` key renamed (`x-openapi:`), so that the same files are published as plain
-files ("files"), interleaved, each build cold (a fresh copy of the site, an empty output
-folder and an empty cache folder):
+Three comparisons, each between the same folder with its specs read as specs ("API pages") and
+with their `openapi:` key renamed (`x-openapi:`), so that the same files are what they would
+be without API pages: source pages (numbered, highlighted listings; "source"), interleaved,
+each build cold (a fresh copy of the site, an empty output folder and an empty cache folder):
 
   fixture   tests/fixtures/api (6 specs: 15 operations, 16 schemas; 3 Markdown pages)
   1000      bench/gensite.py 1000 pages, plus the fixture's backend/ folder (its specs, the
@@ -92,10 +92,17 @@ def make_sites(tmp, pages=1000, operations=3000):
 
 
 def as_files(site, dest):
-    """A copy of `site` whose specs are not specs (their `openapi:` key renamed)."""
+    """A copy of `site` whose specs are not specs (their `openapi:` key renamed): source pages."""
     shutil.copytree(site, dest)
     for folder, _, names in os.walk(os.path.join(dest, "content")):
         for name in names:
+            if name.endswith(".md"):
+                # A source page's anchors are its lines: links to operations go to the page.
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(re.sub(r'#(?:op|schema)-[^)\s]*\)', ')', text))
             if name.endswith((".yaml", ".json")):
                 path = os.path.join(folder, name)
                 with open(path, encoding="utf-8") as f:
@@ -164,7 +171,7 @@ def main():
         for name in sites:
             p = [statistics.median(x) * 1000 for x in samples[(name, "pages")]]
             f = [statistics.median(x) * 1000 for x in samples[(name, "files")]]
-            print(f"  {name:<8} specs as pages {p[0]:8.1f} ms (CPU {p[1]:7.1f})   as files {f[0]:8.1f} ms "
+            print(f"  {name:<8} specs as API pages {p[0]:8.1f} ms (CPU {p[1]:7.1f})   as source pages {f[0]:8.1f} ms "
                   f"(CPU {f[1]:7.1f})   added {p[0] - f[0]:+7.1f} ms ({(p[0] / f[0] - 1) * 100:+.1f} %)")
         print("API pages of the fixture (bytes, gzip -9):")
         for name, size, gz in page_sizes(binary, sites["fixture"], scratch):
