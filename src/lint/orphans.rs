@@ -1,9 +1,9 @@
 //! Lint `orphan-page`: pages nothing links to. The sidebar lists every page, so being in it
 //! does not count; being named in `nav:` does, as a deliberate entry point, and so does a link
 //! from a page archsite generates (the home page of a site without a master index lists every
-//! page of the sidebar). Source pages (`kinds/source.rs`) are not checked: every `.sql` or
-//! `.yaml` of a folder gets one whether or not a document names it, and before it had a page
-//! such a file was never called an orphan.
+//! page of the sidebar) or from an environment peer's switcher. Source pages
+//! (`kinds/source.rs`) are not checked: every `.sql` or `.yaml` of a folder gets one whether or
+//! not a document names it, and before it had a page such a file was never called an orphan.
 
 use super::Site;
 use crate::diag::{codes, Diagnostic};
@@ -18,6 +18,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         .enumerate()
         .filter(|(id, page)| {
             r.backlinks[*id].is_empty()
+                && !has_environment_peers(r, *id)
                 && page.kind != PageKind::Source
                 && Some(*id) != r.home
                 && !generated.contains(id)
@@ -38,6 +39,12 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
                 .help(help)
         })
         .collect()
+}
+
+/// A document of an environment group (`x-dev.md`, `x-prod.md`) is linked from each of its
+/// peers: their environment switcher and "this section in prod" links name it.
+fn has_environment_peers(r: &crate::model::Resolved, id: crate::model::PageId) -> bool {
+    r.env_peers[id].iter().any(|peer| peer.page != id)
 }
 
 /// A `README.md` beside the folder's `index.md`: for the code host, and with its own warning

@@ -244,3 +244,26 @@ fn an_unlinked_diagram_is_an_orphan_only_when_no_generated_home_lists_it() {
         (Some(1), Some(1))
     );
 }
+
+#[test]
+fn a_document_reached_by_its_environment_peers_switcher_is_no_orphan() {
+    let files = [
+        ("index.md", "# 홈\n\n[인프라](infra/infra-dev.md)\n"),
+        ("infra/infra-dev.md", "# 인프라 — 개발\n\n## 비용\n"),
+        ("infra/infra-prod.md", "# 인프라 — 운영\n\n## 비용\n"),
+        ("infra/legacy.md", "# 예전 인프라\n"),
+    ];
+    let site = site_with(&files);
+    let built = built(site.path());
+    // The switcher on the development document names the production one.
+    assert!(text(&built, "infra/infra-dev.html").contains("infra-prod.html"));
+    let out = archsite(site.path(), &["check", "--format", "json"]);
+    let orphans: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|d| d["code"] == "orphan-page")
+        .map(|d| d["file"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(orphans.len(), 1, "{orphans:?}");
+    assert!(orphans[0].ends_with("legacy.md"), "{orphans:?}");
+}
