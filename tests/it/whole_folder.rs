@@ -267,3 +267,27 @@ fn a_document_reached_by_its_environment_peers_switcher_is_no_orphan() {
     assert_eq!(orphans.len(), 1, "{orphans:?}");
     assert!(orphans[0].ends_with("legacy.md"), "{orphans:?}");
 }
+
+#[test]
+fn a_written_home_page_says_no_backlinks_only_when_it_has_some() {
+    let files = [
+        ("README.md", "# 여행 플래너 설계\n\n[인프라](infra.md)\n"),
+        ("infra.md", "# 인프라\n"),
+        ("lonely.md", "# 외톨이\n"),
+    ];
+    let site = site_with(&files);
+    let built = built(site.path());
+    let home = text(&built, "index.html");
+    assert!(
+        home.contains("여행 플래너 설계"),
+        "the README is the home page"
+    );
+    assert!(!home.contains("class=\"backlinks"), "{home}");
+    // Elsewhere the empty section stays: it tells a writer nothing links there.
+    assert!(text(&built, "lonely.html").contains("backlinks-empty"));
+    // A home page something links to lists it.
+    let mut linked = files.to_vec();
+    linked[1] = ("infra.md", "# 인프라\n\n[홈](README.md)\n");
+    let site = site_with(&linked);
+    assert!(text(&self::built(site.path()), "index.html").contains("class=\"backlinks"));
+}
