@@ -204,7 +204,7 @@ pub fn write_index<T: Send>(
         // Only what this build used is kept, so a long preview session stays small.
         *c.entries.lock().expect("cache lock") = kept.into_iter().collect();
     }
-    let shards: Vec<(String, T)> = shard::files(&terms)
+    let shards: Vec<(String, T)> = shard::files(terms)
         .into_par_iter()
         .map(|(path, text)| {
             let emitted = emit(&path, text.into_bytes());

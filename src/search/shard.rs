@@ -58,9 +58,9 @@ impl Entry {
     }
 }
 
-fn entry(list: &Postings) -> Entry {
+fn entry(list: Postings) -> Entry {
     if list.len() <= MAX_POSTINGS {
-        return Entry::Full(list.len(), list.encoded.clone());
+        return Entry::Full(list.len(), list.encoded);
     }
     let mut best = list.decode();
     let mut pages = String::new();
@@ -178,19 +178,26 @@ pub fn shard_of(starts: &[String], term: &str) -> Option<usize> {
 }
 
 /// The term files of the index, `meta.js` first then the shards: (path under the site root,
-/// contents). The page files are made page by page (`page_json`, `page_script`).
-pub fn files<'i>(index: &'i Terms) -> Vec<(String, String)> {
+/// contents). The page files are made page by page (`page_json`, `page_script`). Takes the
+/// index, so that each posting list becomes its entry without a copy.
+pub fn files(index: Terms) -> Vec<(String, String)> {
+    let Terms {
+        words,
+        grams,
+        sections,
+        pages,
+    } = index;
     // Each term with its entry; words and bigrams share shards (a Hangul query needs both).
-    let mut entries: BTreeMap<&str, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
-    let encode = |map: &'i BTreeMap<String, Postings>| -> Vec<(&'i str, Entry)> {
-        map.par_iter()
-            .map(|(t, list)| (t.as_str(), entry(list)))
+    let mut entries: BTreeMap<String, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
+    let encode = |map: BTreeMap<String, Postings>| -> Vec<(String, Entry)> {
+        map.into_par_iter()
+            .map(|(t, list)| (t, entry(list)))
             .collect()
     };
-    for (term, e) in encode(&index.words) {
+    for (term, e) in encode(words) {
         entries.entry(term).or_default().0 = Some(e);
     }
-    for (term, e) in encode(&index.grams) {
+    for (term, e) in encode(grams) {
         entries.entry(term).or_default().1 = Some(e);
     }
     let sizes: BTreeMap<String, usize> = entries
@@ -202,32 +209,32 @@ pub fn files<'i>(index: &'i Terms) -> Vec<(String, String)> {
         .collect();
     let keys = shard_starts(&sizes);
     // Per shard: its words and its bigrams.
-    type Terms<'a> = BTreeMap<&'a str, &'a Entry>;
-    let mut shards: Vec<(Terms, Terms)> = vec![Default::default(); keys.len()];
+    type ShardTerms<'a> = BTreeMap<&'a str, &'a Entry>;
+    let mut shards: Vec<(ShardTerms, ShardTerms)> = vec![Default::default(); keys.len()];
     for (term, (w, g)) in &entries {
-        let Some(i) = shard_of(&keys, term) else {
+        let Some(i) = shard_of(&keys, term.as_str()) else {
             continue;
         };
         if let Some(w) = w {
-            shards[i].0.insert(term, w);
+            shards[i].0.insert(term.as_str(), w);
         }
         if let Some(g) = g {
-            shards[i].1.insert(term, g);
+            shards[i].1.insert(term.as_str(), g);
         }
     }
     let mut out = Vec::with_capacity(keys.len() + 1);
     let meta = json!({
         "v": 2,
-        "sections": index.sections,
-        "pages": index.pages,
+        "sections": sections,
+        "pages": pages,
         "starts": keys,
         "suffixes": suffix_table(),
     });
     out.push((format!("{DIR}/meta.js"), script("meta", None, &meta)));
     #[derive(Serialize)]
     struct ShardFile<'a> {
-        w: &'a Terms<'a>,
-        g: &'a Terms<'a>,
+        w: &'a ShardTerms<'a>,
+        g: &'a ShardTerms<'a>,
     }
     let shard_files: Vec<(String, String)> = shards
         .par_iter()
@@ -491,7 +498,7 @@ mod tests {
                 impact: if i % 2 == 0 { 5 } else { 9 },
             })
             .collect();
-        let v = serde_json::to_value(entry(&list.iter().copied().collect())).unwrap();
+        let v = serde_json::to_value(entry(list.iter().copied().collect())).unwrap();
         assert_eq!(v[0], list.len());
         let postings = decode_numbers(v[1].as_str().unwrap());
         assert_eq!(postings.len(), MAX_POSTINGS * 3);

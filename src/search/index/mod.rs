@@ -66,16 +66,10 @@ pub struct Postings {
 
 impl Postings {
     fn push(&mut self, p: Posting) {
-        self.push_raw(p.page, u32::from(p.section), u32::from(p.impact));
-    }
-
-    /// Appends a posting of `page` with any third number (the merge's weighted count).
-    #[inline]
-    fn push_raw(&mut self, page: u32, section: u32, value: u32) {
-        encode_number(page - self.last, &mut self.encoded);
-        encode_number(section, &mut self.encoded);
-        encode_number(value, &mut self.encoded);
-        self.last = page;
+        encode_number(p.page - self.last, &mut self.encoded);
+        encode_number(u32::from(p.section), &mut self.encoded);
+        encode_number(u32::from(p.impact), &mut self.encoded);
+        self.last = p.page;
         self.count += 1;
     }
 
