@@ -378,10 +378,17 @@ impl<'t> Builder<'t> {
         self.doc.events.push(ev);
     }
 
-    pub fn finish(mut self) -> Document {
-        self.doc.events.shrink_to_fit();
-        self.doc.owned.shrink_to_fit();
-        self.doc
+    /// The document, each of its lists copied to its exact length: `shrink_to_fit` would leave
+    /// a list at least half full where it is (mimalloc's `realloc` does not move it), and a
+    /// list grown by doubling always is.
+    pub fn finish(self) -> Document {
+        let doc = self.doc;
+        Document {
+            events: doc.events.as_slice().to_vec(),
+            owned: doc.owned.as_str().to_owned(),
+            tags: doc.tags.as_slice().to_vec(),
+            slots: doc.slots.as_slice().to_vec(),
+        }
     }
 
     /// A string the parser borrowed from the text is stored as its range; any other is copied.
