@@ -9,6 +9,7 @@ use crate::diag::Span;
 use crate::diag::{has_errors, sorted, Diagnostic, SourceMap};
 use crate::diagram::{self, Validator};
 use crate::external::{check_external, ExternalLink};
+use crate::model::document::Lending;
 use crate::model::{LinkTarget, Resolved};
 use crate::model::{Page, SourceFile};
 use crate::output::{self, Destination, Output, Protected, WriteStats};
@@ -269,6 +270,15 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         Err(_) => None,
     };
     let drawn_tables = drawn.as_ref().map(|d| d.pages.as_slice());
+    let renders_pages =
+        matches!(mode, Mode::Build | Mode::Preview) && !failing && templates.is_ok();
+    let indexes = mode == Mode::Build && config.search;
+    // A build that renders every page and keeps nothing for later (not the preview) frees
+    // each page's document as soon as render and search are done with it (`Lending`).
+    let documents = match cache {
+        None if renders_pages => Lending::take(&mut pages, 1 + u8::from(indexes)),
+        _ => Lending::default(),
+    };
     // The search index needs nothing from rendering: the two are made side by side (rayon),
     // each using the cores the other leaves idle.
     let rendering = || {
@@ -283,8 +293,9 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
                     tables: drawn.as_ref(),
                     diagrams: Some(&verdicts),
                     content_cache: cache.as_deref().map(|c| &c.content),
+                    documents: &documents,
                 });
-                if matches!(mode, Mode::Build | Mode::Preview) && !failing {
+                if renders_pages {
                     Ok(render_site(&ctx, &theme_files))
                 } else {
                     Ok((Output::default(), validate_templates(&ctx)))
@@ -297,10 +308,8 @@ fn run(args: &SiteArgs, mode: Mode, mut cache: Option<&mut Cache>, writing: Opti
         }
         rendered
     };
-    let indexing = || {
-        (mode == Mode::Build && config.search)
-            .then(|| index_site(&config, &pages, &resolved, drawn_tables, dest))
-    };
+    let indexing =
+        || indexes.then(|| index_site(&config, &pages, &resolved, drawn_tables, &documents, dest));
     let (rendered, indexed) = rayon::join(rendering, indexing);
     match rendered {
         Ok((out, render_diags)) => {
@@ -375,13 +384,18 @@ fn index_site(
     pages: &[Page],
     resolved: &Resolved,
     tables: Option<&[Vec<Arc<str>>]>,
+    documents: &Lending,
     dest: &dyn Destination,
 ) -> (Vec<(String, output::Entry)>, u64, std::time::Duration) {
     let clock = std::time::Instant::now();
     let salt = crate::model::hash_of(&format!("{config:?}"));
     let plan = crate::search::plan(pages, resolved, tables, salt);
     let files = match dest.held_group(crate::search::DIR, plan.key) {
-        Some(entries) => entries,
+        Some(entries) => {
+            // The output folder holds this index: no page is read for it.
+            (0..pages.len()).for_each(|id| documents.done(id));
+            entries
+        }
         None => crate::search::write_index(
             &plan,
             pages,
@@ -389,6 +403,7 @@ fn index_site(
             tables,
             // Only the preview keeps analyses between builds, and it indexes afterwards.
             None,
+            documents,
             |path, bytes| dest.place(path, output::OutputFile::Bytes(bytes)),
         ),
     };

@@ -7,13 +7,17 @@
 //! Stored compactly, borrowing from the page's text: an event is 12 bytes, its strings ranges
 //! of the page's text (or of a small buffer, for the text the parser made: decoded entities,
 //! merged text), and tags with strings (links, headings, code blocks) sit in a side table. At
-//! 10,000 pages the documents cost ~25 MB beside the pages' own text.
+//! 10,000 generated pages the documents cost ~41 MB beside the pages' 73 MB of text (0.57 of
+//! it; 1.5 times on the table-heavy real folders of `tests/fixtures/corpus`); a build frees
+//! each as soon as render and search are done with its page ([`Lending`]).
 
+use super::Page;
 use pulldown_cmark::{
     Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, MetadataBlockKind, Tag,
     TagEnd,
 };
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 /// What an event is to the later stages.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -246,6 +250,37 @@ impl Document {
         self.events.is_empty()
     }
 
+    /// The bytes the document holds on the heap, beside the page's text (which it borrows).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::{size_of, size_of_val};
+        let slots: usize = self
+            .slots
+            .iter()
+            .map(|(_, slot)| match slot {
+                Slot::Paths { ranges, .. } => size_of_val(&**ranges),
+                Slot::HtmlLinks { values, .. } => size_of_val(&**values),
+                _ => 0,
+            })
+            .sum();
+        let tags: usize = self
+            .tags
+            .iter()
+            .map(|tag| match tag {
+                Stored::Heading { classes, attrs, .. } => {
+                    size_of_val(&**classes) + size_of_val(&**attrs)
+                }
+                Stored::Table(alignments) => size_of_val(&**alignments),
+                _ => 0,
+            })
+            .sum();
+        self.events.capacity() * size_of::<Ev>()
+            + self.owned.capacity()
+            + self.tags.capacity() * size_of::<Stored>()
+            + self.slots.capacity() * size_of::<(u32, Slot)>()
+            + slots
+            + tags
+    }
+
     fn str<'a>(&'a self, s: Str, text: &'a str) -> CowStr<'a> {
         let str = if s.start & OWNED != 0 {
             &self.owned[(s.start & !OWNED) as usize..(s.end & !OWNED) as usize]
@@ -321,6 +356,78 @@ impl Document {
             }
         }
     }
+}
+
+/// The pages' documents while `render` and `search` read them. A build that keeps nothing for
+/// later lends them out of the pages, and each is freed as soon as the last of its readers is
+/// done with its page rather than when the whole site is: at 10,000 pages the documents are
+/// ~40 MB, and they were all held through the build's peak (the search index's merge). The
+/// preview keeps its pages for the next build, so its documents stay in them (`Lending::default`).
+/// Whatever reads a document must do so through `document` before its reader's `done`: the
+/// home page's descriptions are made during render's pass for that reason.
+#[derive(Debug, Default)]
+pub struct Lending {
+    /// Per page: how many readers are not done with it, and its document until none is.
+    slots: Vec<Mutex<(u8, Option<Arc<Document>>)>>,
+}
+
+impl Lending {
+    /// Takes every page's document out of `pages` (each page keeps an empty one), lent to
+    /// `readers` readers that each say `done` once per page.
+    pub fn take(pages: &mut [Page], readers: u8) -> Lending {
+        let empty = Arc::new(Document::default());
+        Lending {
+            slots: pages
+                .iter_mut()
+                .map(|page| {
+                    let document = std::mem::replace(&mut page.document, empty.clone());
+                    Mutex::new((readers, Some(document)))
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the documents are lent (else they are read in the pages).
+    pub fn is_lent(&self) -> bool {
+        !self.slots.is_empty()
+    }
+
+    /// Page `id`'s document: lent, or in the page when nothing is lent.
+    pub fn document(&self, pages: &[Page], id: usize) -> Arc<Document> {
+        match self.slots.get(id) {
+            Some(slot) => lock(slot)
+                .1
+                .clone()
+                .expect("a reader reads a page's document before it is done with the page"),
+            None => pages[id].document.clone(),
+        }
+    }
+
+    /// One reader is done with page `id`; after the last one, its document is freed (once
+    /// the reader that still holds it lets go).
+    pub fn done(&self, id: usize) {
+        let Some(slot) = self.slots.get(id) else {
+            return;
+        };
+        let freed = {
+            let mut slot = lock(slot);
+            slot.0 = slot.0.saturating_sub(1);
+            if slot.0 == 0 {
+                slot.1.take()
+            } else {
+                None
+            }
+        };
+        // Dropped outside the lock.
+        drop(freed);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A reader that panicked left the slot as it was: still a valid state.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The longest text a document can be built from (its ranges are 31-bit).

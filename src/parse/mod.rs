@@ -97,6 +97,39 @@ mod tests {
         parse_page(file, text.into(), false)
     }
 
+    /// A page's document is kept from parse until render and search are done with it, for
+    /// many pages at once: its size must grow with the page's text, by a bounded factor. On
+    /// the repository's real folders (the sample site, the corpus of real documentation:
+    /// table-heavy pages, many events per byte) the documents are 1.5 times their pages' text;
+    /// on the generated 10,000-page site of `bench/memory.py`, 0.57 times. A change that made
+    /// documents much larger fails here, not only in the memory benchmark.
+    #[test]
+    fn documents_grow_with_their_text() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (mut text, mut document, mut pages) = (0, 0, 0);
+        for folder in ["content", "tests/fixtures/corpus"] {
+            for entry in walkdir::WalkDir::new(root.join(folder)) {
+                let entry = entry.unwrap();
+                if entry.path().extension().is_none_or(|e| e != "md") {
+                    continue;
+                }
+                let source = std::fs::read_to_string(entry.path()).unwrap();
+                let Some(page) = page(&source).0 else {
+                    continue;
+                };
+                let bytes = page.document.heap_bytes();
+                text += source.len();
+                document += bytes;
+                pages += 1;
+            }
+        }
+        assert!(pages >= 20, "{pages} pages");
+        assert!(
+            document <= text * 2,
+            "{document} bytes of documents for {text} bytes of text"
+        );
+    }
+
     #[test]
     fn title_from_front_matter_then_h1_then_file() {
         assert_eq!(page("---\ntitle: 앞\n---\n# 제목\n").0.unwrap().title, "앞");

@@ -7,6 +7,7 @@ use super::i18n::{api_words, ApiWords};
 use super::markdown::{render_markdown_part, MarkdownContext};
 use crate::base::urls::relative_href;
 use crate::model::api::{Api, Body, Combination, RefTarget, Schema, SchemaBody, Text};
+use crate::model::document::Document;
 use crate::model::{LinkTarget, Page, ResolvedLink};
 use serde::Serialize;
 
@@ -148,6 +149,8 @@ struct PropertyView<'a> {
 /// What drawing a spec's page needs from render.
 pub struct ApiPage<'a> {
     pub page: &'a Page,
+    /// The page's document (its descriptions' Markdown events), lent or the page's own.
+    pub document: &'a Document,
     pub api: &'a Api,
     /// The page's links, resolved.
     pub links: &'a [ResolvedLink],
@@ -262,7 +265,7 @@ impl<'a> ApiPage<'a> {
     fn html(&self, text: &Option<Text>) -> String {
         match text {
             Some(t) => render_markdown_part(
-                &self.page.document,
+                self.document,
                 &self.page.text,
                 t.events.start as usize..t.events.end as usize,
                 self.markdown,

@@ -7,6 +7,7 @@
 use super::RenderContext;
 use crate::base::escape_html;
 use crate::base::urls::relative_href;
+use crate::model::document::Document;
 use crate::model::{NavNode, Page, PageId, PageKind};
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -89,7 +90,7 @@ fn documents(ctx: &RenderContext, out: &mut String) {
             None => out.push_str(&escape_html(&folder.title)),
         }
         out.push_str("</h3>\n");
-        if let Some(line) = folder.page.and_then(|id| description(&ctx.pages[id])) {
+        if let Some(line) = folder.page.and_then(|id| ctx.description(id)) {
             out.push_str(&format!(
                 "<p class=\"home-desc\">{}</p>\n",
                 escape_html(&line)
@@ -134,7 +135,7 @@ fn entry(ctx: &RenderContext, node: &NavNode, out: &mut String) {
     let Some(id) = node.page else { return };
     out.push_str("<li>");
     out.push_str(&link(ctx, id));
-    if let Some(line) = description(&ctx.pages[id]) {
+    if let Some(line) = ctx.description(id) {
         out.push_str(&format!(
             "<span class=\"home-desc\">{}</span>",
             escape_html(&line)
@@ -143,11 +144,12 @@ fn entry(ctx: &RenderContext, node: &NavNode, out: &mut String) {
     out.push_str("</li>\n");
 }
 
-/// A page's line: front matter `description`, else its first paragraph, shortened.
-pub fn description(page: &Page) -> Option<String> {
+/// A page's line: front matter `description`, else the first paragraph of its `document`,
+/// shortened. (`RenderContext::description` keeps it for the home page.)
+pub fn description(page: &Page, document: &Document) -> Option<String> {
     let text = match &page.front.description {
         Some(d) => d.clone(),
-        None => first_paragraph(page)?,
+        None => first_paragraph(page, document)?,
     };
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
@@ -157,10 +159,10 @@ pub fn description(page: &Page) -> Option<String> {
 }
 
 /// The text of the first paragraph of a page's body (not in a list, quote or table).
-fn first_paragraph(page: &Page) -> Option<String> {
+fn first_paragraph(page: &Page, document: &Document) -> Option<String> {
     let mut depth = 0usize;
     let mut text: Option<String> = None;
-    for (event, _) in page.document.events(&page.text) {
+    for (event, _) in document.events(&page.text) {
         match (&mut text, event) {
             (None, Event::Start(Tag::Paragraph)) if depth == 0 => text = Some(String::new()),
             (None, Event::Start(_)) => depth += 1,
@@ -257,7 +259,6 @@ fn apis(ctx: &RenderContext, out: &mut String) {
     section_start(out, "home-apis", ctx.words.home_apis);
     out.push_str("<ul class=\"home-list home-apis\">\n");
     for api in apis {
-        let page = &ctx.pages[api.page];
         let mut facts = Vec::new();
         if !api.version.is_empty() {
             facts.push(format!("v{}", api.version.trim_start_matches('v')));
@@ -273,7 +274,7 @@ fn apis(ctx: &RenderContext, out: &mut String) {
             " <span class=\"home-facts\">{}</span>",
             escape_html(&facts.join(" · "))
         ));
-        if let Some(line) = description(page) {
+        if let Some(line) = ctx.description(api.page) {
             out.push_str(&format!(
                 "<span class=\"home-desc\">{}</span>",
                 escape_html(&line)
@@ -332,6 +333,7 @@ mod tests {
     #[test]
     fn a_page_is_described_by_front_matter_else_its_first_paragraph() {
         let front = page("---\ndescription: 운영 네트워크\n---\n# 제목\n\n본문\n");
+        let description = |p: &Page| description(p, &p.document);
         assert_eq!(description(&front).as_deref(), Some("운영 네트워크"));
         let body = page(
             "# 제목\n\n- 목록은 아님\n\n> 인용도 아님\n\n첫 **문단**은\n여기 `code`.\n\n둘째\n",

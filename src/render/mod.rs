@@ -24,6 +24,7 @@ pub use templates::Templates;
 use crate::base::urls::{encode_fragment, relative_href, root_prefix};
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::model::document::Lending;
 use crate::model::{hash_of, LinkKind, LinkTarget, Page, PageId, PageKind, Resolved};
 use crate::output::{Destination, Entry, Output, OutputFile};
 use i18n::{env_name, words, Words};
@@ -182,6 +183,8 @@ pub struct Inputs<'a> {
     pub diagrams: Option<&'a crate::diagram::Verdicts>,
     /// Rendered HTML of earlier builds (`serve`).
     pub content_cache: Option<&'a ContentCache>,
+    /// The pages' documents (`Lending`: render says when it is done with each page).
+    pub documents: &'a Lending,
 }
 
 pub struct RenderContext<'a> {
@@ -203,6 +206,10 @@ pub struct RenderContext<'a> {
     site_key: u64,
     /// Per source page, the line ranges links name (`#L8-L15`), made on first use.
     line_ranges: std::sync::OnceLock<std::collections::HashMap<PageId, Vec<String>>>,
+    documents: &'a Lending,
+    /// Per page, its line on the generated home page (`home::description`), kept once made:
+    /// with lent documents it is made while render has the page's document (`render_site`).
+    descriptions: Vec<std::sync::OnceLock<Option<String>>>,
 }
 
 /// Rendered HTML kept between builds, keyed by a hash of its inputs: page bodies by the page's
@@ -267,6 +274,7 @@ impl<'a> RenderContext<'a> {
             tables,
             diagrams,
             content_cache,
+            documents,
         } = inputs;
         RenderContext {
             config,
@@ -279,6 +287,7 @@ impl<'a> RenderContext<'a> {
             diagrams,
             dest,
             line_ranges: Default::default(),
+            descriptions: pages.iter().map(|_| Default::default()).collect(),
             site_key: hash_of(&(
                 templates.key,
                 &resolved.title,
@@ -287,6 +296,7 @@ impl<'a> RenderContext<'a> {
                 &config.base_url,
                 config.search,
             )),
+            documents,
         }
     }
 
@@ -460,8 +470,10 @@ impl<'a> RenderContext<'a> {
             embed: &no_figure,
             source: &no_source,
         };
+        let document = self.documents.document(self.pages, id);
         api::ApiPage {
             page,
+            document: &document,
             api,
             links: &self.resolved.links[id],
             markdown: &markdown,
@@ -469,6 +481,15 @@ impl<'a> RenderContext<'a> {
             lang: self.resolved.lang,
         }
         .render(self.templates)
+    }
+
+    /// A page's line on the generated home page (`home::description`).
+    fn description(&self, id: PageId) -> Option<String> {
+        self.descriptions[id]
+            .get_or_init(|| {
+                home::description(&self.pages[id], &self.documents.document(self.pages, id))
+            })
+            .clone()
     }
 
     /// The HTML of a page's document.
@@ -537,7 +558,7 @@ impl<'a> RenderContext<'a> {
                 )
             },
         };
-        render_markdown(&page.document, &page.text, &ctx)
+        render_markdown(&self.documents.document(self.pages, id), &page.text, &ctx)
     }
 
     /// The key of everything a page's body depends on.
@@ -869,46 +890,56 @@ pub fn render_site(
         .content_cache
         .map(|c| c.reuse.take())
         .unwrap_or_default();
+    let render_one = |id: PageId| {
+        let url = &r.urls[id];
+        let (page, links) = (&ctx.pages[id], &r.links[id]);
+        if let (Some(shape), Some(Some(before))) = (shape, last.get(id)) {
+            if before.still_valid(page, links, shape) {
+                let kept =
+                    reuse::Rendered::new(page, links, shape, before.keys, before.html.clone());
+                return (
+                    id,
+                    Ok((
+                        ctx.dest.place(url, OutputFile::Shared(before.html.clone())),
+                        before.keys.0,
+                    )),
+                    Some(kept),
+                );
+            }
+        }
+        let mut again = None;
+        let page = ctx.render_page(id).map(|rendered| match rendered {
+            RenderedPage::Html(html, key) => (
+                ctx.dest.place(url, OutputFile::Bytes(html.into_bytes())),
+                key,
+            ),
+            RenderedPage::Shared(html, key, body) => {
+                if let Some(shape) = shape {
+                    again = Some(reuse::Rendered::new(
+                        page,
+                        links,
+                        shape,
+                        (key, body),
+                        html.clone(),
+                    ));
+                }
+                (ctx.dest.place(url, OutputFile::Shared(html)), key)
+            }
+            RenderedPage::Held(entry, key) => (entry, key),
+        });
+        (id, page, again)
+    };
     let rendered: Vec<_> = (0..ctx.pages.len())
         .into_par_iter()
         .map(|id| {
-            let url = &r.urls[id];
-            let (page, links) = (&ctx.pages[id], &r.links[id]);
-            if let (Some(shape), Some(Some(before))) = (shape, last.get(id)) {
-                if before.still_valid(page, links, shape) {
-                    let kept =
-                        reuse::Rendered::new(page, links, shape, before.keys, before.html.clone());
-                    return (
-                        id,
-                        Ok((
-                            ctx.dest.place(url, OutputFile::Shared(before.html.clone())),
-                            before.keys.0,
-                        )),
-                        Some(kept),
-                    );
-                }
+            let rendered = render_one(id);
+            // The home page (`site_files`, below) describes pages by their first paragraph:
+            // made now, while the page's document is at hand.
+            if ctx.documents.is_lent() {
+                ctx.description(id);
             }
-            let mut again = None;
-            let page = ctx.render_page(id).map(|rendered| match rendered {
-                RenderedPage::Html(html, key) => (
-                    ctx.dest.place(url, OutputFile::Bytes(html.into_bytes())),
-                    key,
-                ),
-                RenderedPage::Shared(html, key, body) => {
-                    if let Some(shape) = shape {
-                        again = Some(reuse::Rendered::new(
-                            page,
-                            links,
-                            shape,
-                            (key, body),
-                            html.clone(),
-                        ));
-                    }
-                    (ctx.dest.place(url, OutputFile::Shared(html)), key)
-                }
-                RenderedPage::Held(entry, key) => (entry, key),
-            });
-            (id, page, again)
+            ctx.documents.done(id);
+            rendered
         })
         .collect();
     drop(last);

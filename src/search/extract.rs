@@ -6,7 +6,7 @@
 //! the text a reader sees), each code block's whether it is a diagram (whose language gives
 //! the labels a reader sees).
 
-use crate::model::document::{Block, Slot};
+use crate::model::document::{Block, Document, Slot};
 use crate::model::Page;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use std::sync::Arc;
@@ -98,9 +98,10 @@ impl Section {
     }
 }
 
-/// The sections of a page. `data` is the rendered HTML of the page's data directives in
-/// document order (`render::tables::Drawn::pages`).
-pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
+/// The sections of a page, from its `document` (`Page::document`, or lent: `Lending`). `data`
+/// is the rendered HTML of the page's data directives in document order
+/// (`render::tables::Drawn::pages`).
+pub fn sections(page: &Page, document: &Document, data: &[Arc<str>]) -> Vec<Section> {
     let mut out: Vec<Section> = Vec::new();
     let mut current = Section {
         anchor: String::new(),
@@ -125,7 +126,7 @@ pub fn sections(page: &Page, data: &[Arc<str>]) -> Vec<Section> {
         }
         buf.clear();
     };
-    for (event, slot) in page.document.events(&page.text) {
+    for (event, slot) in document.events(&page.text) {
         if let Some((block, text)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
@@ -326,7 +327,7 @@ mod tests {
     #[test]
     fn one_section_per_heading_with_its_id() {
         let p = page("# 제목\n\n소개 문단.\n\n## 2.1 환경별 특성\n\n본문 **강조** `코드`.\n\n### 하위\n\n끝.\n");
-        let s = sections(&p, &[]);
+        let s = sections(&p, &p.document, &[]);
         let anchors: Vec<_> = s.iter().map(|s| s.anchor.as_str()).collect();
         assert_eq!(anchors, ["제목", "21-환경별-특성", "하위"]);
         assert_eq!(s[0].title, "제목");
@@ -345,7 +346,7 @@ mod tests {
     #[test]
     fn text_before_the_first_heading_is_the_top_section() {
         let p = page("---\ntitle: 페이지\n---\n머리말.\n\n## 첫 절\n\n본문.\n");
-        let s = sections(&p, &[]);
+        let s = sections(&p, &p.document, &[]);
         assert_eq!(s[0].anchor, "");
         assert_eq!(s[0].title, "페이지");
         assert_eq!(s[0].text(), "머리말.");
@@ -361,7 +362,7 @@ mod tests {
             "<figure><table><caption>서비스 수준</caption><tr><th>가용성<span class=\"visually-hidden\"> (환경별로 다름)</span></th><td>99.9%</td></tr></table><p class=\"table-actions\"><a href=\"x\">데이터: sla.yaml</a></p></figure>".into(),
             "<span class=\"data-value\">99.9%</span>".into(),
         ];
-        let s = sections(&p, &data);
+        let s = sections(&p, &p.document, &data);
         // The page starts with its heading: one section, which carries the page title.
         assert_eq!(s.len(), 1);
         let parts = kinds(&s[0]);

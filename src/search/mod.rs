@@ -28,6 +28,7 @@ pub mod numbers;
 pub mod shard;
 pub mod tokenize;
 
+use crate::model::document::Lending;
 use crate::model::{Page, Resolved};
 use index::{PageInput, Technique};
 use rayon::prelude::*;
@@ -53,7 +54,7 @@ pub fn inputs(
             PageInput {
                 url: resolved.urls[id].clone(),
                 title: pages[id].title.clone(),
-                sections: extract::sections(&pages[id], tables),
+                sections: extract::sections(&pages[id], &pages[id].document, tables),
             }
         })
         .collect()
@@ -122,7 +123,15 @@ pub fn index_files(
     cache: Option<&IndexCache>,
 ) -> Vec<(String, Vec<u8>)> {
     let plan = plan(pages, resolved, tables, 0);
-    let mut files = write_index(&plan, pages, resolved, tables, cache, |_, bytes| bytes);
+    let mut files = write_index(
+        &plan,
+        pages,
+        resolved,
+        tables,
+        cache,
+        &Lending::default(),
+        |_, bytes| bytes,
+    );
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files
 }
@@ -130,13 +139,15 @@ pub fn index_files(
 /// The search index of a site, each file handed to `emit` as soon as it is made (a build that
 /// writes stages it on disk: the site's page files are never all in memory at once), with
 /// what `emit` returned for it. Page files are made in the same parallel pass that analyses
-/// the pages; the term shards after the merge.
+/// the pages; the term shards after the merge. Says `documents` when it is done with each
+/// page.
 pub fn write_index<T: Send>(
     plan: &Plan,
     pages: &[Page],
     resolved: &Resolved,
     tables: Option<&[Vec<Arc<str>>]>,
     cache: Option<&IndexCache>,
+    documents: &Lending,
     emit: impl Fn(&str, Vec<u8>) -> T + Sync,
 ) -> Vec<(String, T)> {
     let previous = cache.map(|c| std::mem::take(&mut *c.entries.lock().expect("cache lock")));
@@ -150,7 +161,7 @@ pub fn write_index<T: Send>(
                 let input = PageInput {
                     url: resolved.urls[id].clone(),
                     title: pages[id].title.clone(),
-                    sections: extract::sections(&pages[id], tables),
+                    sections: extract::sections(&pages[id], &documents.document(pages, id), tables),
                 };
                 let literal = shard::page_literal(&input.url, &input.title, &input.sections);
                 Arc::new(index::Analyzed::new(
@@ -160,6 +171,7 @@ pub fn write_index<T: Send>(
                 ))
             }
         };
+        documents.done(id);
         let (path, bytes) = shard::page_script(position, &analyzed.page_literal);
         let emitted = emit(&path, bytes);
         // Without a cache the page's data has been written: only its counts stay.
@@ -221,4 +233,73 @@ const CHUNK: usize = 256;
 /// What a page's index entry depends on: its URL, title, text and rendered data tables.
 fn page_key(page: &Page, url: &str, tables: &[Arc<str>]) -> u64 {
     crate::model::hash_of(&(url, &page.title, &page.text, tables))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages() -> Vec<Page> {
+        let texts = [
+            (
+                "a.md",
+                "# 가용성\n\n단일 노드 Redis를 씁니다.\n\n## 백업\n\n```yaml\nreplicas: 3\n```\n",
+            ),
+            ("b.md", "# 운영\n\n[가용성](a.md#백업) and `Service Bus`.\n"),
+        ];
+        texts
+            .iter()
+            .map(|(rel, text)| {
+                let file = crate::model::SourceFile {
+                    rel: rel.to_string(),
+                    abs: rel.into(),
+                    display: (*rel).into(),
+                };
+                crate::parse::parse_page(file, (*text).into(), false)
+                    .0
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_index_frees_lent_documents_and_is_the_same_as_read_in_place() {
+        let resolved = Resolved {
+            urls: vec!["a.html".to_string(), "b.html".to_string()].into(),
+            ..Default::default()
+        };
+        let in_place = index_files(&pages(), &resolved, None, None);
+
+        let mut lent_pages = pages();
+        // Two readers: the index, and one that is done with every page before it.
+        let documents = Lending::take(&mut lent_pages, 2);
+        assert!(lent_pages.iter().all(|p| p.document.is_empty()));
+        let held: Vec<_> = (0..2)
+            .map(|id| Arc::downgrade(&documents.document(&lent_pages, id)))
+            .collect();
+        documents.done(1);
+        assert!(held.iter().all(|d| d.upgrade().is_some()));
+        let plan = plan(&lent_pages, &resolved, None, 0);
+        let mut lent = write_index(
+            &plan,
+            &lent_pages,
+            &resolved,
+            None,
+            None,
+            &documents,
+            |_, bytes| bytes,
+        );
+        // Page 1's other reader was done: the index freed it; page 0's still holds it.
+        assert!(held[0].upgrade().is_some());
+        assert!(held[1].upgrade().is_none());
+        documents.done(0);
+        assert!(held[0].upgrade().is_none());
+
+        lent.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(lent, in_place);
+        assert!(in_place
+            .iter()
+            .any(|(path, bytes)| path.starts_with("search/p/")
+                && String::from_utf8_lossy(bytes).contains("Redis")));
+    }
 }
