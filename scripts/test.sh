@@ -43,6 +43,7 @@ python3 bench/serve.py --quick
 python3 bench/mermaid.py --quick
 python3 bench/plantuml.py --quick
 python3 bench/api.py --quick
+python3 bench/memory.py --quick
 
 echo "== browser tests"
 # The binary's path as cargo reports it: CARGO_TARGET_DIR or a cargo config may put it anywhere.
