@@ -42,6 +42,11 @@ pub trait Kind: Sync {
     fn optional(&self) -> bool {
         false
     }
+    /// The size beyond which a file it claims is not read at all (it stays a published file
+    /// without a page); `None`: every claimed file is read.
+    fn max_bytes(&self) -> Option<u64> {
+        None
+    }
     /// Whether a link's `#fragment` names a place of one of its pages, when the kind decides
     /// that itself rather than by the page's `anchors` (a source page's `#L12-L20`): `Err`
     /// holds the message and the help.
@@ -75,6 +80,13 @@ pub fn claim_text(rel: &str, text: &str) -> Option<&'static dyn Kind> {
         .iter()
         .copied()
         .find(|k| k.claims(rel) && k.accepts(text))
+}
+
+/// Whether `load` reads a file of `len` bytes for a page: some kind claims it, and not every
+/// kind that does finds it too large (a 500 MB log stays a file, unread).
+pub fn reads(rel: &str, len: u64) -> bool {
+    let mut claimants = KINDS.iter().filter(|k| k.claims(rel)).peekable();
+    claimants.peek().is_some() && claimants.any(|k| k.max_bytes().is_none_or(|max| len <= max))
 }
 
 /// Whether every kind that claims a file by name lets it stay a plain published file when it

@@ -99,6 +99,10 @@ impl Kind for SourceText {
         true
     }
 
+    fn max_bytes(&self) -> Option<u64> {
+        Some(MAX_BYTES as u64)
+    }
+
     fn url(&self, rel: &str) -> String {
         format!("{rel}.html")
     }
@@ -224,6 +228,13 @@ mod tests {
         assert!(SourceText.accepts("select 1;\n"));
         assert!(!SourceText.accepts("PNG\0\0"));
         assert!(!SourceText.accepts(&"x".repeat(MAX_BYTES + 1)));
+        // What load reads at all: a huge source file is not, a huge diagram file still is
+        // (its kind has no limit, and it is reported, not skipped).
+        let max = MAX_BYTES as u64;
+        assert!(crate::kinds::reads("db/a.sql", max));
+        assert!(!crate::kinds::reads("db/a.sql", max + 1));
+        assert!(crate::kinds::reads("d/a.mmd", max * 10));
+        assert!(!crate::kinds::reads("logo.png", 1));
     }
 
     #[test]

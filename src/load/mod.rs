@@ -153,7 +153,10 @@ pub fn load(
     // tables) are read and stay assets (the source is published too).
     let kind_pages = assets
         .iter()
-        .filter(|f| crate::kinds::claim(&f.rel).is_some())
+        .filter(|f| {
+            crate::kinds::claim(&f.rel).is_some()
+                && std::fs::metadata(&f.abs).is_ok_and(|m| crate::kinds::reads(&f.rel, m.len()))
+        })
         .cloned();
     let data = assets.iter().filter(|f| is_data_file(&f.rel)).cloned();
     let fresh = std::sync::Mutex::new(Texts::default());

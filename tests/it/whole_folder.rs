@@ -291,3 +291,18 @@ fn a_written_home_page_says_no_backlinks_only_when_it_has_some() {
     let site = site_with(&linked);
     assert!(text(&self::built(site.path()), "index.html").contains("class=\"backlinks"));
 }
+
+#[test]
+fn a_huge_or_binary_source_file_stays_a_file_without_a_page() {
+    let dir = site_with(&[("index.md", "# 홈\n\n[로그](app.log) [덤프](dump.json)\n")]);
+    fs::write(dir.path().join("app.log"), "line\n".repeat(300_000)).unwrap();
+    fs::write(dir.path().join("dump.json"), b"{\"a\": \"\0\"}").unwrap();
+    let built = built(dir.path());
+    assert!(!built.failed());
+    let paths: Vec<&str> = built.output.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(paths.contains(&"app.log") && paths.contains(&"dump.json"));
+    assert!(!paths.contains(&"app.log.html"), "1.5 MB: not read");
+    assert!(!paths.contains(&"dump.json.html"), "a NUL byte: binary");
+    let home = text(&built, "index.html");
+    assert!(home.contains("href=\"app.log\"") && home.contains("href=\"dump.json\""));
+}
