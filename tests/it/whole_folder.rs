@@ -306,3 +306,29 @@ fn a_huge_or_binary_source_file_stays_a_file_without_a_page() {
     let home = text(&built, "index.html");
     assert!(home.contains("href=\"app.log\"") && home.contains("href=\"dump.json\""));
 }
+
+#[test]
+fn the_generated_home_page_lists_each_api_with_its_operation_count() {
+    let dir = site_with(&[
+        ("docs/overview.md", "# 개요\n\n[API](../api/orders.yaml)\n"),
+        (
+            "api/orders.yaml",
+            "openapi: 3.0.3\ninfo:\n  title: 주문 API\n  version: 1.2.0\npaths:\n  /orders:\n    get:\n      operationId: listOrders\n      responses:\n        '200':\n          description: OK\n    post:\n      operationId: createOrder\n      responses:\n        '201':\n          description: 생성됨\n  /orders/{id}:\n    get:\n      operationId: getOrder\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        '200':\n          description: OK\n",
+        ),
+        ("api/app-config.yaml", "server:\n  port: 8080\n"),
+    ]);
+    let built = built(dir.path());
+    let diags = render_human(&built.diagnostics, &built.sources, ColorMode::Never);
+    assert!(!built.failed(), "{diags}");
+    let home = text(&built, "index.html");
+    let apis = &home[home.find("id=\"home-apis\"").expect("an API section")..];
+    let apis = &apis[..apis.find("</section>").unwrap()];
+    assert!(apis.contains("href=\"api/orders.yaml.html\""), "{apis}");
+    assert!(apis.contains("v1.2.0"), "{apis}");
+    assert!(
+        apis.contains("API 3개") || apis.contains("3 operations"),
+        "{apis}"
+    );
+    // A config file is a source page, not an API.
+    assert!(!apis.contains("app-config"), "{apis}");
+}
