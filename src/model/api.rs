@@ -6,6 +6,9 @@
 use super::{Page, PageId};
 use std::ops::Range;
 
+/// The anchor of a spec page's section of schemas (`#schemas`).
+pub const SCHEMAS_ID: &str = "schemas";
+
 /// A spec's page: what `info`, `servers`, `tags`, `paths` and `components.schemas` say.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Api {

@@ -377,3 +377,25 @@ fn status_class(status: &str) -> String {
         _ => "default".into(),
     }
 }
+
+/// The title of a spec page's heading in its table of contents: the section of schemas and the
+/// group of untagged operations are named when the spec is read, before the site's language is
+/// known, so their titles are given here in it (the page's body names them with `ApiWords`).
+pub fn toc_title<'a>(
+    page: &crate::model::Page,
+    heading: &'a crate::model::Heading,
+    lang: crate::config::Lang,
+) -> &'a str {
+    let Some(api) = &page.api else {
+        return &heading.text;
+    };
+    let w = api_words(lang);
+    if heading.id == crate::model::api::SCHEMAS_ID {
+        return w.schemas;
+    }
+    let untagged = api.groups.iter().find(|g| g.name.is_empty());
+    match untagged {
+        Some(group) if group.id == heading.id => w.untagged,
+        _ => &heading.text,
+    }
+}

@@ -659,7 +659,7 @@ impl<'a> RenderContext<'a> {
                 .map(|h| TocEntry {
                     level: h.level,
                     id: &h.id,
-                    title: &h.text,
+                    title: api::toc_title(page, h, r.lang),
                 })
                 .collect(),
             breadcrumbs: r.breadcrumbs[id]

@@ -414,3 +414,23 @@ fn a_spec_of_thousands_of_operations_builds_quickly() {
     // Generous for a loaded 2-core machine: it takes well under a second alone.
     assert!(run.took < Duration::from_secs(60), "{:?}", run.took);
 }
+
+/// The table of contents names the section of schemas and the untagged operations in the
+/// site's language, as the page's body does.
+#[test]
+fn the_table_of_contents_speaks_the_sites_language() {
+    let site = fixture_with(&[(
+        "backend/api/untagged.yaml",
+        "openapi: 3.0.3\ninfo:\n  title: 태그 없는 API\n  version: '1'\npaths:\n  /ping:\n    get:\n      summary: 상태 확인\n      responses:\n        '200':\n          description: 정상\ncomponents:\n  schemas:\n    Pong:\n      type: object\n",
+    )]);
+    let run = site.build();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let page = site.public("backend/api/untagged.yaml.html");
+    let toc = between(&page, "class=\"toc", "</nav>", "");
+    assert!(toc.contains(">스키마</a>"), "{toc}");
+    assert!(toc.contains(">기타</a>"), "{toc}");
+    assert!(
+        !toc.contains(">Schemas<") && !toc.contains(">default<"),
+        "{toc}"
+    );
+}

@@ -464,7 +464,7 @@ impl<'t, 'n> Reader<'t, 'n> {
         if entries.is_empty() {
             return;
         }
-        let id = self.slugs.unique("schemas".into());
+        let id = self.slugs.unique(crate::model::api::SCHEMAS_ID.into());
         let span = root.get("components").map_or(0..0, |c| c.span.clone());
         self.heading(2, "Schemas", &id, span);
         for (name, node) in entries {
